@@ -1,0 +1,116 @@
+# virtmux — a terminal console multiplexer for libvirt virtual machines.
+#
+#   make            build ./virtmux
+#   make check      build and run every test (unit + end to end)
+#   make asan       build ./virtmux-asan with AddressSanitizer + UBSan
+#   make demo       install what is missing, build, boot a tiny guest, open virtmux on it
+#   make deps       install the Debian packages (root) or print the apt-get line
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make bench      run the benchmarks under bench/
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+CC        ?= cc
+
+PKGS      := ncursesw libvirt libxml-2.0 libtsm libvncclient libssh
+# Debian packages: build, tests, demo.
+DEB_BUILD := build-essential pkg-config libncurses-dev libvirt-dev libxml2-dev \
+             libvncserver-dev libtsm-dev libssh-dev libcriterion-dev
+DEB_RUN   := libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients \
+             qemu-system-x86 openssh-server busybox-static linux-image-amd64 \
+             tmux cpio gzip
+DEB_ALL   := $(DEB_BUILD) $(DEB_RUN)
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
+CFLAGS    ?= -O2 -g
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DVIRTMUX_VERSION=\"$(VERSION)\" \
+             -DVIRTMUX_DATADIR=\"$(PREFIX)/share/virtmux\" \
+             $(WARN) -I. $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS    := $(PKG_LIBS) -lpthread
+
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+# Every .c under the four source folders; main.c is kept out of the library
+# so unit tests can link everything else.
+LIB_SRC   := $(filter-out tui/main.c,$(wildcard backends/*.c keymaps/*.c views/*.c tui/*.c)) \
+             keymaps/default_keys.c
+LIB_SRC   := $(sort $(LIB_SRC))
+HDRS      := $(wildcard backends/*.h keymaps/*.h views/*.h tui/*.h)
+TEST_SRC  := $(wildcard tests/unit/test_*.c)
+
+B         := build/release
+BA        := build/asan
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
+LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
+TESTS     := $(TEST_SRC:tests/unit/%.c=$(BA)/tests/%)
+
+.PHONY: all asan check unit e2e demo deps deps-check install uninstall bench clean fuzz
+all: virtmux
+
+virtmux: $(LIB_OBJ) $(B)/tui/main.o
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+
+virtmux-asan: $(LIB_OBJ_A) $(BA)/tui/main.o
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+
+asan: virtmux-asan
+
+$(B)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BA)/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+# The shipped default key bindings are also compiled in, so ./virtmux works
+# from the build tree and a broken install still has keys.
+keymaps/default_keys.c: keymaps/default.keys keymaps/embed.sh
+	sh keymaps/embed.sh $< default_keys_text > $@
+
+$(BA)/tests/%: tests/unit/%.c $(LIB_OBJ_A) tests/unit/testutil.h
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $< $(LIB_OBJ_A) $(LDLIBS) -lcriterion
+
+# make check: everything a newcomer needs, then unit tests, then end to end.
+check: deps-check virtmux virtmux-asan $(TESTS)
+	@tests/run-unit.sh $(TESTS)
+	@tests/e2e/run.sh
+
+unit: virtmux-asan $(TESTS)
+	@tests/run-unit.sh $(TESTS)
+
+e2e: virtmux virtmux-asan
+	@tests/e2e/run.sh
+
+demo: deps-check virtmux
+	./virtmux --demo
+
+deps:
+	@sh .ci/deps.sh install $(DEB_ALL)
+
+# Only reach for apt when something is actually missing.
+deps-check:
+	@sh .ci/deps.sh check $(DEB_ALL)
+
+install: virtmux
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	           $(DESTDIR)$(PREFIX)/share/virtmux/keymaps $(DESTDIR)$(PREFIX)/share/virtmux/demo
+	install -m 755 virtmux $(DESTDIR)$(PREFIX)/bin/virtmux
+	install -m 644 virtmux.1 $(DESTDIR)$(PREFIX)/share/man/man1/virtmux.1
+	install -m 644 keymaps/*.keys $(DESTDIR)$(PREFIX)/share/virtmux/keymaps/
+	install -m 755 demo/mkguest.sh demo/embed-root.sh $(DESTDIR)$(PREFIX)/share/virtmux/demo/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/virtmux $(DESTDIR)$(PREFIX)/share/man/man1/virtmux.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/virtmux
+
+bench: virtmux
+	bench/list/run.sh
+
+clean:
+	rm -rf build virtmux virtmux-asan keymaps/default_keys.c

@@ -1,0 +1,738 @@
+/* backends/host.c: one libvirt connection — opened on the host's worker thread with
+ * an auth callback that asks the UI, watched by a close callback, reconnected with
+ * capped exponential backoff, feeding lifecycle events into the domain registry. */
+#include "backends/host.h"
+#include "backends/domain.h"
+#include "backends/domread.h"
+#include "backends/worker.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libvirt/virterror.h>
+
+/* One connection and its registrations. Every registration holds a reference
+ * released by its free callback (as virsh-console does); callbacks start with a
+ * late-event guard on ->host, which only the loop thread reads or writes. */
+struct hconn {
+    int refs;
+    struct host *host;
+    virConnectPtr conn;
+    int lifecycle_id;
+    bool close_registered;
+};
+
+/* A credential question from the worker thread, answered on the loop thread. */
+struct ask {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    char prompt[512];
+    bool secret, pending, cancelled, user_cancelled;
+    char *answer;
+};
+
+struct connect_job {
+    struct host *host;
+    struct worker *worker;
+    struct hconn *hc;
+    char *uri;
+    struct dom *snaps;
+    size_t nsnaps;
+    char err[512];
+    struct ask ask;
+};
+
+struct host {
+    char *name, *uri;
+    struct domreg *reg;
+    const struct host_ops *ops;
+    void *opaque;
+    struct worker *worker;
+    enum host_state state;
+    char error[512];
+    struct hconn *hc;                 /* live connection, or NULL */
+    struct connect_job *connecting;   /* attempt under way, or NULL */
+    bool settled;
+    unsigned long listing;            /* mark for pruning vanished domains */
+    unsigned backoff, backoff_max;    /* seconds */
+    int retry_timer;
+    unsigned long long retry_at_ms;
+};
+
+static void on_close(virConnectPtr conn, int reason, void *opaque);
+static void ask_on_loop(void *arg);
+
+static unsigned long long now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
+}
+
+/* ---- hconn reference counting ---- */
+
+static struct hconn *hconn_new(struct host *h)
+{
+    struct hconn *hc = calloc(1, sizeof *hc);
+    if (!hc)
+        return NULL;
+    hc->refs = 1;
+    hc->host = h;
+    hc->lifecycle_id = -1;
+    return hc;
+}
+
+static struct hconn *hconn_ref(struct hconn *hc)
+{
+    __atomic_add_fetch(&hc->refs, 1, __ATOMIC_SEQ_CST);
+    return hc;
+}
+
+static void hconn_unref(void *opaque)
+{
+    struct hconn *hc = opaque;
+    if (hc && __atomic_sub_fetch(&hc->refs, 1, __ATOMIC_SEQ_CST) == 0)
+        free(hc);
+}
+
+/* Worker thread (or at exit): drop registrations and the connection. */
+static void hconn_teardown(struct hconn *hc)
+{
+    if (hc->conn) {
+        if (hc->lifecycle_id >= 0)
+            virConnectDomainEventDeregisterAny(hc->conn, hc->lifecycle_id);
+        hc->lifecycle_id = -1;
+        if (hc->close_registered)
+            virConnectUnregisterCloseCallback(hc->conn, on_close);
+        hc->close_registered = false;
+        virConnectClose(hc->conn);
+        hc->conn = NULL;
+    }
+}
+
+static void close_job_run(void *arg)
+{
+    hconn_teardown(arg);
+}
+
+static void close_job_done(void *arg)
+{
+    hconn_unref(arg);
+}
+
+static void close_job_discard(void *arg)
+{
+    hconn_teardown(arg);
+    hconn_unref(arg);
+}
+
+static const struct job_ops close_job_ops = { close_job_run, close_job_done, close_job_discard };
+
+/* Hand the connection to the worker to close: closing can wait on the network. */
+static void host_drop_conn(struct host *h)
+{
+    struct hconn *hc = h->hc;
+    if (!hc)
+        return;
+    h->hc = NULL;
+    hc->host = NULL;
+    if (worker_submit(h->worker, &close_job_ops, hc) < 0)
+        close_job_discard(hc);
+}
+
+/* ---- state changes ---- */
+
+static void host_changed(struct host *h)
+{
+    if (h->ops->changed)
+        h->ops->changed(h, h->opaque);
+}
+
+static void host_message(struct host *h, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void host_message(struct host *h, bool error, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (h->ops->message)
+        h->ops->message(h, error, msg, h->opaque);
+}
+
+static void on_retry_timer(int timer, void *opaque)
+{
+    struct host *h = opaque;
+    virEventRemoveTimeout(timer);
+    h->retry_timer = -1;
+    host_connect(h);
+}
+
+static void schedule_retry(struct host *h)
+{
+    if (h->retry_timer >= 0)
+        return;
+    unsigned delay = h->backoff ? h->backoff : 1;
+    h->retry_timer = virEventAddTimeout((int)delay * 1000, on_retry_timer, h, NULL);
+    h->retry_at_ms = now_ms() + delay * 1000ULL;
+    h->backoff = delay * 2 > h->backoff_max ? h->backoff_max : delay * 2;
+}
+
+static void cancel_retry(struct host *h)
+{
+    if (h->retry_timer >= 0)
+        virEventRemoveTimeout(h->retry_timer);
+    h->retry_timer = -1;
+}
+
+/* ---- events from libvirt (loop thread) ---- */
+
+struct refresh_job {
+    struct hconn *hc;
+    virDomainPtr dom;
+    bool undefined, gone, ok;
+    struct dom snap;
+};
+
+static void refresh_run(void *arg)
+{
+    struct refresh_job *j = arg;
+    char err[256];
+    if (j->undefined) {
+        /* Still read the UUID: the domain object carries it even when gone. */
+        j->gone = virDomainGetUUID(j->dom, j->snap.uuid) == 0;
+        return;
+    }
+    j->ok = domread_one(j->dom, &j->snap, &j->gone, err, sizeof err) == 0;
+    if (j->gone)
+        virDomainGetUUID(j->dom, j->snap.uuid);
+}
+
+static void refresh_discard(void *arg)
+{
+    struct refresh_job *j = arg;
+    free(j->snap.name);
+    virDomainFree(j->dom);
+    hconn_unref(j->hc);
+    free(j);
+}
+
+static void refresh_done(void *arg)
+{
+    struct refresh_job *j = arg;
+    struct host *h = j->hc->host;
+    if (h && h->hc == j->hc) {
+        if (j->ok) {
+            j->snap.host = h;
+            j->snap.seen = h->listing;
+            domreg_upsert(h->reg, &j->snap);
+            j->snap.name = NULL; /* the registry owns it now */
+            host_changed(h);
+        } else if (j->gone) {
+            struct dom *d = domreg_find(h->reg, j->snap.uuid);
+            /* After a migration the UUID may already live on another host. */
+            if (d && d->host == h) {
+                domreg_remove(h->reg, j->snap.uuid);
+                host_changed(h);
+            }
+        }
+    }
+    refresh_discard(j);
+}
+
+static const struct job_ops refresh_job_ops = { refresh_run, refresh_done, refresh_discard };
+
+static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
+{
+    struct hconn *hc = opaque;
+    struct host *h = hc->host;
+    if (!h)
+        return 0; /* late event for a connection we let go */
+    struct refresh_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return 0;
+    j->hc = hconn_ref(hc);
+    j->dom = dom;
+    virDomainRef(dom);
+    j->undefined = event == VIR_DOMAIN_EVENT_UNDEFINED;
+    /* Through the worker, in order: the row is read where blocking is allowed. */
+    if (worker_submit(h->worker, &refresh_job_ops, j) < 0)
+        refresh_discard(j);
+    return 0;
+}
+
+static const char *close_reason(int reason)
+{
+    switch (reason) {
+    case VIR_CONNECT_CLOSE_REASON_ERROR: return "connection error";
+    case VIR_CONNECT_CLOSE_REASON_EOF: return "connection closed by the other side";
+    case VIR_CONNECT_CLOSE_REASON_KEEPALIVE: return "no keepalive answer";
+    case VIR_CONNECT_CLOSE_REASON_CLIENT: return "closed";
+    default: return "connection lost";
+    }
+}
+
+static void on_close(virConnectPtr conn, int reason, void *opaque)
+{
+    struct hconn *hc = opaque;
+    struct host *h = hc->host;
+    if (!h || h->hc != hc)
+        return;
+    host_drop_conn(h);
+    h->state = HOST_DISCONNECTED;
+    snprintf(h->error, sizeof h->error, "%s", close_reason(reason));
+    schedule_retry(h);
+    host_message(h, true, "host %s: %s; reconnecting", h->name, h->error);
+    host_changed(h);
+}
+
+/* ---- connecting (worker thread, except done) ---- */
+
+static int auth_ask(struct connect_job *j, const char *prompt, bool secret, char **answer)
+{
+    struct ask *a = &j->ask;
+    pthread_mutex_lock(&a->lock);
+    snprintf(a->prompt, sizeof a->prompt, "%s", prompt);
+    a->secret = secret;
+    a->pending = true;
+    free(a->answer);
+    a->answer = NULL;
+    pthread_mutex_unlock(&a->lock);
+    if (worker_post(j->worker, ask_on_loop, j) < 0)
+        return -1;
+    pthread_mutex_lock(&a->lock);
+    while (a->pending && !a->cancelled)
+        pthread_cond_wait(&a->cond, &a->lock);
+    int rc = -1;
+    if (!a->cancelled && a->answer) {
+        *answer = a->answer;
+        a->answer = NULL;
+        rc = 0;
+    } else {
+        a->user_cancelled = true;
+    }
+    pthread_mutex_unlock(&a->lock);
+    return rc;
+}
+
+static int auth_callback(virConnectCredentialPtr cred, unsigned int ncred, void *cbdata)
+{
+    struct connect_job *j = cbdata;
+    for (unsigned i = 0; i < ncred; i++) {
+        bool secret = cred[i].type == VIR_CRED_PASSPHRASE || cred[i].type == VIR_CRED_NOECHOPROMPT;
+        char prompt[512];
+        const char *p = cred[i].prompt ? cred[i].prompt : "Credential";
+        if (cred[i].challenge && *cred[i].challenge)
+            snprintf(prompt, sizeof prompt, "%s (%s)", p, cred[i].challenge);
+        else
+            snprintf(prompt, sizeof prompt, "%s", p);
+        char *answer = NULL;
+        if (auth_ask(j, prompt, secret, &answer) < 0)
+            return -1;
+        if (!*answer && cred[i].defresult) {
+            free(answer);
+            answer = strdup(cred[i].defresult);
+        }
+        cred[i].result = answer;
+        cred[i].resultlen = answer ? (unsigned)strlen(answer) : 0;
+    }
+    return 0;
+}
+
+static void connect_run(void *arg)
+{
+    struct connect_job *j = arg;
+    static int credtypes[] = { VIR_CRED_AUTHNAME, VIR_CRED_ECHOPROMPT, VIR_CRED_REALM,
+                               VIR_CRED_PASSPHRASE, VIR_CRED_NOECHOPROMPT };
+    virConnectAuth auth = { credtypes, sizeof credtypes / sizeof credtypes[0], auth_callback, j };
+    virConnectPtr conn = virConnectOpenAuth(j->uri, &auth, 0);
+    if (!conn) {
+        snprintf(j->err, sizeof j->err, "%s", virGetLastErrorMessage());
+        return;
+    }
+    struct hconn *hc = j->hc;
+    hc->conn = conn;
+    /* Remote links only; local drivers say "not supported", which is fine. */
+    virConnectSetKeepAlive(conn, 5, 3);
+    hconn_ref(hc);
+    hc->lifecycle_id = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                        VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle),
+                                                        hc, hconn_unref);
+    if (hc->lifecycle_id < 0)
+        hconn_unref(hc);
+    hconn_ref(hc);
+    if (virConnectRegisterCloseCallback(conn, on_close, hc, hconn_unref) == 0)
+        hc->close_registered = true;
+    else
+        hconn_unref(hc);
+    virResetLastError();
+    /* Events registered first, then the listing: a change in between is seen
+     * twice rather than never. */
+    if (domread_all(conn, &j->snaps, &j->nsnaps, j->err, sizeof j->err) < 0)
+        hconn_teardown(hc);
+}
+
+static void connect_job_free(struct connect_job *j)
+{
+    domread_free_all(j->snaps, j->nsnaps);
+    free(j->ask.answer);
+    pthread_mutex_destroy(&j->ask.lock);
+    pthread_cond_destroy(&j->ask.cond);
+    free(j->uri);
+    free(j);
+}
+
+static void connect_discard(void *arg)
+{
+    struct connect_job *j = arg;
+    hconn_teardown(j->hc);
+    hconn_unref(j->hc);
+    connect_job_free(j);
+}
+
+static void connect_done(void *arg)
+{
+    struct connect_job *j = arg;
+    struct host *h = j->host;
+    h->connecting = NULL;
+    h->settled = true;
+    if (!j->hc->conn) {
+        bool gave_up = j->ask.user_cancelled;
+        h->state = gave_up ? HOST_AUTH_NEEDED : HOST_DISCONNECTED;
+        snprintf(h->error, sizeof h->error, "%s", gave_up ? "authentication cancelled" : j->err);
+        if (!gave_up)
+            schedule_retry(h);
+        host_message(h, true, "host %s: %s", h->name, h->error);
+        j->hc->host = NULL;
+        hconn_unref(j->hc);
+        connect_job_free(j);
+        host_changed(h);
+        return;
+    }
+    h->hc = j->hc; /* the job's reference becomes the host's */
+    h->state = HOST_CONNECTED;
+    h->error[0] = '\0';
+    h->backoff = 1;
+    h->listing++;
+    for (size_t i = 0; i < j->nsnaps; i++) {
+        j->snaps[i].host = h;
+        j->snaps[i].seen = h->listing;
+        domreg_upsert(h->reg, &j->snaps[i]);
+        j->snaps[i].name = NULL;
+    }
+    domreg_prune_host(h->reg, h, h->listing);
+    if (j->hc->lifecycle_id < 0)
+        host_message(h, true, "host %s: no domain events; the list will not update by itself", h->name);
+    connect_job_free(j);
+    host_changed(h);
+}
+
+static const struct job_ops connect_job_ops = { connect_run, connect_done, connect_discard };
+
+/* Loop thread: show the credential question. */
+static void ask_on_loop(void *arg)
+{
+    struct connect_job *j = arg;
+    struct host *h = j->host;
+    char prompt[512];
+    bool secret;
+    pthread_mutex_lock(&j->ask.lock);
+    snprintf(prompt, sizeof prompt, "%s", j->ask.prompt);
+    secret = j->ask.secret;
+    pthread_mutex_unlock(&j->ask.lock);
+    if (h->ops->ask) {
+        h->ops->ask(h, prompt, secret, h->opaque);
+    } else {
+        host_answer(h, NULL);
+    }
+}
+
+void host_answer(struct host *h, const char *answer)
+{
+    struct connect_job *j = h->connecting;
+    if (!j)
+        return;
+    pthread_mutex_lock(&j->ask.lock);
+    if (answer)
+        j->ask.answer = strdup(answer);
+    else
+        j->ask.cancelled = true;
+    j->ask.pending = false;
+    pthread_cond_signal(&j->ask.cond);
+    pthread_mutex_unlock(&j->ask.lock);
+}
+
+void host_connect(struct host *h)
+{
+    if (h->connecting)
+        return;
+    cancel_retry(h);
+    host_drop_conn(h);
+    struct connect_job *j = calloc(1, sizeof *j);
+    struct hconn *hc = j ? hconn_new(h) : NULL;
+    if (!hc || !(j->uri = strdup(h->uri))) {
+        free(hc);
+        free(j);
+        h->state = HOST_DISCONNECTED;
+        snprintf(h->error, sizeof h->error, "out of memory");
+        host_changed(h);
+        return;
+    }
+    j->host = h;
+    j->worker = h->worker;
+    j->hc = hc;
+    pthread_mutex_init(&j->ask.lock, NULL);
+    pthread_cond_init(&j->ask.cond, NULL);
+    h->connecting = j;
+    h->state = HOST_CONNECTING;
+    if (worker_submit(h->worker, &connect_job_ops, j) < 0) {
+        h->connecting = NULL;
+        connect_discard(j);
+        h->state = HOST_DISCONNECTED;
+    }
+    host_changed(h);
+}
+
+/* ---- actions ---- */
+
+struct action_job {
+    struct hconn *hc;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    enum dom_action act;
+    char label[256];
+    char err[512];
+    bool failed;
+};
+
+static int run_action(virDomainPtr d, enum dom_action act)
+{
+    switch (act) {
+    case DOM_START: return virDomainCreate(d);
+    case DOM_SHUTDOWN: return virDomainShutdown(d);
+    case DOM_REBOOT: return virDomainReboot(d, 0);
+    case DOM_DESTROY: return virDomainDestroy(d);
+    case DOM_SUSPEND: return virDomainSuspend(d);
+    case DOM_RESUME: return virDomainResume(d);
+    }
+    return -1;
+}
+
+static void action_run(void *arg)
+{
+    struct action_job *j = arg;
+    virDomainPtr d = j->hc->conn ? virDomainLookupByUUID(j->hc->conn, j->uuid) : NULL;
+    if (!d || run_action(d, j->act) < 0) {
+        j->failed = true;
+        snprintf(j->err, sizeof j->err, "%s",
+                 j->hc->conn ? virGetLastErrorMessage() : "host is disconnected");
+    }
+    if (d)
+        virDomainFree(d);
+}
+
+static void action_discard(void *arg)
+{
+    struct action_job *j = arg;
+    hconn_unref(j->hc);
+    free(j);
+}
+
+static void action_done(void *arg)
+{
+    struct action_job *j = arg;
+    struct host *h = j->hc->host;
+    if (h) {
+        if (j->failed)
+            host_message(h, true, "%s %s: %s", dom_action_name(j->act), j->label, j->err);
+        else
+            host_message(h, false, "%s %s: done", dom_action_name(j->act), j->label);
+    }
+    action_discard(j);
+}
+
+static const struct job_ops action_job_ops = { action_run, action_done, action_discard };
+
+int host_domain_action(struct host *h, const unsigned char uuid[VIR_UUID_BUFLEN],
+                       const char *label, enum dom_action act, char *err, size_t errlen)
+{
+    if (!h->hc) {
+        snprintf(err, errlen, "%s %s: host %s is %s", dom_action_name(act), label, h->name,
+                 host_state_name(h->state));
+        return -1;
+    }
+    struct action_job *j = calloc(1, sizeof *j);
+    if (!j) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    j->hc = hconn_ref(h->hc);
+    memcpy(j->uuid, uuid, VIR_UUID_BUFLEN);
+    j->act = act;
+    snprintf(j->label, sizeof j->label, "%s", label);
+    if (worker_submit(h->worker, &action_job_ops, j) < 0) {
+        action_discard(j);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+const char *dom_action_name(enum dom_action act)
+{
+    static const char *names[] = { "start", "shutdown", "reboot", "destroy", "suspend", "resume" };
+    return (unsigned)act < sizeof names / sizeof names[0] ? names[act] : "?";
+}
+
+struct define_job {
+    struct hconn *hc;
+    char *xml;
+    char name[256];
+    char err[512];
+    bool failed, was_running;
+};
+
+static void define_run(void *arg)
+{
+    struct define_job *j = arg;
+    virDomainPtr d = j->hc->conn ? virDomainDefineXML(j->hc->conn, j->xml) : NULL;
+    if (d) {
+        snprintf(j->name, sizeof j->name, "%s", virDomainGetName(d));
+        j->was_running = virDomainIsActive(d) == 1;
+    }
+    if (!d || (!j->was_running && virDomainCreate(d) < 0)) {
+        j->failed = true;
+        snprintf(j->err, sizeof j->err, "%s", j->hc->conn ? virGetLastErrorMessage() : "not connected");
+    }
+    if (d)
+        virDomainFree(d);
+}
+
+static void define_discard(void *arg)
+{
+    struct define_job *j = arg;
+    hconn_unref(j->hc);
+    free(j->xml);
+    free(j);
+}
+
+static void define_done(void *arg)
+{
+    struct define_job *j = arg;
+    struct host *h = j->hc->host;
+    if (h) {
+        if (j->failed)
+            host_message(h, true, "define/start %s on %s: %s", *j->name ? j->name : "domain", h->name, j->err);
+        else
+            host_message(h, false, "%s on %s: %s", j->name, h->name, j->was_running ? "already running" : "started");
+    }
+    define_discard(j);
+}
+
+static const struct job_ops define_job_ops = { define_run, define_done, define_discard };
+
+int host_define_and_start(struct host *h, const char *xml, char *err, size_t errlen)
+{
+    struct hconn *hc = h->connecting ? h->connecting->hc : h->hc;
+    if (!hc) {
+        snprintf(err, errlen, "host %s is %s", h->name, host_state_name(h->state));
+        return -1;
+    }
+    struct define_job *j = calloc(1, sizeof *j);
+    if (!j || !(j->xml = strdup(xml))) {
+        free(j);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    j->hc = hconn_ref(hc);
+    if (worker_submit(h->worker, &define_job_ops, j) < 0) {
+        define_discard(j);
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- object ---- */
+
+struct host *host_new(const char *name, const char *uri, struct domreg *reg,
+                      const struct host_ops *ops, void *opaque, char *err, size_t errlen)
+{
+    struct host *h = calloc(1, sizeof *h);
+    if (!h) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    h->name = strdup(name);
+    h->uri = strdup(uri);
+    h->reg = reg;
+    h->ops = ops;
+    h->opaque = opaque;
+    h->state = HOST_DISCONNECTED;
+    h->backoff = 1;
+    h->backoff_max = 60;
+    h->retry_timer = -1;
+    h->worker = worker_new(err, errlen);
+    if (!h->name || !h->uri || !h->worker) {
+        if (h->name && h->uri && !h->worker)
+            ; /* err already says why */
+        else
+            snprintf(err, errlen, "out of memory");
+        worker_free(h->worker);
+        free(h->name);
+        free(h->uri);
+        free(h);
+        return NULL;
+    }
+    return h;
+}
+
+void host_free(struct host *h)
+{
+    if (!h)
+        return;
+    cancel_retry(h);
+    if (h->connecting) {
+        /* Wake a worker waiting for an answer; it then discards the job. */
+        h->connecting->hc->host = NULL;
+        pthread_mutex_lock(&h->connecting->ask.lock);
+        h->connecting->ask.cancelled = true;
+        pthread_cond_signal(&h->connecting->ask.cond);
+        pthread_mutex_unlock(&h->connecting->ask.lock);
+        h->connecting = NULL;
+    }
+    host_drop_conn(h);
+    domreg_remove_host(h->reg, h);
+    worker_free(h->worker);
+    free(h->name);
+    free(h->uri);
+    free(h);
+}
+
+const char *host_name(const struct host *h) { return h->name; }
+const char *host_uri(const struct host *h) { return h->uri; }
+enum host_state host_state(const struct host *h) { return h->state; }
+const char *host_error(const struct host *h) { return h->error; }
+bool host_settled(const struct host *h) { return h->settled; }
+void host_set_backoff_max(struct host *h, unsigned seconds) { h->backoff_max = seconds ? seconds : 1; }
+
+unsigned host_retry_seconds(const struct host *h)
+{
+    if (h->retry_timer < 0)
+        return 0;
+    unsigned long long now = now_ms();
+    return h->retry_at_ms > now ? (unsigned)((h->retry_at_ms - now + 999) / 1000) : 0;
+}
+
+const char *host_state_name(enum host_state s)
+{
+    switch (s) {
+    case HOST_CONNECTING: return "connecting";
+    case HOST_CONNECTED: return "connected";
+    case HOST_DISCONNECTED: return "disconnected";
+    case HOST_AUTH_NEEDED: return "auth needed";
+    }
+    return "?";
+}

@@ -1,0 +1,62 @@
+/* backends/host.h: one libvirt host: its connection, reconnects, events and actions. */
+#ifndef VIRTMUX_HOST_H
+#define VIRTMUX_HOST_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <libvirt/libvirt.h>
+
+struct host;
+struct domreg;
+
+enum host_state {
+    HOST_CONNECTING,
+    HOST_CONNECTED,
+    HOST_DISCONNECTED,   /* will retry after a backoff */
+    HOST_AUTH_NEEDED,    /* gave up on credentials: waits for host-reconnect */
+};
+
+enum dom_action { DOM_START, DOM_SHUTDOWN, DOM_REBOOT, DOM_DESTROY, DOM_SUSPEND, DOM_RESUME };
+
+/* Called on the event-loop thread. */
+struct host_ops {
+    /* state, error text or this host's domains changed */
+    void (*changed)(struct host *h, void *opaque);
+    /* a result worth a line in the status bar */
+    void (*message)(struct host *h, bool error, const char *msg, void *opaque);
+    /* libvirt needs a credential: ask the user, then call host_answer() */
+    void (*ask)(struct host *h, const char *prompt, bool secret, void *opaque);
+};
+
+struct host *host_new(const char *name, const char *uri, struct domreg *reg,
+                      const struct host_ops *ops, void *opaque, char *err, size_t errlen);
+/* Removes the host's domains from the registry and drops the connection. */
+void host_free(struct host *h);
+
+/* Connect (or reconnect now, skipping the backoff). Asynchronous. */
+void host_connect(struct host *h);
+/* The answer to the last ask(); NULL cancels the connection attempt. */
+void host_answer(struct host *h, const char *answer);
+/* Start an action on one of this host's domains; the outcome arrives as
+ * message(); the row changes when libvirt's event arrives. */
+int host_domain_action(struct host *h, const unsigned char uuid[VIR_UUID_BUFLEN],
+                       const char *label, enum dom_action act, char *err, size_t errlen);
+
+/* Define a domain from XML (or update its definition) and start it unless it
+ * runs already. Queued behind a connection under way, so it can be called
+ * right after host_connect(). */
+int host_define_and_start(struct host *h, const char *xml, char *err, size_t errlen);
+
+const char *host_name(const struct host *h);
+const char *host_uri(const struct host *h);
+enum host_state host_state(const struct host *h);
+const char *host_state_name(enum host_state s);
+const char *host_error(const struct host *h);     /* last failure, "" if none */
+/* Connected and listed once, or failed at least once: a "full paint" is possible. */
+bool host_settled(const struct host *h);
+/* Seconds until the next reconnect attempt, 0 when none is planned. */
+unsigned host_retry_seconds(const struct host *h);
+/* Cap for the reconnect backoff, in seconds (default 60). */
+void host_set_backoff_max(struct host *h, unsigned seconds);
+const char *dom_action_name(enum dom_action act);
+
+#endif

@@ -1,0 +1,404 @@
+/* tui/app.c: the application object: owns hosts, registry, keymap and views; routes
+ * keys (dialog > prompt > bindings) and draws once per loop iteration when dirty. */
+#include "tui/app.h"
+#include "tui/command.h"
+#include "views/domlist.h"
+#include "views/help.h"
+#include "views/hostlist.h"
+#include "views/text.h"
+#include "views/theme.h"
+#include "keymaps/cmdline.h"
+#include "keymaps/keyfile.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+extern const char default_keys_text[];
+
+/* ---- host callbacks (loop thread) ---- */
+
+static void on_host_changed(struct host *h, void *opaque)
+{
+    app_dirty(opaque);
+}
+
+static void on_host_message(struct host *h, bool error, const char *msg, void *opaque)
+{
+    app_message(opaque, error, "%s", msg);
+}
+
+/* A credential dialog remembers its host; removing the host disarms it. */
+struct ask_ctx { struct app *app; struct host *host; };
+
+static void ask_done(bool ok, const char *text, void *opaque)
+{
+    struct ask_ctx *c = opaque;
+    if (c->host)
+        host_answer(c->host, ok ? text : NULL);
+    free(c);
+}
+
+static void on_host_ask(struct host *h, const char *prompt, bool secret, void *opaque)
+{
+    struct app *a = opaque;
+    struct ask_ctx *c = malloc(sizeof *c);
+    char title[200];
+    snprintf(title, sizeof title, "host %s asks", host_name(h));
+    struct dialog *d = c ? dialog_new(secret ? DIALOG_SECRET : DIALOG_TEXT, title, prompt, ask_done, c) : NULL;
+    if (!d) {
+        free(c);
+        host_answer(h, NULL);
+        return;
+    }
+    c->app = a;
+    c->host = h;
+    app_push_dialog(a, d);
+}
+
+static const struct host_ops app_host_ops = {
+    .changed = on_host_changed,
+    .message = on_host_message,
+    .ask = on_host_ask,
+};
+
+/* ---- life cycle ---- */
+
+static void report_keyfile(const char *msg, void *opaque)
+{
+    app_message(opaque, true, "%s", msg);
+}
+
+struct app *app_new(char *err, size_t errlen)
+{
+    struct app *a = calloc(1, sizeof *a);
+    if (!a) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    a->colour = true;
+    a->mouse = true;
+    a->backoff_max = 60;
+    a->reg = domreg_new();
+    a->km = keymap_new();
+    a->log = msglog_new(500);
+    if (!a->reg || !a->km || !a->log) {
+        snprintf(err, errlen, "out of memory");
+        app_free(a);
+        return NULL;
+    }
+    keymap_set_command_check(a->km, command_check, a);
+    if (keyfile_load_text(a->km, "default.keys", default_keys_text, report_keyfile, a) != 0)
+        app_message(a, true, "the built-in key bindings have errors (see :show-messages)");
+    a->domlist = domlist_new(a->reg);
+    a->hostlist = hostlist_new(&a->hosts, &a->nhosts, a->reg);
+    if (!a->domlist || !a->hostlist) {
+        snprintf(err, errlen, "out of memory");
+        app_free(a);
+        return NULL;
+    }
+    a->main_view = a->domlist;
+    a->dirty = true;
+    return a;
+}
+
+void app_free(struct app *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->ndialogs; i++)
+        dialog_free(a->dialogs[i]);
+    for (size_t i = 0; i < a->nhosts; i++)
+        host_free(a->hosts[i]);
+    free(a->hosts);
+    view_free(a->overlay);
+    view_free(a->domlist);
+    view_free(a->hostlist);
+    keymap_free(a->km);
+    domreg_free(a->reg);
+    msglog_free(a->log);
+    free(a);
+}
+
+void app_dirty(struct app *a)
+{
+    a->dirty = true;
+}
+
+void app_message(struct app *a, bool error, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->status, sizeof a->status, fmt, ap);
+    va_end(ap);
+    a->status_error = error;
+    msglog_add(a->log, error, a->status);
+    a->dirty = true;
+}
+
+/* ---- hosts ---- */
+
+struct host *app_find_host(struct app *a, const char *name)
+{
+    for (size_t i = 0; i < a->nhosts; i++)
+        if (strcmp(host_name(a->hosts[i]), name) == 0)
+            return a->hosts[i];
+    return NULL;
+}
+
+struct host *app_add_host(struct app *a, const char *name, const char *uri, char *err, size_t errlen)
+{
+    if (!*name || strchr(name, '/')) {
+        snprintf(err, errlen, "host: name '%s' must be non-empty and without '/'", name);
+        return NULL;
+    }
+    if (app_find_host(a, name)) {
+        snprintf(err, errlen, "host: there is already a host named '%s'", name);
+        return NULL;
+    }
+    struct host **n = realloc(a->hosts, (a->nhosts + 1) * sizeof *n);
+    if (!n) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    a->hosts = n;
+    struct host *h = host_new(name, uri, a->reg, &app_host_ops, a, err, errlen);
+    if (!h)
+        return NULL;
+    host_set_backoff_max(h, a->backoff_max);
+    a->hosts[a->nhosts++] = h;
+    host_connect(h);
+    a->dirty = true;
+    return h;
+}
+
+int app_remove_host(struct app *a, const char *name, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < a->nhosts; i++) {
+        struct host *h = a->hosts[i];
+        if (strcmp(host_name(h), name) != 0)
+            continue;
+        /* Its open questions now answer into nothing. */
+        for (size_t k = 0; k < a->ndialogs; k++) {
+            struct ask_ctx *c = dialog_opaque_if(a->dialogs[k], ask_done);
+            if (c && c->host == h)
+                c->host = NULL;
+        }
+        memmove(&a->hosts[i], &a->hosts[i + 1], (a->nhosts - i - 1) * sizeof *a->hosts);
+        a->nhosts--;
+        host_free(h);
+        a->dirty = true;
+        return 0;
+    }
+    snprintf(err, errlen, "no host '%s'", name);
+    return -1;
+}
+
+void app_host_name_for_uri(struct app *a, const char *uri, char *out, size_t outlen)
+{
+    char base[128] = "default";
+    const char *p = uri ? strstr(uri, "://") : NULL;
+    if (p) {
+        const char *host = p + 3;
+        const char *at = strchr(host, '@'), *end = host + strcspn(host, "/:?");
+        if (at && at < end)
+            host = at + 1;
+        end = host + strcspn(host, "/:?");
+        if (end > host)
+            snprintf(base, sizeof base, "%.*s", (int)(end - host), host);
+        else
+            snprintf(base, sizeof base, "%.*s", (int)strcspn(uri, ":+"), uri);
+        if (strstr(uri, "/embed"))
+            snprintf(base, sizeof base, "embed");
+    }
+    snprintf(out, outlen, "%s", base);
+    for (int n = 2; app_find_host(a, out) && n < 1000; n++)
+        snprintf(out, outlen, "%s-%d", base, n);
+}
+
+bool app_settled(struct app *a)
+{
+    for (size_t i = 0; i < a->nhosts; i++)
+        if (!host_settled(a->hosts[i]))
+            return false;
+    return true;
+}
+
+/* ---- views, dialogs, prompt ---- */
+
+struct view *app_focus(struct app *a)
+{
+    return a->overlay ? a->overlay : a->main_view;
+}
+
+void app_show(struct app *a, struct view *main_view)
+{
+    app_set_overlay(a, NULL);
+    a->main_view = main_view;
+    a->dirty = true;
+}
+
+void app_set_overlay(struct app *a, struct view *overlay)
+{
+    view_free(a->overlay);
+    a->overlay = overlay;
+    a->dirty = true;
+}
+
+void app_push_dialog(struct app *a, struct dialog *d)
+{
+    if (a->ndialogs == APP_MAX_DIALOGS) {
+        dialog_free(d); /* answers "cancel" */
+        app_message(a, true, "too many questions at once; one was cancelled");
+        return;
+    }
+    a->dialogs[a->ndialogs++] = d;
+    a->dirty = true;
+}
+
+static void pop_dialog(struct app *a)
+{
+    dialog_free(a->dialogs[0]);
+    memmove(a->dialogs, a->dialogs + 1, (a->ndialogs - 1) * sizeof *a->dialogs);
+    a->ndialogs--;
+}
+
+void app_open_prompt(struct app *a, enum prompt_mode mode, const char *initial)
+{
+    a->prompt = mode;
+    lineedit_set(&a->edit, initial);
+    a->dirty = true;
+}
+
+static void prompt_key(struct app *a, key_code k)
+{
+    char line[LINEEDIT_MAX * 4];
+    bool filter = a->prompt == PROMPT_FILTER;
+    if (k == '\033' || k == ('c' | KEYC_CTRL) || k == ('g' | KEYC_CTRL) ||
+        (k == KEYC_BSPACE && a->edit.len == 0)) {
+        a->prompt = PROMPT_NONE;
+        if (filter && k == '\033')
+            domlist_set_filter(a->domlist, "");
+        return;
+    }
+    if (k == '\r') {
+        lineedit_get(&a->edit, line, sizeof line);
+        a->prompt = PROMPT_NONE;
+        if (filter) {
+            domlist_set_filter(a->domlist, line);
+            return;
+        }
+        char err[768] = "";
+        if (command_run_line(a, line, err, sizeof err) < 0)
+            app_message(a, true, "%s", err);
+        return;
+    }
+    lineedit_key(&a->edit, k);
+    if (filter) {
+        /* Filter as you type. */
+        lineedit_get(&a->edit, line, sizeof line);
+        domlist_set_filter(a->domlist, line);
+    }
+}
+
+void app_key(struct app *a, key_code k)
+{
+    a->dirty = true;
+    if (a->ndialogs) {
+        if (dialog_key(a->dialogs[0], k))
+            pop_dialog(a);
+        return;
+    }
+    if (a->prompt != PROMPT_NONE) {
+        prompt_key(a, k);
+        return;
+    }
+    /* A key press acknowledges the last message, as in vim. */
+    a->status[0] = '\0';
+    struct view *v = app_focus(a);
+    const struct binding *b = keymap_lookup(a->km, v->ops->keytable, k);
+    if (!b) {
+        char ks[KEY_STRING_MAX] = "?";
+        key_code_to_string(k, ks, sizeof ks);
+        app_message(a, true, "%s is not bound here (? shows the keys)", ks);
+        return;
+    }
+    char err[768] = "";
+    if (command_run_line(a, b->command, err, sizeof err) < 0)
+        app_message(a, true, "%s", err);
+}
+
+/* ---- drawing ---- */
+
+static void draw_title(struct app *a, int cols)
+{
+    size_t connected = 0;
+    for (size_t i = 0; i < a->nhosts; i++)
+        connected += host_state(a->hosts[i]) == HOST_CONNECTED;
+    char left[600], right[64];
+    const char *filter = domlist_filter(a->domlist);
+    char f[300] = "";
+    if (*filter) {
+        char esc[256];
+        text_escape(filter, esc, sizeof esc);
+        snprintf(f, sizeof f, "  filter '%s'", esc);
+    }
+    snprintf(left, sizeof left, " virtmux  %s  %zu/%zu domains  hosts %zu/%zu connected  sort %s%s",
+             app_focus(a)->ops->name, domlist_shown(a->domlist), domreg_count(a->reg),
+             connected, a->nhosts, domlist_sort_name(a->domlist), f);
+    snprintf(right, sizeof right, "? help ");
+    attr_t t = theme_attr(ROLE_TITLE);
+    int rw = (int)strlen(right);
+    text_put(stdscr, 0, 0, cols > rw ? cols - rw : cols, left, t);
+    if (cols > rw)
+        text_put(stdscr, 0, cols - rw, rw, right, t);
+}
+
+static void draw_status(struct app *a, int y, int cols)
+{
+    if (a->prompt != PROMPT_NONE) {
+        const char *label = a->prompt == PROMPT_FILTER ? "/" : ":";
+        text_put(stdscr, y, 0, 1, label, A_BOLD);
+        lineedit_draw(&a->edit, stdscr, y, 1, cols - 1, false, A_NORMAL);
+        return;
+    }
+    if (a->status[0]) {
+        text_put(stdscr, y, 0, cols, a->status,
+                 theme_attr(a->status_error ? ROLE_STATUS_ERROR : ROLE_STATUS));
+        return;
+    }
+    const char *hint = a->main_view == a->hostlist
+        ? "c reconnect  a add host  L domains  : command  ? help  q quit"
+        : "s start  S shutdown  r reboot  D destroy  p/P pause/resume  / filter  H hosts  ? help  q quit";
+    text_put(stdscr, y, 0, cols, hint, A_DIM);
+}
+
+void app_redraw(struct app *a)
+{
+    if (!a->curses_up || !a->dirty)
+        return;
+    a->dirty = false;
+    int rows = LINES, cols = COLS;
+    if (rows < 5 || cols < 20) {
+        erase();
+        mvaddnstr(0, 0, "terminal too small", cols);
+        curs_set(0);
+        refresh();
+        return;
+    }
+    draw_title(a, cols);
+    struct rect body = { 1, 0, rows - 2, cols };
+    view_draw(app_focus(a), stdscr, body);
+    bool cursor = a->prompt != PROMPT_NONE;
+    draw_status(a, rows - 1, cols);
+    if (a->ndialogs) {
+        struct rect screen = { 0, 0, rows, cols };
+        dialog_draw(a->dialogs[0], stdscr, screen);
+        cursor = true;
+    }
+    curs_set(cursor ? 1 : 0);
+    refresh();
+    if (a->exit_after_paint && app_settled(a))
+        a->quit = true;
+}

@@ -1,0 +1,69 @@
+/* tui/app.h: the application object — hosts, registry, keymap, views, prompt, status. */
+#ifndef VIRTMUX_APP_H
+#define VIRTMUX_APP_H
+#include <stdbool.h>
+#include <stddef.h>
+#include "backends/domain.h"
+#include "backends/host.h"
+#include "keymaps/keymap.h"
+#include "views/dialog.h"
+#include "views/lineedit.h"
+#include "views/messages.h"
+#include "views/view.h"
+
+enum prompt_mode { PROMPT_NONE, PROMPT_COMMAND, PROMPT_FILTER };
+
+#define APP_MAX_DIALOGS 8
+
+struct app {
+    struct domreg *reg;
+    struct keymap *km;
+    struct host **hosts;
+    size_t nhosts;
+    struct msglog *log;
+    struct view *domlist, *hostlist;
+    struct view *main_view;        /* domlist or hostlist */
+    struct view *overlay;          /* help or messages over the main view, or NULL */
+    struct dialog *dialogs[APP_MAX_DIALOGS];  /* [0] is shown; the rest wait */
+    size_t ndialogs;
+    enum prompt_mode prompt;
+    struct lineedit edit;
+    char status[768];
+    bool status_error;
+    bool quit, dirty;
+    bool colour, mouse;
+    bool exit_after_paint;
+    bool curses_up;
+    unsigned backoff_max;
+    int mouse_y, mouse_x;
+};
+
+struct app *app_new(char *err, size_t errlen);
+void app_free(struct app *a);
+
+/* A line for the status bar (and the message log). */
+void app_message(struct app *a, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void app_dirty(struct app *a);
+
+/* Hosts: name must be unique. The host starts connecting at once. */
+struct host *app_add_host(struct app *a, const char *name, const char *uri, char *err, size_t errlen);
+int app_remove_host(struct app *a, const char *name, char *err, size_t errlen);
+struct host *app_find_host(struct app *a, const char *name);
+/* A host name derived from a URI ("qemu+ssh://lab1/system" -> "lab1"), made unique. */
+void app_host_name_for_uri(struct app *a, const char *uri, char *out, size_t outlen);
+
+/* Which view has the keys now. */
+struct view *app_focus(struct app *a);
+void app_show(struct app *a, struct view *main_view);
+void app_set_overlay(struct app *a, struct view *overlay);   /* takes ownership; NULL closes */
+
+void app_push_dialog(struct app *a, struct dialog *d);
+void app_open_prompt(struct app *a, enum prompt_mode mode, const char *initial);
+
+/* Input and output. */
+void app_key(struct app *a, key_code k);
+void app_redraw(struct app *a);
+/* true once every host has connected and listed, or failed, at least once */
+bool app_settled(struct app *a);
+
+#endif

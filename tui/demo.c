@@ -1,0 +1,136 @@
+/* tui/demo.c: finds and runs the guest builder, then hands back what to define where. */
+#include "tui/demo.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void state_dir(char *out, size_t outlen)
+{
+    const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    if (xdg && *xdg)
+        snprintf(out, outlen, "%s/virtmux", xdg);
+    else
+        snprintf(out, outlen, "%s/.local/state/virtmux", home ? home : "/tmp");
+}
+
+static int mkdirs(const char *path)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p == '/') {
+            *p = '\0';
+            if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    }
+    return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Next to the binary (build tree) first, then the installed copy. */
+static int find_script(char *out, size_t outlen)
+{
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(out, outlen, "%s/demo/mkguest.sh", exe);
+            if (access(out, R_OK) == 0)
+                return 0;
+        }
+    }
+    snprintf(out, outlen, "%s/demo/mkguest.sh", VIRTMUX_DATADIR);
+    return access(out, R_OK) == 0 ? 0 : -1;
+}
+
+static char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t cap = 0, len = 0;
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            char *nb = realloc(buf, cap = cap ? cap * 2 : 8192);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + len, 1, 4096, f);
+        len += got;
+        if (got < 4096)
+            break;
+    }
+    fclose(f);
+    buf[len] = '\0';
+    return buf;
+}
+
+static int run_script(const char *script, const char *arg1, const char *arg2)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", script, arg1, arg2, (char *)NULL);
+        _exit(127);
+    }
+    int status = 0;
+    if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return -1;
+    return 0;
+}
+
+int demo_prepare(const char *argv0, char *uri, size_t urilen, char **xml, char *err, size_t errlen)
+{
+    char state[PATH_MAX - 64], guest[PATH_MAX], root[PATH_MAX], script[PATH_MAX], xmlpath[PATH_MAX];
+    state_dir(state, sizeof state);
+    snprintf(guest, sizeof guest, "%s/guest", state);
+    snprintf(root, sizeof root, "%s/demo", state);
+    /* The embedded driver puts sockets under root; sun_path holds 108 bytes. */
+    if (strlen(root) > 50) {
+        snprintf(err, errlen, "demo: state dir %s is too long for the embedded driver's sockets; "
+                 "set XDG_STATE_HOME to a shorter path", state);
+        return -1;
+    }
+    if (mkdirs(guest) < 0 || mkdirs(root) < 0) {
+        snprintf(err, errlen, "demo: cannot create %s: %s", state, strerror(errno));
+        return -1;
+    }
+    if (find_script(script, sizeof script) < 0) {
+        snprintf(err, errlen, "demo: demo/mkguest.sh not found next to %s nor in %s", argv0, VIRTMUX_DATADIR);
+        return -1;
+    }
+    fprintf(stderr, "virtmux: preparing the demo guest in %s ...\n", guest);
+    if (run_script(script, guest, "demo1") < 0) {
+        snprintf(err, errlen, "demo: %s failed (see above)", script);
+        return -1;
+    }
+    /* The embedded driver reads ROOT/etc/qemu.conf: no virtlogd, no labels. */
+    char *slash = strrchr(script, '/');
+    snprintf(slash + 1, sizeof script - (size_t)(slash + 1 - script), "embed-root.sh");
+    if (run_script(script, root, NULL) < 0) {
+        snprintf(err, errlen, "demo: %s failed (see above)", script);
+        return -1;
+    }
+    snprintf(xmlpath, sizeof xmlpath, "%s/demo1.xml", guest);
+    *xml = read_file(xmlpath);
+    if (!*xml) {
+        snprintf(err, errlen, "demo: cannot read %s: %s", xmlpath, strerror(errno));
+        return -1;
+    }
+    snprintf(uri, urilen, "qemu:///embed?root=%s", root);
+    return 0;
+}

@@ -1,0 +1,242 @@
+/* tui/main.c: options, config, start-up, the loop, and a clean terminal on the way out. */
+#include "tui/app.h"
+#include "tui/config.h"
+#include "tui/demo.h"
+#include "tui/input.h"
+#include "tui/loop.h"
+#include "tui/term.h"
+
+#include <fcntl.h>
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <libvirt/libvirt.h>
+
+#define MAX_URIS 64
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: virtmux [-c URI]... [-f CONFIG] [--demo] [--mono] [--no-mouse]\n"
+            "\n"
+            "A terminal console multiplexer for libvirt virtual machines.\n"
+            "\n"
+            "  -c, --connect URI   a libvirt host (repeatable); default: $LIBVIRT_DEFAULT_URI,\n"
+            "                      else libvirt's default (e.g. qemu:///system)\n"
+            "  -f, --config FILE   config file (default $XDG_CONFIG_HOME/virtmux/config)\n"
+            "      --demo          build and boot a tiny guest under qemu:///embed and show it\n"
+            "      --mono          no colours\n"
+            "      --no-mouse      leave the mouse to the terminal\n"
+            "  -h, --help          this help\n"
+            "  -V, --version       the version\n"
+            "\n"
+            "Keys: ? shows every binding; : opens the command prompt; q quits.\n"
+            "See virtmux(1).\n");
+}
+
+static void on_signal(int signo, void *opaque)
+{
+    struct app *a = opaque;
+    switch (signo) {
+    case SIGWINCH:
+        term_resize();
+        break;
+    case SIGTSTP:
+        term_suspend();
+        break;
+    case SIGCONT:
+        term_resize();
+        break;
+    default: /* SIGTERM, SIGHUP (the ssh session dropped), SIGINT, SIGQUIT */
+        a->quit = true;
+        break;
+    }
+    a->dirty = true;
+}
+
+static void on_stdin(int watch, int fd, int events, void *opaque)
+{
+    struct app *a = opaque;
+    if (events & (VIR_EVENT_HANDLE_HANGUP | VIR_EVENT_HANDLE_ERROR)) {
+        a->quit = true; /* the terminal is gone */
+        return;
+    }
+    struct key_event ev[64];
+    size_t n = input_read(ev, 64);
+    for (size_t i = 0; i < n && !a->quit; i++) {
+        a->mouse_y = ev[i].y;
+        a->mouse_x = ev[i].x;
+        app_key(a, ev[i].key);
+    }
+}
+
+/* Library chatter (libvirt, QEMU's embed driver) must not land on the screen. */
+static int divert_stderr(void)
+{
+    int saved = dup(STDERR_FILENO);
+    const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+    char dir[512], path[600];
+    if (xdg && *xdg)
+        snprintf(dir, sizeof dir, "%s/virtmux", xdg);
+    else
+        snprintf(dir, sizeof dir, "%s/.local/state/virtmux", home ? home : "/tmp");
+    snprintf(path, sizeof path, "%s/virtmux.log", dir);
+    int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+    if (fd < 0)
+        fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        dup2(fd, STDERR_FILENO);
+        close(fd);
+    }
+    return saved;
+}
+
+static void restore_stderr(int saved)
+{
+    if (saved >= 0) {
+        dup2(saved, STDERR_FILENO);
+        close(saved);
+    }
+}
+
+static void pick_locale(void)
+{
+    setlocale(LC_ALL, "");
+    /* Names and box drawing need UTF-8 even under LANG=C (e.g. a bare ssh). */
+    if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+        setlocale(LC_CTYPE, "C.UTF-8");
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "connect", required_argument, NULL, 'c' },
+        { "config", required_argument, NULL, 'f' },
+        { "demo", no_argument, NULL, 'D' },
+        { "mono", no_argument, NULL, 'm' },
+        { "no-mouse", no_argument, NULL, 'M' },
+        { "exit-after-paint", no_argument, NULL, 'P' },  /* for bench/list */
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { 0 },
+    };
+    const char *uris[MAX_URIS];
+    int nuris = 0;
+    const char *config = NULL;
+    bool demo = false, mono = false, no_mouse = false, exit_after_paint = false;
+    int c;
+    while ((c = getopt_long(argc, argv, "c:f:hV", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            if (nuris == MAX_URIS) {
+                fprintf(stderr, "virtmux: at most %d -c options\n", MAX_URIS);
+                return 2;
+            }
+            uris[nuris++] = optarg;
+            break;
+        case 'f': config = optarg; break;
+        case 'D': demo = true; break;
+        case 'm': mono = true; break;
+        case 'M': no_mouse = true; break;
+        case 'P': exit_after_paint = true; break;
+        case 'h': usage(stdout); return 0;
+        case 'V': printf("virtmux %s\n", VIRTMUX_VERSION); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "virtmux: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return 2;
+    }
+    pick_locale();
+
+    char err[1024] = "";
+    char demo_uri[600];
+    char *demo_xml = NULL;
+    if (demo && demo_prepare(argv[0], demo_uri, sizeof demo_uri, &demo_xml, err, sizeof err) < 0) {
+        fprintf(stderr, "virtmux: %s\n", err);
+        return 1;
+    }
+
+    /* libvirt logs warnings to stderr by default; keep only errors (and stderr
+     * itself is diverted to a log file while the screen is ours). */
+    setenv("LIBVIRT_LOG_OUTPUTS", "4:stderr", 0);
+    struct app *a = app_new(err, sizeof err);
+    if (!a || loop_init(on_signal, a, err, sizeof err) < 0) {
+        fprintf(stderr, "virtmux: %s\n", err);
+        app_free(a);
+        free(demo_xml);
+        return 1;
+    }
+    a->colour = !mono;
+    a->mouse = !no_mouse;
+    a->exit_after_paint = exit_after_paint;
+
+    char path[1024];
+    if (config)
+        snprintf(path, sizeof path, "%s", config);
+    else
+        config_default_path(path, sizeof path);
+    int config_errors = config_load(a, path, config == NULL);
+
+    for (int i = 0; i < nuris; i++) {
+        char name[128];
+        app_host_name_for_uri(a, uris[i], name, sizeof name);
+        if (!app_add_host(a, name, uris[i], err, sizeof err))
+            app_message(a, true, "%s", err);
+    }
+    if (demo) {
+        struct host *h = app_add_host(a, "demo", demo_uri, err, sizeof err);
+        if (!h || host_define_and_start(h, demo_xml, err, sizeof err) < 0)
+            app_message(a, true, "demo: %s", err);
+        free(demo_xml);
+    } else if (nuris == 0 && a->nhosts == 0) {
+        /* libvirt's own default: $LIBVIRT_DEFAULT_URI, then its probing. */
+        const char *env = getenv("LIBVIRT_DEFAULT_URI");
+        char name[128];
+        app_host_name_for_uri(a, env && *env ? env : NULL, name, sizeof name);
+        if (!app_add_host(a, name, env && *env ? env : "", err, sizeof err))
+            app_message(a, true, "%s", err);
+    }
+    if (config_errors > 0)
+        app_message(a, true, "%s: %d bad line%s skipped (:show-messages lists them)", path,
+                     config_errors, config_errors == 1 ? "" : "s");
+
+    int saved_stderr = divert_stderr();
+    if (term_init(a->colour, a->mouse, err, sizeof err) < 0) {
+        restore_stderr(saved_stderr);
+        fprintf(stderr, "virtmux: %s\n", err);
+        app_free(a);
+        return 1;
+    }
+    a->curses_up = true;
+    int watch = virEventAddHandle(STDIN_FILENO, VIR_EVENT_HANDLE_READABLE, on_stdin, a, NULL);
+    int rc = 0;
+    if (watch < 0) {
+        snprintf(err, sizeof err, "cannot watch the terminal");
+        rc = 1;
+    }
+    while (rc == 0 && !a->quit) {
+        app_redraw(a);
+        if (a->quit)
+            break;
+        if (loop_run_once(err, sizeof err) < 0)
+            rc = 1;
+    }
+    if (watch >= 0)
+        virEventRemoveHandle(watch);
+    term_restore();
+    a->curses_up = false;
+    restore_stderr(saved_stderr);
+    if (rc)
+        fprintf(stderr, "virtmux: %s\n", err);
+    app_free(a);
+    return rc;
+}

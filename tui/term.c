@@ -1,0 +1,87 @@
+/* tui/term.c: ncursesw in raw mode (^C, ^Z, ^] reach us as keys), colours, mouse. */
+#include "tui/term.h"
+#include "views/theme.h"
+
+#include <curses.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+static volatile sig_atomic_t active;
+
+int term_init(bool colour, bool mouse, char *err, size_t errlen)
+{
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+        snprintf(err, errlen, "virtmux needs a terminal on stdin and stdout");
+        return -1;
+    }
+    /* Escape sequences arrive in one read on any sane link; a short delay keeps
+     * a lone Esc responsive even over slow ssh. */
+    set_escdelay(50);
+    if (!initscr()) {
+        snprintf(err, errlen, "cannot initialise the terminal (TERM unset or unknown?)");
+        return -1;
+    }
+    active = 1;
+    raw();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    nodelay(stdscr, TRUE);
+    meta(stdscr, TRUE);
+    term_apply_options(colour, mouse);
+    return 0;
+}
+
+void term_apply_options(bool colour, bool mouse)
+{
+    theme_init(colour);
+    mousemask(mouse ? (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED) : 0, NULL);
+    mouseinterval(0);
+    clearok(curscr, TRUE);
+}
+
+void term_restore(void)
+{
+    if (!active)
+        return;
+    active = 0;
+    endwin();
+}
+
+bool term_active(void)
+{
+    return active;
+}
+
+void term_resize(void)
+{
+    struct winsize ws;
+    if (!active || ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || ws.ws_row == 0 || ws.ws_col == 0)
+        return;
+    resizeterm(ws.ws_row, ws.ws_col);
+    clearok(curscr, TRUE);
+}
+
+void term_suspend(void)
+{
+    if (!active)
+        return;
+    endwin();
+    /* Stop for real with the default action, then take the terminal back. */
+    struct sigaction dfl = { .sa_handler = SIG_DFL }, old;
+    sigaction(SIGTSTP, &dfl, &old);
+    raise(SIGTSTP);
+    sigaction(SIGTSTP, &old, NULL);
+    reset_prog_mode();
+    term_resize();
+    clearok(curscr, TRUE);
+    refresh();
+}
+
+void term_redraw_all(void)
+{
+    if (active)
+        clearok(curscr, TRUE);
+}

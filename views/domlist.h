@@ -1,0 +1,18 @@
+/* views/domlist.h: the domain table across all hosts. */
+#ifndef VIRTMUX_DOMLIST_H
+#define VIRTMUX_DOMLIST_H
+#include "views/view.h"
+#include "backends/domain.h"
+
+struct view *domlist_new(struct domreg *reg);
+/* The selected domain, or NULL when the table is empty. */
+struct dom *domlist_selected(struct view *v);
+void domlist_set_filter(struct view *v, const char *filter);
+const char *domlist_filter(struct view *v);
+/* "name", "host", "state", or "next" to cycle. */
+int domlist_set_sort(struct view *v, const char *key, char *err, size_t errlen);
+const char *domlist_sort_name(struct view *v);
+/* Rows shown after the filter. */
+size_t domlist_shown(struct view *v);
+
+#endif

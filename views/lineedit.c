@@ -1,0 +1,125 @@
+/* views/lineedit.c: editing a wide-character line with emacs-style keys. */
+#include "views/lineedit.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <wctype.h>
+
+void lineedit_set(struct lineedit *le, const char *utf8)
+{
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    const char *p = utf8 ? utf8 : "";
+    size_t n = mbsrtowcs(le->buf, &p, LINEEDIT_MAX - 1, &st);
+    le->len = n == (size_t)-1 ? 0 : n;
+    le->buf[le->len] = L'\0';
+    le->cur = le->len;
+}
+
+void lineedit_wipe(struct lineedit *le)
+{
+    /* volatile so the compiler keeps the wipe of a password */
+    volatile wchar_t *p = le->buf;
+    for (size_t i = 0; i < LINEEDIT_MAX; i++)
+        p[i] = 0;
+    le->len = le->cur = 0;
+}
+
+static void delete_range(struct lineedit *le, size_t from, size_t to)
+{
+    memmove(le->buf + from, le->buf + to, (le->len - to + 1) * sizeof(wchar_t));
+    le->len -= to - from;
+    le->cur = from;
+}
+
+bool lineedit_key(struct lineedit *le, key_code k)
+{
+    switch (k) {
+    case KEYC_LEFT: if (le->cur > 0) le->cur--; return true;
+    case KEYC_RIGHT: if (le->cur < le->len) le->cur++; return true;
+    case KEYC_HOME: case 'a' | KEYC_CTRL: le->cur = 0; return true;
+    case KEYC_END: case 'e' | KEYC_CTRL: le->cur = le->len; return true;
+    case KEYC_BSPACE:
+        if (le->cur > 0)
+            delete_range(le, le->cur - 1, le->cur);
+        return true;
+    case KEYC_DC: case 'd' | KEYC_CTRL:
+        if (le->cur < le->len)
+            delete_range(le, le->cur, le->cur + 1);
+        return true;
+    case 'u' | KEYC_CTRL: delete_range(le, 0, le->cur); return true;
+    case 'k' | KEYC_CTRL: le->buf[le->cur] = L'\0'; le->len = le->cur; return true;
+    case 'w' | KEYC_CTRL: {
+        size_t from = le->cur;
+        while (from > 0 && iswspace((wint_t)le->buf[from - 1]))
+            from--;
+        while (from > 0 && !iswspace((wint_t)le->buf[from - 1]))
+            from--;
+        delete_range(le, from, le->cur);
+        return true;
+    }
+    default:
+        break;
+    }
+    if ((k & KEYC_MODS) || k >= KEYC_BASE || k < 0x20 || k == 0x7f || (k >= 0x80 && k < 0xa0))
+        return false;
+    if (le->len + 1 >= LINEEDIT_MAX)
+        return true; /* full: swallow, never overflow */
+    memmove(le->buf + le->cur + 1, le->buf + le->cur, (le->len - le->cur + 1) * sizeof(wchar_t));
+    le->buf[le->cur++] = (wchar_t)k;
+    le->len++;
+    return true;
+}
+
+void lineedit_get(const struct lineedit *le, char *out, size_t outlen)
+{
+    mbstate_t st;
+    memset(&st, 0, sizeof st);
+    const wchar_t *p = le->buf;
+    size_t n = wcsrtombs(out, &p, outlen - 1, &st);
+    if (n == (size_t)-1)
+        n = 0;
+    out[n < outlen ? n : outlen - 1] = '\0';
+}
+
+void lineedit_draw(const struct lineedit *le, WINDOW *win, int y, int x, int width,
+                   bool secret, attr_t attr)
+{
+    wattrset(win, attr);
+    for (int i = 0; i < width; i++)
+        mvwaddch(win, y, x + i, ' ');
+    if (secret || width <= 0) {
+        wmove(win, y, x);
+        wattrset(win, A_NORMAL);
+        return;
+    }
+    /* Scroll so the cursor stays visible. */
+    size_t start = 0;
+    int cols = 0;
+    for (size_t i = le->cur; i > 0; i--) {
+        int w = wcwidth(le->buf[i - 1]);
+        cols += w > 0 ? w : 1;
+        if (cols >= width) {
+            start = i;
+            break;
+        }
+    }
+    int used = 0, cursor_x = x;
+    wmove(win, y, x);
+    for (size_t i = start; i < le->len; i++) {
+        int w = wcwidth(le->buf[i]);
+        if (w < 0)
+            w = 1;
+        if (used + w > width)
+            break;
+        if (i == le->cur)
+            cursor_x = x + used;
+        wchar_t one[2] = { le->buf[i], 0 };
+        waddnwstr(win, one, 1);
+        used += w;
+    }
+    if (le->cur >= le->len)
+        cursor_x = x + used;
+    wmove(win, y, cursor_x < x + width ? cursor_x : x + width - 1);
+    wattrset(win, A_NORMAL);
+}
