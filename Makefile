@@ -19,7 +19,7 @@ DEB_BUILD := build-essential pkg-config libncurses-dev libvirt-dev libxml2-dev \
              libvncserver-dev libtsm-dev libssh-dev libcriterion-dev
 DEB_RUN   := libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients \
              qemu-system-x86 openssh-server busybox-static linux-image-amd64 \
-             tmux cpio gzip
+             tmux cpio gzip procps
 DEB_ALL   := $(DEB_BUILD) $(DEB_RUN)
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -48,7 +48,7 @@ LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
 LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 TESTS     := $(TEST_SRC:tests/unit/%.c=$(BA)/tests/%)
 
-.PHONY: all asan check unit e2e demo deps deps-check install uninstall bench clean fuzz
+.PHONY: all asan check unit e2e demo deps deps-check print-deps install uninstall bench clean
 all: virtmux
 
 virtmux: $(LIB_OBJ) $(B)/tui/main.o
@@ -92,6 +92,9 @@ demo: deps-check virtmux
 
 deps:
 	@sh .ci/deps.sh install $(DEB_ALL)
+
+print-deps:
+	@echo $(DEB_ALL)
 
 # Only reach for apt when something is actually missing.
 deps-check:

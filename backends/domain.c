@@ -114,6 +114,19 @@ struct dom *domreg_upsert(struct domreg *r, const struct dom *snap)
     return d;
 }
 
+bool domreg_set_facts(struct domreg *r, const unsigned char uuid[VIR_UUID_BUFLEN],
+                      bool has_serial, bool has_vnc)
+{
+    struct dom *d = domreg_find(r, uuid);
+    if (!d)
+        return false;
+    d->has_serial = has_serial;
+    d->has_vnc = has_vnc;
+    d->facts_known = true;
+    r->generation++;
+    return true;
+}
+
 void domreg_remove(struct domreg *r, const unsigned char uuid[VIR_UUID_BUFLEN])
 {
     struct dom **pp = &r->buckets[uuid_hash(uuid, r->nbuckets)];

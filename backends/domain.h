@@ -21,6 +21,7 @@ struct dom {
     int autostart;             /* 1, 0, or -1 unknown (transient) */
     bool persistent;
     bool has_serial, has_vnc;
+    bool facts_known;          /* consoles read from the XML yet (filled in after the listing) */
     unsigned long seen;        /* the listing that last saw it (see prune) */
     struct dom *next_in_bucket;
 };
@@ -32,6 +33,9 @@ void domreg_free(struct domreg *r);
 
 /* Insert or update from a snapshot (takes the name); returns the entry. */
 struct dom *domreg_upsert(struct domreg *r, const struct dom *snap);
+/* Fill in facts read later from the XML; false if the domain is gone. */
+bool domreg_set_facts(struct domreg *r, const unsigned char uuid[VIR_UUID_BUFLEN],
+                      bool has_serial, bool has_vnc);
 struct dom *domreg_find(const struct domreg *r, const unsigned char uuid[VIR_UUID_BUFLEN]);
 void domreg_remove(struct domreg *r, const unsigned char uuid[VIR_UUID_BUFLEN]);
 /* After a full listing of host h whose snapshots carried seen == mark:

@@ -1,14 +1,21 @@
-/* backends/domread.h: read a domain's snapshot from libvirt (runs on a worker thread). */
+/* backends/domread.h: read domain snapshots from libvirt (runs on a worker thread). */
 #ifndef VIRTMUX_DOMREAD_H
 #define VIRTMUX_DOMREAD_H
 #include <stdbool.h>
 #include "backends/domain.h"
 
-/* 0 and *out filled (out->host left NULL); -1 with a reason, *gone set when
- * the domain no longer exists. */
+/* Everything about one domain, XML facts included. 0 and *out filled
+ * (out->host left NULL); -1 with a reason, *gone set when it no longer exists. */
 int domread_one(virDomainPtr d, struct dom *out, bool *gone, char *err, size_t errlen);
-/* All domains of a connection; *out is malloc'd, entries own their names. */
-int domread_all(virConnectPtr conn, struct dom **out, size_t *n, char *err, size_t errlen);
-void domread_free_all(struct dom *snaps, size_t n);
+
+/* A whole host cheaply: one list call, bulk autostart/persistence lists, and
+ * one GetInfo per domain — the XML facts are left for domread_facts().
+ * *snaps and *doms are parallel arrays of *n; the caller frees both. */
+int domread_all(virConnectPtr conn, struct dom **snaps, virDomainPtr **doms, size_t *n,
+                char *err, size_t errlen);
+void domread_free_all(struct dom *snaps, virDomainPtr *doms, size_t n);
+
+/* The consoles a domain has, from its XML; -1 when it cannot be read. */
+int domread_facts(virDomainPtr d, bool *has_serial, bool *has_vnc);
 
 #endif

@@ -39,6 +39,7 @@ struct connect_job {
     struct hconn *hc;
     char *uri;
     struct dom *snaps;
+    virDomainPtr *doms;
     size_t nsnaps;
     char err[512];
     struct ask ask;
@@ -55,6 +56,7 @@ struct host {
     struct hconn *hc;                 /* live connection, or NULL */
     struct connect_job *connecting;   /* attempt under way, or NULL */
     bool settled;
+    bool retried;                     /* the current error was already reported */
     unsigned long listing;            /* mark for pruning vanished domains */
     unsigned backoff, backoff_max;    /* seconds */
     int retry_timer;
@@ -63,6 +65,7 @@ struct host {
 
 static void on_close(virConnectPtr conn, int reason, void *opaque);
 static void ask_on_loop(void *arg);
+static void queue_facts(struct host *h, virDomainPtr *doms, size_t n);
 
 static unsigned long long now_ms(void)
 {
@@ -371,13 +374,13 @@ static void connect_run(void *arg)
     virResetLastError();
     /* Events registered first, then the listing: a change in between is seen
      * twice rather than never. */
-    if (domread_all(conn, &j->snaps, &j->nsnaps, j->err, sizeof j->err) < 0)
+    if (domread_all(conn, &j->snaps, &j->doms, &j->nsnaps, j->err, sizeof j->err) < 0)
         hconn_teardown(hc);
 }
 
 static void connect_job_free(struct connect_job *j)
 {
-    domread_free_all(j->snaps, j->nsnaps);
+    domread_free_all(j->snaps, j->doms, j->nsnaps);
     free(j->ask.answer);
     pthread_mutex_destroy(&j->ask.lock);
     pthread_cond_destroy(&j->ask.cond);
@@ -401,11 +404,16 @@ static void connect_done(void *arg)
     h->settled = true;
     if (!j->hc->conn) {
         bool gave_up = j->ask.user_cancelled;
+        const char *why = gave_up ? "authentication cancelled" : j->err;
+        /* Say it once: a retry failing the same way is not news. */
+        bool news = !h->retried || strcmp(h->error, why) != 0;
         h->state = gave_up ? HOST_AUTH_NEEDED : HOST_DISCONNECTED;
-        snprintf(h->error, sizeof h->error, "%s", gave_up ? "authentication cancelled" : j->err);
+        snprintf(h->error, sizeof h->error, "%s", why);
         if (!gave_up)
             schedule_retry(h);
-        host_message(h, true, "host %s: %s", h->name, h->error);
+        if (news)
+            host_message(h, true, "host %s: %s", h->name, h->error);
+        h->retried = true;
         j->hc->host = NULL;
         hconn_unref(j->hc);
         connect_job_free(j);
@@ -415,6 +423,7 @@ static void connect_done(void *arg)
     h->hc = j->hc; /* the job's reference becomes the host's */
     h->state = HOST_CONNECTED;
     h->error[0] = '\0';
+    h->retried = false;
     h->backoff = 1;
     h->listing++;
     for (size_t i = 0; i < j->nsnaps; i++) {
@@ -424,6 +433,7 @@ static void connect_done(void *arg)
         j->snaps[i].name = NULL;
     }
     domreg_prune_host(h->reg, h, h->listing);
+    queue_facts(h, j->doms, j->nsnaps);
     if (j->hc->lifecycle_id < 0)
         host_message(h, true, "host %s: no domain events; the list will not update by itself", h->name);
     connect_job_free(j);
@@ -431,6 +441,70 @@ static void connect_done(void *arg)
 }
 
 static const struct job_ops connect_job_ops = { connect_run, connect_done, connect_discard };
+
+/* ---- console facts from the XML, after the first paint ---- */
+
+#define FACTS_BATCH 128
+
+struct facts_job {
+    struct hconn *hc;
+    size_t n;
+    virDomainPtr doms[FACTS_BATCH];
+    unsigned char uuid[FACTS_BATCH][VIR_UUID_BUFLEN];
+    bool ok[FACTS_BATCH], serial[FACTS_BATCH], vnc[FACTS_BATCH];
+};
+
+static void facts_run(void *arg)
+{
+    struct facts_job *j = arg;
+    for (size_t i = 0; i < j->n; i++) {
+        j->ok[i] = virDomainGetUUID(j->doms[i], j->uuid[i]) == 0 &&
+                   domread_facts(j->doms[i], &j->serial[i], &j->vnc[i]) == 0;
+    }
+    virResetLastError();
+}
+
+static void facts_discard(void *arg)
+{
+    struct facts_job *j = arg;
+    for (size_t i = 0; i < j->n; i++)
+        virDomainFree(j->doms[i]);
+    hconn_unref(j->hc);
+    free(j);
+}
+
+static void facts_done(void *arg)
+{
+    struct facts_job *j = arg;
+    struct host *h = j->hc->host;
+    if (h && h->hc == j->hc) {
+        for (size_t i = 0; i < j->n; i++)
+            if (j->ok[i])
+                domreg_set_facts(h->reg, j->uuid[i], j->serial[i], j->vnc[i]);
+        host_changed(h);
+    }
+    facts_discard(j);
+}
+
+static const struct job_ops facts_job_ops = { facts_run, facts_done, facts_discard };
+
+/* Takes the domain handles (entries are set to NULL). Batches keep the worker
+ * free for actions in between, and rows fill in as batches finish. */
+static void queue_facts(struct host *h, virDomainPtr *doms, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        struct facts_job *j = calloc(1, sizeof *j);
+        if (!j)
+            return;
+        j->hc = hconn_ref(h->hc);
+        for (; i < n && j->n < FACTS_BATCH; i++) {
+            j->doms[j->n++] = doms[i];
+            doms[i] = NULL;
+        }
+        if (worker_submit(h->worker, &facts_job_ops, j) < 0)
+            facts_discard(j);
+    }
+}
 
 /* Loop thread: show the credential question. */
 static void ask_on_loop(void *arg)

@@ -86,13 +86,14 @@ static void rebuild(struct domlist *dl)
         dl->rows = n;
         dl->cap = total;
     }
-    size_t got = domreg_list(dl->reg, dl->rows, total), kept = 0;
+    size_t got = dl->rows ? domreg_list(dl->reg, dl->rows, total) : 0, kept = 0;
     for (size_t i = 0; i < got; i++)
         if (matches(dl->rows[i], dl->filter))
             dl->rows[kept++] = dl->rows[i];
     dl->nrows = kept;
     static int (*const cmp[SORT_COUNT])(const void *, const void *) = { cmp_name, cmp_host, cmp_state };
-    qsort(dl->rows, dl->nrows, sizeof *dl->rows, cmp[dl->sort]);
+    if (dl->nrows > 1)
+        qsort(dl->rows, dl->nrows, sizeof *dl->rows, cmp[dl->sort]);
     dl->built_gen = domreg_generation(dl->reg);
     dl->stale = false;
     /* Keep the same domain selected wherever it moved. */
@@ -170,6 +171,10 @@ static void format_cell(const struct dom *d, int col, char *buf, size_t len)
         break;
     case COL_AUTO: snprintf(buf, len, "%s", d->autostart < 0 ? "-" : d->autostart ? "yes" : "no"); break;
     case COL_CONS:
+        if (!d->facts_known) {
+            snprintf(buf, len, "...");
+            break;
+        }
         snprintf(buf, len, "%s%s%s", d->has_serial ? "serial" : "",
                  d->has_serial && d->has_vnc ? " " : "", d->has_vnc ? "vnc" : "");
         if (!*buf)

@@ -1,0 +1,19 @@
+#!/bin/bash
+# tests/e2e/run.sh: run every end-to-end test, print one line each and a summary.
+cd "$(dirname "$0")" || exit 1
+passed=0 failed=0 skipped=0
+for t in t_*.sh; do
+    start=$(date +%s%N)
+    out=$(timeout 300 bash "$t" 2>&1)
+    rc=$?
+    ms=$((($(date +%s%N) - start) / 1000000))
+    secs="$((ms / 1000)).$((ms % 1000 / 100))"
+    case $rc in
+    0) passed=$((passed + 1)); echo "e2e: ok    $t (${secs}s)" ;;
+    77) skipped=$((skipped + 1)); echo "e2e: skip  $t — $(echo "$out" | grep '^SKIP' | head -1)" ;;
+    *) failed=$((failed + 1)); echo "e2e: FAIL  $t (exit $rc, ${secs}s)"; echo "$out" | sed 's/^/    /' ;;
+    esac
+done
+echo "e2e: $passed passed, $failed failed, $skipped skipped"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]
