@@ -52,20 +52,27 @@ TESTS     := $(TEST_SRC:tests/unit/%.c=$(BA)/tests/%)
 all: virtmux
 
 virtmux: $(LIB_OBJ) $(B)/tui/main.o
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
 virtmux-asan: $(LIB_OBJ_A) $(BA)/tui/main.o
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
 asan: virtmux-asan
 
+# V=1 shows the full compiler lines.
+Q := $(if $(V),,@)
+
 $(B)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BA)/%.o: %.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+	@$(if $(Q),echo "  CC asan $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
 # The shipped default key bindings are also compiled in, so ./virtmux works
 # from the build tree and a broken install still has keys.
@@ -74,7 +81,8 @@ keymaps/default_keys.c: keymaps/default.keys keymaps/embed.sh
 
 $(BA)/tests/%: tests/unit/%.c $(LIB_OBJ_A) tests/unit/testutil.h
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $< $(LIB_OBJ_A) $(LDLIBS) -lcriterion
+	@$(if $(Q),echo "  TEST    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $< $(LIB_OBJ_A) $(LDLIBS) -lcriterion
 
 # make check: everything a newcomer needs, then unit tests, then end to end.
 check: deps-check virtmux virtmux-asan $(TESTS)

@@ -729,6 +729,61 @@ int host_define_and_start(struct host *h, const char *xml, char *err, size_t err
     return 0;
 }
 
+struct generic_job {
+    struct hconn *hc;
+    void (*run)(virConnectPtr conn, void *arg);
+    void (*done)(void *arg);
+    void (*discard)(void *arg);
+    void *arg;
+};
+
+static void generic_run(void *arg)
+{
+    struct generic_job *j = arg;
+    j->run(j->hc ? j->hc->conn : NULL, j->arg);
+}
+
+static void generic_discard(void *arg)
+{
+    struct generic_job *j = arg;
+    j->discard(j->arg);
+    if (j->hc)
+        hconn_unref(j->hc);
+    free(j);
+}
+
+static void generic_done(void *arg)
+{
+    struct generic_job *j = arg;
+    j->done(j->arg);
+    if (j->hc)
+        hconn_unref(j->hc);
+    free(j);
+}
+
+static const struct job_ops generic_job_ops = { generic_run, generic_done, generic_discard };
+
+int host_submit(struct host *h, void (*run)(virConnectPtr conn, void *arg),
+                void (*done)(void *arg), void (*discard)(void *arg), void *arg)
+{
+    struct generic_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return -1;
+    struct hconn *hc = h->connecting ? h->connecting->hc : h->hc;
+    j->hc = hc ? hconn_ref(hc) : NULL;
+    j->run = run;
+    j->done = done;
+    j->discard = discard;
+    j->arg = arg;
+    if (worker_submit(h->worker, &generic_job_ops, j) < 0) {
+        if (j->hc)
+            hconn_unref(j->hc);
+        free(j);
+        return -1;
+    }
+    return 0;
+}
+
 /* ---- object ---- */
 
 struct host *host_new(const char *name, const char *uri, struct domreg *reg,

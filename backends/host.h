@@ -46,6 +46,12 @@ int host_domain_action(struct host *h, const unsigned char uuid[VIR_UUID_BUFLEN]
  * right after host_connect(). */
 int host_define_and_start(struct host *h, const char *xml, char *err, size_t errlen);
 
+/* Run run(conn, arg) on the host's worker thread with its live connection
+ * (conn is NULL when the host is not connected), then done(arg) on the loop
+ * thread; discard(arg) instead when the host goes away first. */
+int host_submit(struct host *h, void (*run)(virConnectPtr conn, void *arg),
+                void (*done)(void *arg), void (*discard)(void *arg), void *arg);
+
 const char *host_name(const struct host *h);
 const char *host_uri(const struct host *h);
 enum host_state host_state(const struct host *h);

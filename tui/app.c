@@ -7,6 +7,8 @@
 #include "views/hostlist.h"
 #include "views/text.h"
 #include "views/theme.h"
+#include "views/console.h"
+#include "backends/console.h"
 #include "keymaps/cmdline.h"
 #include "keymaps/keyfile.h"
 
@@ -19,9 +21,32 @@ extern const char default_keys_text[];
 
 /* ---- host callbacks (loop thread) ---- */
 
+static void try_pending_attach(struct app *a)
+{
+    if (!a->pending_attach[0])
+        return;
+    char err[600];
+    struct dom *d = domreg_lookup(a->reg, a->pending_attach, err, sizeof err);
+    if (!d) {
+        if (app_settled(a) && !a->pending_patient) {
+            app_message(a, true, "attach: %s", err);
+            a->pending_attach[0] = '\0';
+        }
+        return;
+    }
+    a->pending_attach[0] = '\0';
+    if (app_attach(a, d, a->pending_readonly, 0, err, sizeof err) < 0)
+        app_message(a, true, "%s", err);
+}
+
 static void on_host_changed(struct host *h, void *opaque)
 {
-    app_dirty(opaque);
+    struct app *a = opaque;
+    for (size_t t = 0; t < a->ntabs; t++)
+        for (size_t i = 0; i < a->tabs[t]->n; i++)
+            pane_sync(a->tabs[t]->panes[i]);
+    try_pending_attach(a);
+    app_dirty(a);
 }
 
 static void on_host_message(struct host *h, bool error, const char *msg, void *opaque)
@@ -80,6 +105,9 @@ struct app *app_new(char *err, size_t errlen)
     a->colour = true;
     a->mouse = true;
     a->backoff_max = 60;
+    a->cur_tab = a->last_tab = -1;
+    a->scrollback = 10000;
+    a->log_replay = 50;
     a->reg = domreg_new();
     a->km = keymap_new();
     a->log = msglog_new(500);
@@ -109,6 +137,11 @@ void app_free(struct app *a)
         return;
     for (size_t i = 0; i < a->ndialogs; i++)
         dialog_free(a->dialogs[i]);
+    for (size_t t = 0; t < a->ntabs; t++) {
+        for (size_t i = 0; i < a->tabs[t]->n; i++)
+            pane_free(a->tabs[t]->panes[i]);
+        free(a->tabs[t]);
+    }
     for (size_t i = 0; i < a->nhosts; i++)
         host_free(a->hosts[i]);
     free(a->hosts);
@@ -229,14 +262,156 @@ bool app_settled(struct app *a)
 
 struct view *app_focus(struct app *a)
 {
-    return a->overlay ? a->overlay : a->main_view;
+    if (a->overlay)
+        return a->overlay;
+    struct pane *p = app_focused_pane(a);
+    return p ? p->view : a->main_view;
 }
 
 void app_show(struct app *a, struct view *main_view)
 {
     app_set_overlay(a, NULL);
     a->main_view = main_view;
+    app_select_tab(a, -1);
     a->dirty = true;
+}
+
+/* ---- consoles ---- */
+
+struct tab *app_current_tab(struct app *a)
+{
+    return a->cur_tab >= 0 && (size_t)a->cur_tab < a->ntabs ? a->tabs[a->cur_tab] : NULL;
+}
+
+struct pane *app_focused_pane(struct app *a)
+{
+    struct tab *t = app_current_tab(a);
+    return t && t->n ? t->panes[t->focus] : NULL;
+}
+
+struct pane *app_find_pane(struct app *a, const unsigned char *uuid)
+{
+    for (size_t t = 0; t < a->ntabs; t++)
+        for (size_t i = 0; i < a->tabs[t]->n; i++)
+            if (memcmp(a->tabs[t]->panes[i]->uuid, uuid, VIR_UUID_BUFLEN) == 0)
+                return a->tabs[t]->panes[i];
+    return NULL;
+}
+
+static bool find_pane_pos(struct app *a, const unsigned char *uuid, size_t *tab, size_t *idx)
+{
+    for (size_t t = 0; t < a->ntabs; t++)
+        for (size_t i = 0; i < a->tabs[t]->n; i++)
+            if (memcmp(a->tabs[t]->panes[i]->uuid, uuid, VIR_UUID_BUFLEN) == 0) {
+                *tab = t;
+                *idx = i;
+                return true;
+            }
+    return false;
+}
+
+void app_select_tab(struct app *a, int index)
+{
+    if (index >= (int)a->ntabs)
+        return;
+    if (index != a->cur_tab)
+        a->last_tab = a->cur_tab;
+    a->cur_tab = index;
+    a->prefix_pending = false;
+    if (index >= 0) {
+        struct tab *t = a->tabs[index];
+        for (size_t i = 0; i < t->n; i++)
+            consoleview_invalidate(t->panes[i]->view);
+    }
+    a->dirty = true;
+}
+
+static struct tab *new_tab(struct app *a, enum layout_kind kind, char *err, size_t errlen)
+{
+    if (a->ntabs == APP_MAX_TABS) {
+        snprintf(err, errlen, "too many tabs (%d): close some with prefix x", APP_MAX_TABS);
+        return NULL;
+    }
+    struct tab *t = calloc(1, sizeof *t);
+    if (!t) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    t->kind = kind;
+    a->tabs[a->ntabs++] = t;
+    return t;
+}
+
+int app_attach(struct app *a, const struct dom *d, bool readonly, char where, char *err, size_t errlen)
+{
+    size_t ti, pi;
+    /* One console per domain: libvirt allows one session, and two panes of
+     * the same console would fight over it. */
+    if (find_pane_pos(a, d->uuid, &ti, &pi)) {
+        a->tabs[ti]->focus = pi;
+        app_select_tab(a, (int)ti);
+        return 0;
+    }
+    if (!d->has_serial && d->facts_known) {
+        snprintf(err, errlen, "attach %s: the domain has no serial console", d->name);
+        return -1;
+    }
+    struct tab *t = NULL;
+    if (where == 'h' || where == 'v' || where == 'g') {
+        /* Into the console tab last shown, or a new one. */
+        int target = a->cur_tab >= 0 ? a->cur_tab : a->last_tab;
+        if (target >= 0 && (size_t)target < a->ntabs && a->tabs[target]->n < TAB_MAX_PANES)
+            t = a->tabs[target];
+    }
+    bool fresh = !t;
+    if (!t && !(t = new_tab(a, LAYOUT_SIDE_BY_SIDE, err, errlen)))
+        return -1;
+    if (where == 'h')
+        t->kind = LAYOUT_SIDE_BY_SIDE;
+    else if (where == 'v')
+        t->kind = LAYOUT_STACKED;
+    else if (where == 'g')
+        t->kind = LAYOUT_GRID;
+    struct pane *p = pane_new(a, d, readonly, err, errlen);
+    if (!p) {
+        if (fresh) {
+            a->ntabs--;
+            free(t);
+        }
+        return -1;
+    }
+    t->panes[t->n] = p;
+    t->focus = t->n++;
+    for (size_t i = 0; i < a->ntabs; i++)
+        if (a->tabs[i] == t)
+            app_select_tab(a, (int)i);
+    app_set_overlay(a, NULL);
+    return 0;
+}
+
+void app_close_pane(struct app *a, struct tab *t, size_t i)
+{
+    pane_free(t->panes[i]);
+    memmove(&t->panes[i], &t->panes[i + 1], (t->n - i - 1) * sizeof *t->panes);
+    t->n--;
+    if (t->focus >= t->n && t->n)
+        t->focus = t->n - 1;
+    if (t->n)
+        return;
+    size_t k = 0;
+    while (k < a->ntabs && a->tabs[k] != t)
+        k++;
+    free(t);
+    memmove(&a->tabs[k], &a->tabs[k + 1], (a->ntabs - k - 1) * sizeof *a->tabs);
+    a->ntabs--;
+    a->last_tab = -1;
+    a->cur_tab = -1;
+    app_select_tab(a, a->ntabs ? (int)(k < a->ntabs ? k : a->ntabs - 1) : -1);
+}
+
+struct rect app_body(struct app *a)
+{
+    return (struct rect){ 1, 0, LINES - 2, COLS };
 }
 
 void app_set_overlay(struct app *a, struct view *overlay)
@@ -274,7 +449,8 @@ void app_open_prompt(struct app *a, enum prompt_mode mode, const char *initial)
 static void prompt_key(struct app *a, key_code k)
 {
     char line[LINEEDIT_MAX * 4];
-    bool filter = a->prompt == PROMPT_FILTER;
+    enum prompt_mode mode = a->prompt;
+    bool filter = mode == PROMPT_FILTER;
     if (k == '\033' || k == ('c' | KEYC_CTRL) || k == ('g' | KEYC_CTRL) ||
         (k == KEYC_BSPACE && a->edit.len == 0)) {
         a->prompt = PROMPT_NONE;
@@ -287,6 +463,13 @@ static void prompt_key(struct app *a, key_code k)
         a->prompt = PROMPT_NONE;
         if (filter) {
             domlist_set_filter(a->domlist, line);
+            return;
+        }
+        if (mode == PROMPT_SEARCH) {
+            snprintf(a->search, sizeof a->search, "%s", line);
+            struct pane *p = app_focused_pane(a);
+            if (p && console_search(p->model, line) < 0)
+                app_message(a, true, "'%s' not found in the scrollback", line);
             return;
         }
         char err[768] = "";
@@ -316,8 +499,29 @@ void app_key(struct app *a, key_code k)
     }
     /* A key press acknowledges the last message, as in vim. */
     a->status[0] = '\0';
+    struct pane *p = a->overlay ? NULL : app_focused_pane(a);
+    const char *table = NULL;
+    if (p) {
+        struct tab *t = app_current_tab(a);
+        if (a->prefix_pending) {
+            a->prefix_pending = false;
+            table = "prefix";
+        } else if (p->scroll_mode) {
+            table = "scroll";
+        } else if (t->kind == LAYOUT_GRID) {
+            table = "grid";
+        } else {
+            /* Everything but the prefix keys belongs to the guest. */
+            const struct binding *b = keymap_lookup(a->km, "console", k);
+            if (!b) {
+                pane_key(p, k);
+                return;
+            }
+            table = "console";
+        }
+    }
     struct view *v = app_focus(a);
-    const struct binding *b = keymap_lookup(a->km, v->ops->keytable, k);
+    const struct binding *b = keymap_lookup(a->km, table ? table : v->ops->keytable, k);
     if (!b) {
         char ks[KEY_STRING_MAX] = "?";
         key_code_to_string(k, ks, sizeof ks);
@@ -331,12 +535,22 @@ void app_key(struct app *a, key_code k)
 
 /* ---- drawing ---- */
 
+/* "0:list 1:demo1* 2:web" — the tabs, then what the list holds. */
 static void draw_title(struct app *a, int cols)
 {
     size_t connected = 0;
     for (size_t i = 0; i < a->nhosts; i++)
         connected += host_state(a->hosts[i]) == HOST_CONNECTED;
-    char left[600], right[64];
+    char left[1200], right[64];
+    int o = snprintf(left, sizeof left, " virtmux  %s0:%s%s", a->cur_tab < 0 ? "[" : "",
+                     a->main_view == a->hostlist ? "hosts" : "list", a->cur_tab < 0 ? "]" : "");
+    for (size_t t = 0; t < a->ntabs && o < (int)sizeof left - 80; t++) {
+        const char *label = a->tabs[t]->n ? a->tabs[t]->panes[0]->label : "";
+        const char *slash = strrchr(label, '/');
+        bool cur = (int)t == a->cur_tab;
+        o += snprintf(left + o, sizeof left - (size_t)o, " %s%zu:%s%s%s", cur ? "[" : "", t + 1,
+                      slash ? slash + 1 : label, a->tabs[t]->n > 1 ? "+" : "", cur ? "]" : "");
+    }
     const char *filter = domlist_filter(a->domlist);
     char f[300] = "";
     if (*filter) {
@@ -344,9 +558,9 @@ static void draw_title(struct app *a, int cols)
         text_escape(filter, esc, sizeof esc);
         snprintf(f, sizeof f, "  filter '%s'", esc);
     }
-    snprintf(left, sizeof left, " virtmux  %s  %zu/%zu domains  hosts %zu/%zu connected  sort %s%s",
-             app_focus(a)->ops->name, domlist_shown(a->domlist), domreg_count(a->reg),
-             connected, a->nhosts, domlist_sort_name(a->domlist), f);
+    snprintf(left + o, sizeof left - (size_t)o, "   %zu/%zu domains  hosts %zu/%zu  sort %s%s",
+             domlist_shown(a->domlist), domreg_count(a->reg), connected, a->nhosts,
+             domlist_sort_name(a->domlist), f);
     snprintf(right, sizeof right, "? help ");
     attr_t t = theme_attr(ROLE_TITLE);
     int rw = (int)strlen(right);
@@ -358,7 +572,7 @@ static void draw_title(struct app *a, int cols)
 static void draw_status(struct app *a, int y, int cols)
 {
     if (a->prompt != PROMPT_NONE) {
-        const char *label = a->prompt == PROMPT_FILTER ? "/" : ":";
+        const char *label = a->prompt == PROMPT_COMMAND ? ":" : "/";
         text_put(stdscr, y, 0, 1, label, A_BOLD);
         lineedit_draw(&a->edit, stdscr, y, 1, cols - 1, false, A_NORMAL);
         return;
@@ -366,6 +580,20 @@ static void draw_status(struct app *a, int y, int cols)
     if (a->status[0]) {
         text_put(stdscr, y, 0, cols, a->status,
                  theme_attr(a->status_error ? ROLE_STATUS_ERROR : ROLE_STATUS));
+        return;
+    }
+    if (a->prefix_pending) {
+        text_put(stdscr, y, 0, cols, "prefix: l list  n/p next/prev  | - split  g grid  [ scroll  x close  f take over  ? keys",
+                 theme_attr(ROLE_STATUS));
+        return;
+    }
+    struct pane *p = a->overlay ? NULL : app_focused_pane(a);
+    if (p) {
+        struct tab *t = app_current_tab(a);
+        const char *hint = p->scroll_mode ? "scroll: PgUp/PgDn Up/Down  / search  n again  q back to live"
+                           : t->kind == LAYOUT_GRID ? "grid (read-only): arrows move  Enter opens  C-] prefix  q closes"
+                           : "C-] or C-g then: l list  n/p tabs  | - split  [ scroll  x close  ? keys";
+        text_put(stdscr, y, 0, cols, hint, A_DIM);
         return;
     }
     const char *hint = a->main_view == a->hostlist
@@ -381,6 +609,7 @@ void app_redraw(struct app *a)
     a->dirty = false;
     int rows = LINES, cols = COLS;
     if (rows < 5 || cols < 20) {
+        a->layout_sig = 0;
         erase();
         mvaddnstr(0, 0, "terminal too small", cols);
         curs_set(0);
@@ -388,13 +617,43 @@ void app_redraw(struct app *a)
         return;
     }
     draw_title(a, cols);
-    struct rect body = { 1, 0, rows - 2, cols };
-    view_draw(app_focus(a), stdscr, body);
+    struct rect body = app_body(a);
+    struct tab *tab = a->overlay ? NULL : app_current_tab(a);
+    /* Panes skip drawing when their console did not change; anything that may
+     * have covered them (dialogs, overlays, prompt, resize, focus) repaints them. */
+    unsigned long sig = (unsigned long)rows * 7919 + (unsigned long)cols * 131 + a->ndialogs * 17 +
+                        (a->overlay != NULL) * 3 + (unsigned long)(a->cur_tab + 1) * 1009 +
+                        (tab ? tab->focus * 31 + tab->n * 37 + tab->kind * 41 : 0) + a->prompt * 5;
+    if (tab && sig != a->layout_sig)
+        for (size_t i = 0; i < tab->n; i++)
+            consoleview_invalidate(tab->panes[i]->view);
+    a->layout_sig = sig;
+    int cy = -1, cx = -1;
+    if (tab) {
+        for (size_t i = 0; i < tab->n; i++) {
+            struct rect r = layout_pane_rect(tab, i, body);
+            view_draw(tab->panes[i]->view, stdscr, r);
+            /* The gap right of a pane side by side with another. */
+            if (r.x + r.w < body.x + body.w)
+                for (int y = r.y; y < r.y + r.h; y++)
+                    mvaddch(y, r.x + r.w, i == tab->focus ? ACS_VLINE | A_BOLD : ACS_VLINE);
+            if (i == tab->focus && tab->n > 1)
+                text_put(stdscr, r.y, r.x, 1, ">", theme_attr(ROLE_STATUS_ERROR));
+            if (i == tab->focus && !tab->panes[i]->scroll_mode)
+                consoleview_cursor(tab->panes[i]->view, &cy, &cx);
+        }
+    } else {
+        view_draw(app_focus(a), stdscr, body);
+    }
     bool cursor = a->prompt != PROMPT_NONE;
     draw_status(a, rows - 1, cols);
     if (a->ndialogs) {
         struct rect screen = { 0, 0, rows, cols };
         dialog_draw(a->dialogs[0], stdscr, screen);
+        cursor = true;
+    }
+    if (!cursor && cy >= 0 && !a->ndialogs) {
+        move(cy, cx);
         cursor = true;
     }
     curs_set(cursor ? 1 : 0);

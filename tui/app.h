@@ -10,10 +10,13 @@
 #include "views/lineedit.h"
 #include "views/messages.h"
 #include "views/view.h"
+#include "tui/layout.h"
+#include "tui/pane.h"
 
-enum prompt_mode { PROMPT_NONE, PROMPT_COMMAND, PROMPT_FILTER };
+enum prompt_mode { PROMPT_NONE, PROMPT_COMMAND, PROMPT_FILTER, PROMPT_SEARCH };
 
 #define APP_MAX_DIALOGS 8
+#define APP_MAX_TABS 32
 
 struct app {
     struct domreg *reg;
@@ -36,6 +39,23 @@ struct app {
     bool curses_up;
     unsigned backoff_max;
     int mouse_y, mouse_x;
+
+    /* Consoles: tabs of panes; cur_tab -1 shows main_view (list or hosts). */
+    struct tab *tabs[APP_MAX_TABS];
+    size_t ntabs;
+    int cur_tab, last_tab;
+    bool prefix_pending;
+    unsigned long layout_sig;  /* what the screen around the panes looked like */
+    char search[256];
+    /* Console settings (set ...). */
+    char log_dir[512];
+    unsigned log_replay;
+    unsigned scrollback;
+    char console_device[64];
+    /* `virtmux attach DOMAIN`: attach once the domain shows up. */
+    char pending_attach[256];
+    bool pending_readonly;
+    bool pending_patient;      /* --demo: the domain is defined after the listing */
 };
 
 struct app *app_new(char *err, size_t errlen);
@@ -59,6 +79,16 @@ void app_set_overlay(struct app *a, struct view *overlay);   /* takes ownership;
 
 void app_push_dialog(struct app *a, struct dialog *d);
 void app_open_prompt(struct app *a, enum prompt_mode mode, const char *initial);
+
+/* Consoles. where: 0 new tab, 'h' split side by side, 'v' stacked, 'g' grid. */
+struct pane *app_find_pane(struct app *a, const unsigned char *uuid);
+int app_attach(struct app *a, const struct dom *d, bool readonly, char where, char *err, size_t errlen);
+struct tab *app_current_tab(struct app *a);
+struct pane *app_focused_pane(struct app *a);
+void app_select_tab(struct app *a, int index);   /* -1: the list */
+void app_close_pane(struct app *a, struct tab *t, size_t i);
+/* The console area (between title bar and status line). */
+struct rect app_body(struct app *a);
 
 /* Input and output. */
 void app_key(struct app *a, key_code k);

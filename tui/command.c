@@ -9,8 +9,12 @@
 #include "views/hostlist.h"
 #include "views/messages.h"
 #include "views/text.h"
+#include "views/console.h"
+#include "backends/console.h"
+#include "backends/serial.h"
 #include "keymaps/cmdline.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -124,6 +128,7 @@ static int cmd_quit(struct app *a, int argc, char **argv, char *err, size_t errl
 static int cmd_refresh_client(struct app *a, int argc, char **argv, char *err, size_t errlen)
 {
     term_redraw_all();
+    a->layout_sig = 0;
     a->dirty = true;
     return 0;
 }
@@ -251,13 +256,282 @@ static int cmd_domain_action(struct app *a, int argc, char **argv, char *err, si
     return 0;
 }
 
-static int cmd_attach(struct app *a, int argc, char **argv, char *err, size_t errlen)
+/* attach [-f] [-r] [DOMAIN]; split-window [-h|-v] [-r] [DOMAIN]. */
+static int attach_like(struct app *a, int argc, char **argv, char where, char *err, size_t errlen)
 {
-    bool yes;
-    struct dom *d = target_domain(a, argc, argv, &yes, err, errlen);
+    bool force = false, readonly = false;
+    const char *spec = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-f")) force = true;
+        else if (!strcmp(argv[i], "-r")) readonly = true;
+        else if (!strcmp(argv[i], "-h") && where) where = 'h';
+        else if (!strcmp(argv[i], "-v") && where) where = 'v';
+        else if (argv[i][0] == '-' && argv[i][1]) return failf(err, errlen, "%s: unknown flag %s", argv[0], argv[i]);
+        else if (!spec) spec = argv[i];
+        else return failf(err, errlen, "%s: too many arguments", argv[0]);
+    }
+    struct dom *d = NULL;
+    if (spec) {
+        d = domreg_lookup(a->reg, spec, err, errlen);
+    } else if (app_focused_pane(a) && force) {
+        d = domreg_find(a->reg, app_focused_pane(a)->uuid);
+    } else if (app_current_tab(a) && app_current_tab(a)->kind == LAYOUT_GRID && app_focused_pane(a)) {
+        d = domreg_find(a->reg, app_focused_pane(a)->uuid);
+        /* Opening a grid cell for typing: give it a writable tab of its own. */
+        if (d) {
+            struct tab *t = app_current_tab(a);
+            app_close_pane(a, t, t->focus);
+        }
+    } else if (a->main_view == a->domlist && a->cur_tab < 0) {
+        d = domlist_selected(a->domlist);
+        if (!d)
+            failf(err, errlen, "%s: no domain selected", argv[0]);
+    } else {
+        failf(err, errlen, "%s: which domain? (select one in the list, or name it)", argv[0]);
+    }
     if (!d)
         return -1;
-    return failf(err, errlen, "attach %s: consoles are not available in this version yet", d->name);
+    if (force) {
+        struct pane *p = app_find_pane(a, d->uuid);
+        if (p) {
+            serial_attach(p->serial, true);
+            return app_attach(a, d, readonly, where, err, errlen);
+        }
+    }
+    int rc = app_attach(a, d, readonly, where, err, errlen);
+    if (rc == 0 && force) {
+        struct pane *p = app_find_pane(a, d->uuid);
+        if (p)
+            serial_attach(p->serial, true);
+    }
+    return rc;
+}
+
+static int cmd_attach(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    return attach_like(a, argc, argv, 0, err, errlen);
+}
+
+static int cmd_split_window(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    /* From a console: the next tab's console joins this tab (tmux join-pane);
+     * from the list: the selected domain joins the last console tab. */
+    bool has_domain = false;
+    for (int i = 1; i < argc; i++)
+        has_domain |= argv[i][0] != '-';
+    struct tab *cur = app_current_tab(a);
+    if (!has_domain && cur) {
+        char where = 'h';
+        for (int i = 1; i < argc; i++)
+            if (!strcmp(argv[i], "-v"))
+                where = 'v';
+        size_t next = ((size_t)a->cur_tab + 1) % a->ntabs;
+        if (a->ntabs < 2 || a->tabs[next] == cur)
+            return failf(err, errlen, "split-window: no other console tab to join (attach another domain first)");
+        if (cur->n >= TAB_MAX_PANES)
+            return failf(err, errlen, "split-window: this tab is full");
+        struct tab *src = a->tabs[next];
+        struct pane *p = src->panes[src->focus];
+        memmove(&src->panes[src->focus], &src->panes[src->focus + 1], (src->n - src->focus - 1) * sizeof *src->panes);
+        src->n--;
+        if (src->focus >= src->n && src->n)
+            src->focus = src->n - 1;
+        cur->kind = where == 'v' ? LAYOUT_STACKED : LAYOUT_SIDE_BY_SIDE;
+        cur->panes[cur->n] = p;
+        cur->focus = cur->n++;
+        if (!src->n) {
+            free(src);
+            memmove(&a->tabs[next], &a->tabs[next + 1], (a->ntabs - next - 1) * sizeof *a->tabs);
+            a->ntabs--;
+            for (size_t i = 0; i < a->ntabs; i++)
+                if (a->tabs[i] == cur)
+                    a->cur_tab = (int)i;
+        }
+        app_select_tab(a, a->cur_tab);
+        return 0;
+    }
+    return attach_like(a, argc, argv, 'h', err, errlen);
+}
+
+/* The TA view: every running domain with a serial console, read-only, tiled. */
+static int cmd_watch_all(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    size_t total = domreg_count(a->reg), n = 0;
+    struct dom **doms = calloc(total ? total : 1, sizeof *doms);
+    if (!doms)
+        return failf(err, errlen, "out of memory");
+    total = domreg_list(a->reg, doms, total);
+    const char *filter = domlist_filter(a->domlist);
+    int started = 0;
+    for (size_t i = 0; i < total && n < TAB_MAX_PANES; i++) {
+        struct dom *d = doms[i];
+        if (d->state != VIR_DOMAIN_RUNNING || !d->has_serial || app_find_pane(a, d->uuid))
+            continue;
+        if (*filter && !strcasestr(d->name, filter))
+            continue;
+        /* The first one makes a fresh grid tab; the rest join it. */
+        if (app_attach(a, d, true, started ? 'g' : 0, err, errlen) == 0) {
+            struct tab *t = app_current_tab(a);
+            if (t)
+                t->kind = LAYOUT_GRID;
+            started++;
+            n++;
+        }
+    }
+    free(doms);
+    if (!started)
+        return failf(err, errlen, "watch-all: no running domain with a serial console%s", *filter ? " matches the filter" : "");
+    app_message(a, false, "watching %d console%s (read-only; Enter opens one for typing)", started, started == 1 ? "" : "s");
+    return 0;
+}
+
+static int cmd_select_layout(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    struct tab *t = app_current_tab(a);
+    if (!t)
+        return failf(err, errlen, "select-layout: no console tab shown");
+    if (!strcmp(argv[1], "grid")) t->kind = LAYOUT_GRID;
+    else if (!strcmp(argv[1], "side-by-side")) t->kind = LAYOUT_SIDE_BY_SIDE;
+    else if (!strcmp(argv[1], "stacked")) t->kind = LAYOUT_STACKED;
+    else return failf(err, errlen, "select-layout: '%s' is not grid, side-by-side or stacked", argv[1]);
+    app_select_tab(a, a->cur_tab);
+    return 0;
+}
+
+static int cmd_select_window(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    int n = (int)a->ntabs + 1; /* the list counts as 0 */
+    int target;
+    if (!strcmp(argv[0], "next-window"))
+        target = (a->cur_tab + 2) % n - 1;
+    else if (!strcmp(argv[0], "previous-window"))
+        target = (a->cur_tab + n) % n - 1;
+    else if (!strcmp(argv[0], "last-window"))
+        target = a->last_tab;
+    else {
+        if (argc < 2)
+            return failf(err, errlen, "usage: select-window N");
+        char *end;
+        long v = strtol(argv[1], &end, 10);
+        if (*end || v < 0 || v >= n)
+            return failf(err, errlen, "select-window: no tab %s (0 is the list, 1..%zu consoles)", argv[1], a->ntabs);
+        target = (int)v - 1;
+    }
+    if (target < 0) {
+        app_set_overlay(a, NULL);
+        app_select_tab(a, -1);
+    } else {
+        app_set_overlay(a, NULL);
+        app_select_tab(a, target);
+    }
+    return 0;
+}
+
+static int cmd_select_pane(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    struct tab *t = app_current_tab(a);
+    if (!t)
+        return failf(err, errlen, "%s: no console tab shown", argv[0]);
+    if (!strcmp(argv[0], "next-pane") || argc < 2) {
+        t->focus = (t->focus + 1) % t->n;
+    } else {
+        int dy = 0, dx = 0;
+        if (!strcmp(argv[1], "-L")) dx = -1;
+        else if (!strcmp(argv[1], "-R")) dx = 1;
+        else if (!strcmp(argv[1], "-U")) dy = -1;
+        else if (!strcmp(argv[1], "-D")) dy = 1;
+        else return failf(err, errlen, "select-pane: -L, -R, -U or -D");
+        t->focus = layout_neighbour(t, app_body(a), dy, dx);
+    }
+    a->dirty = true;
+    return 0;
+}
+
+static int cmd_kill_pane(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    struct tab *t = app_current_tab(a);
+    if (!t)
+        return failf(err, errlen, "kill-pane: no console shown");
+    char label[300];
+    snprintf(label, sizeof label, "%s", t->panes[t->focus]->label);
+    app_close_pane(a, t, t->focus);
+    app_message(a, false, "%s: console closed", label);
+    return 0;
+}
+
+static int cmd_kill_window(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    struct tab *t = app_current_tab(a);
+    if (!t)
+        return failf(err, errlen, "kill-window: no console tab shown");
+    while (app_current_tab(a) == t && t->n)
+        app_close_pane(a, t, t->n - 1);
+    return 0;
+}
+
+static int cmd_prefix(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    a->prefix_pending = true;
+    return 0;
+}
+
+/* The key that armed the prefix, sent through to the guest (prefix twice). */
+static int cmd_send_prefix(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    struct pane *p = app_focused_pane(a);
+    if (!p)
+        return failf(err, errlen, "send-prefix: no console focused");
+    key_code k = argc > 1 ? key_string_to_code(argv[1]) : (']' | KEYC_CTRL);
+    if (k == KEYC_NONE)
+        return failf(err, errlen, "send-prefix: unknown key '%s'", argv[1]);
+    pane_key(p, k);
+    return 0;
+}
+
+static int cmd_copy_mode(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    struct pane *p = app_focused_pane(a);
+    if (!p)
+        return failf(err, errlen, "%s: no console focused", argv[0]);
+    if (!strcmp(argv[0], "scroll-exit")) {
+        p->scroll_mode = false;
+        console_scroll_reset(p->model);
+    } else {
+        p->scroll_mode = true;
+        if (argc > 1 && !strcmp(argv[1], "-u"))
+            console_scroll(p->model, (int)console_rows(p->model) - 1);
+    }
+    a->dirty = true;
+    return 0;
+}
+
+static int cmd_search(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    struct pane *p = app_focused_pane(a);
+    if (!p)
+        return failf(err, errlen, "%s: no console focused", argv[0]);
+    p->scroll_mode = true;
+    if (!strcmp(argv[0], "search-again")) {
+        if (!a->search[0])
+            return failf(err, errlen, "search-again: nothing searched yet (/ searches)");
+        if (console_search(p->model, a->search) < 0)
+            return failf(err, errlen, "'%s' not found further back", a->search);
+        return 0;
+    }
+    app_open_prompt(a, PROMPT_SEARCH, "");
+    return 0;
+}
+
+/* Only on request: tell the guest's tty the pane's size. */
+static int cmd_resize_guest(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    struct pane *p = app_focused_pane(a);
+    if (!p)
+        return failf(err, errlen, "resize-guest: no console focused");
+    char line[64];
+    int n = snprintf(line, sizeof line, "stty rows %u cols %u\r", console_rows(p->model), console_cols(p->model));
+    pane_send(p, line, (size_t)n);
+    return 0;
 }
 
 /* ---- hosts ---- */
@@ -305,6 +579,43 @@ static int cmd_host_reconnect(struct app *a, int argc, char **argv, char *err, s
     host_connect(h);
     app_message(a, false, "host %s: connecting", host_name(h));
     return 0;
+}
+
+/* create [-H HOST] FILE: define a domain from XML and start it. */
+static int cmd_create(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    const char *file = NULL, *hostname = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "-H") && i + 1 < argc)
+            hostname = argv[++i];
+        else if (argv[i][0] == '-')
+            return failf(err, errlen, "create: unknown flag %s", argv[i]);
+        else
+            file = argv[i];
+    }
+    if (!file)
+        return failf(err, errlen, "usage: create [-H HOST] FILE");
+    struct host *h = hostname ? app_find_host(a, hostname) : NULL;
+    if (!h && !hostname) {
+        struct dom *d = a->main_view == a->domlist ? domlist_selected(a->domlist) : NULL;
+        h = d ? d->host : a->nhosts == 1 ? a->hosts[0] : NULL;
+    }
+    if (!h)
+        return failf(err, errlen, hostname ? "create: no host '%s'" : "create: which host? (-H HOST)%s", hostname ? hostname : "");
+    FILE *f = fopen(file, "r");
+    if (!f)
+        return failf(err, errlen, "create: %s: %s", file, strerror(errno));
+    char *xml = NULL;
+    size_t cap = 0;
+    ssize_t n = getdelim(&xml, &cap, '\0', f);
+    fclose(f);
+    if (n <= 0) {
+        free(xml);
+        return failf(err, errlen, "create: %s is empty", file);
+    }
+    int rc = host_define_and_start(h, xml, err, errlen);
+    free(xml);
+    return rc;
 }
 
 /* ---- configuration ---- */
@@ -356,7 +667,27 @@ static int cmd_set(struct app *a, int argc, char **argv, char *err, size_t errle
             host_set_backoff_max(a->hosts[i], a->backoff_max);
         return 0;
     }
-    return failf(err, errlen, "set: unknown option '%s' (sort, mouse, colour, reconnect-max)", opt);
+    if (strcmp(opt, "log-dir") == 0) {
+        snprintf(a->log_dir, sizeof a->log_dir, "%s", val);
+        return 0;
+    }
+    if (strcmp(opt, "console-device") == 0) {
+        snprintf(a->console_device, sizeof a->console_device, "%s", strcmp(val, "default") ? val : "");
+        return 0;
+    }
+    if (strcmp(opt, "scrollback") == 0 || strcmp(opt, "log-replay") == 0) {
+        char *end;
+        long n = strtol(val, &end, 10);
+        if (*end || n < 0 || n > 1000000)
+            return failf(err, errlen, "set %s: '%s' is not a number of lines from 0 to 1000000", opt, val);
+        if (opt[0] == 's')
+            a->scrollback = (unsigned)n;
+        else
+            a->log_replay = (unsigned)n;
+        return 0;
+    }
+    return failf(err, errlen, "set: unknown option '%s' (sort, mouse, colour, reconnect-max, log-dir, "
+                 "log-replay, scrollback, console-device)", opt);
 }
 
 static int cmd_source_file(struct app *a, int argc, char **argv, char *err, size_t errlen)
@@ -379,7 +710,26 @@ static const struct cmd_entry commands[] = {
     ACT("destroy", "power a domain off at once (asks unless -y)"),
     ACT("suspend", "pause a domain"),
     ACT("resume", "resume a paused domain"),
-    { "attach", "[DOMAIN]", "attach to a domain's console", 0, 1, cmd_attach },
+    { "attach", "[-f] [-r] [DOMAIN]", "open a domain's serial console (-f take over, -r read-only)", 0, 3, cmd_attach },
+    { "split-window", "[-h|-v] [-r] [DOMAIN]", "a console beside (-h) or below (-v) the current one", 0, 3, cmd_split_window },
+    { "watch-all", "", "every running console in a read-only grid", 0, 0, cmd_watch_all },
+    { "select-layout", "grid|side-by-side|stacked", "arrange the panes of this tab", 1, 1, cmd_select_layout },
+    { "next-window", "", "the next tab", 0, 0, cmd_select_window },
+    { "previous-window", "", "the previous tab", 0, 0, cmd_select_window },
+    { "last-window", "", "the tab shown before", 0, 0, cmd_select_window },
+    { "select-window", "N", "tab N (0 is the list)", 1, 1, cmd_select_window },
+    { "select-pane", "-L|-R|-U|-D", "focus the pane in that direction", 1, 1, cmd_select_pane },
+    { "next-pane", "", "focus the next pane", 0, 0, cmd_select_pane },
+    { "kill-pane", "", "close the focused console", 0, 0, cmd_kill_pane },
+    { "kill-window", "", "close every console of this tab", 0, 0, cmd_kill_window },
+    { "prefix", "", "the next key is a virtmux command", 0, 0, cmd_prefix },
+    { "send-prefix", "[KEY]", "send the prefix key to the guest", 0, 1, cmd_send_prefix },
+    { "copy-mode", "[-u]", "scroll back through the console (-u: a page up)", 0, 1, cmd_copy_mode },
+    { "scroll-exit", "", "back to live output", 0, 0, cmd_copy_mode },
+    { "search", "", "search back in the scrollback", 0, 0, cmd_search },
+    { "search-again", "", "find the previous match", 0, 0, cmd_search },
+    { "resize-guest", "", "send 'stty rows R cols C' for the pane's size", 0, 0, cmd_resize_guest },
+    { "create", "[-H HOST] FILE", "define a domain from an XML file and start it", 1, 3, cmd_create },
     { "host", "NAME URI", "add a libvirt host and connect", 2, 2, cmd_host },
     { "host-remove", "[NAME]", "disconnect and forget a host", 0, 1, cmd_host_remove },
     { "host-reconnect", "[NAME]", "reconnect a host now", 0, 1, cmd_host_reconnect },
@@ -410,6 +760,7 @@ static const struct cmd_entry commands[] = {
     NAV("cursor-bottom", "go to the last row"),
     NAV("scroll-up", "scroll up"),
     NAV("scroll-down", "scroll down"),
+    NAV("scroll-reset", "back to live output"),
     { "select-mouse", "", "select the row under the mouse", 0, 0, cmd_select_mouse },
 };
 

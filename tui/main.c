@@ -24,13 +24,18 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: virtmux [-c URI]... [-f CONFIG] [--demo] [--mono] [--no-mouse]\n"
+            "       virtmux [options] attach [-r|--readonly] DOMAIN\n"
             "\n"
             "A terminal console multiplexer for libvirt virtual machines.\n"
             "\n"
             "  -c, --connect URI   a libvirt host (repeatable); default: $LIBVIRT_DEFAULT_URI,\n"
             "                      else libvirt's default (e.g. qemu:///system)\n"
             "  -f, --config FILE   config file (default $XDG_CONFIG_HOME/virtmux/config)\n"
-            "      --demo          build and boot a tiny guest under qemu:///embed and show it\n"
+            "      --demo          build and boot a tiny guest under qemu:///embed and open\n"
+            "                      its serial console\n"
+            "  -r, --readonly      with attach: watch the console, never type into it\n"
+            "  attach DOMAIN       open straight into DOMAIN's serial console (NAME, UUID\n"
+            "                      or HOST/NAME)\n"
             "      --mono          no colours\n"
             "      --no-mouse      leave the mouse to the terminal\n"
             "  -h, --help          this help\n"
@@ -122,6 +127,7 @@ int main(int argc, char **argv)
         { "mono", no_argument, NULL, 'm' },
         { "no-mouse", no_argument, NULL, 'M' },
         { "exit-after-paint", no_argument, NULL, 'P' },  /* for bench/list */
+        { "readonly", no_argument, NULL, 'r' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { 0 },
@@ -129,9 +135,9 @@ int main(int argc, char **argv)
     const char *uris[MAX_URIS];
     int nuris = 0;
     const char *config = NULL;
-    bool demo = false, mono = false, no_mouse = false, exit_after_paint = false;
+    bool demo = false, mono = false, no_mouse = false, exit_after_paint = false, readonly = false;
     int c;
-    while ((c = getopt_long(argc, argv, "c:f:hV", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:f:rhV", opts, NULL)) != -1) {
         switch (c) {
         case 'c':
             if (nuris == MAX_URIS) {
@@ -145,16 +151,26 @@ int main(int argc, char **argv)
         case 'm': mono = true; break;
         case 'M': no_mouse = true; break;
         case 'P': exit_after_paint = true; break;
+        case 'r': readonly = true; break;
         case 'h': usage(stdout); return 0;
         case 'V': printf("virtmux %s\n", VIRTMUX_VERSION); return 0;
         default: usage(stderr); return 2;
         }
     }
-    if (optind < argc) {
+    const char *attach = NULL;
+    if (optind < argc && strcmp(argv[optind], "attach") == 0) {
+        if (optind + 2 != argc) {
+            fprintf(stderr, "virtmux: usage: virtmux [options] attach [-r] DOMAIN\n");
+            return 2;
+        }
+        attach = argv[optind + 1];
+    } else if (optind < argc) {
         fprintf(stderr, "virtmux: unexpected argument '%s'\n", argv[optind]);
         usage(stderr);
         return 2;
     }
+    if (demo && !attach)
+        attach = "demo1";
     pick_locale();
 
     char err[1024] = "";
@@ -178,6 +194,11 @@ int main(int argc, char **argv)
     a->colour = !mono;
     a->mouse = !no_mouse;
     a->exit_after_paint = exit_after_paint;
+    if (attach) {
+        snprintf(a->pending_attach, sizeof a->pending_attach, "%s", attach);
+        a->pending_readonly = readonly;
+        a->pending_patient = demo;
+    }
 
     char path[1024];
     if (config)

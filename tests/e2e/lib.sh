@@ -117,3 +117,31 @@ no_sanitizer_reports() {
 }
 
 pass() { no_sanitizer_reports; echo "PASS"; exit 0; }
+
+# Tests that boot the tiny guest need root, QEMU, a kernel and busybox.
+need_qemu() {
+    [ "$(id -u)" = 0 ] || skip "needs root (the host kernel in /boot is readable by root only)"
+    command -v qemu-system-x86_64 >/dev/null || skip "qemu-system-x86 is not installed"
+    ls /boot/vmlinuz-* >/dev/null 2>&1 || skip "no kernel in /boot (linux-image-amd64)"
+    [ -x /bin/busybox ] || skip "busybox-static is not installed"
+    EMBED_ROOT="$XDG_STATE_HOME/virtmux/demo"
+    on_cleanup stop_embedded_guests
+}
+
+# QEMU outlives the embedding process (libvirt's embed driver has no
+# autodestroy): stop our guests by the PIDs their pid files record.
+stop_embedded_guests() {
+    local pidfile pid
+    for pidfile in "$EMBED_ROOT"/run/qemu/*.pid; do
+        [ -f "$pidfile" ] || continue
+        pid=$(cat "$pidfile")
+        [ -n "$pid" ] || continue
+        kill "$pid" 2>/dev/null
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null
+    done
+    return 0
+}
+
+# type_line TEXT: type TEXT literally into the focused console, then Enter.
+type_line() { tm send-keys -l -- "$1"; tm send-keys Enter; sleep 0.2; }

@@ -556,7 +556,14 @@ Test(default_keys, loads_cleanly)
 	cr_assert_str_eq(keymap_parent(km, "list"), "root");
 	cr_assert_str_eq(keymap_parent(km, "hosts"), "root");
 	cr_assert_str_eq(keymap_parent(km, "help"), "root");
-	cr_assert_eq(keymap_table_count(km), 4);
+	cr_assert_str_eq(keymap_parent(km, "prefix"), "root");
+	/* The console table has no parent: every other key belongs to the guest. */
+	cr_assert_null(keymap_parent(km, "console"));
+	cr_assert_eq(keymap_table_count(km), 8);
+	cr_assert_str_eq(keymap_lookup(km, "console", ']' | KEYC_CTRL)->command, "prefix");
+	cr_assert_str_eq(keymap_lookup(km, "console", 'g' | KEYC_CTRL)->command, "prefix");
+	cr_assert_null(keymap_lookup(km, "console", 'q'));
+	cr_assert_str_eq(keymap_lookup(km, "prefix", ']' | KEYC_CTRL)->command, "send-prefix C-]");
 
 	b = keymap_lookup(km, "list", 'D');
 	cr_assert_not_null(b);

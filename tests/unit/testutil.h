@@ -40,4 +40,70 @@ static inline char *test_write_tmp(const char *text, size_t len)
 	return path;
 }
 
+/* ---- libvirt: quiet errors, the default event loop, bounded pumping ---- */
+
+#include <stdbool.h>
+#include <time.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+static inline void test_virt_quiet(void *userdata, virErrorPtr error)
+{
+	(void)userdata;
+	(void)error;
+}
+
+/* Once per test process: no libvirt error on stderr, the default event loop. */
+static inline void test_virt_init(void)
+{
+	static bool done;
+
+	if (done)
+		return;
+	virSetErrorFunc(NULL, test_virt_quiet);
+	cr_assert_eq(virEventRegisterDefaultImpl(), 0);
+	done = true;
+}
+
+static inline long long test_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static inline void test_pump_tick(int timer, void *opaque)
+{
+	(void)timer;
+	(void)opaque;
+}
+
+/* Run libvirt's event loop until cond(arg) holds or timeout_ms passes; a 20 ms
+   repeating timer makes sure every iteration returns. Returns cond's last value. */
+static inline bool test_pump_until(bool (*cond)(void *), void *arg, int timeout_ms)
+{
+	long long deadline = test_now_ms() + timeout_ms;
+	int tick = virEventAddTimeout(20, test_pump_tick, NULL, NULL);
+	bool ok;
+
+	cr_assert(tick >= 0);
+	while (!(ok = cond(arg)) && test_now_ms() < deadline)
+		virEventRunDefaultImpl();
+	virEventRemoveTimeout(tick);
+	return ok;
+}
+
+static inline bool test_never(void *arg)
+{
+	(void)arg;
+	return false;
+}
+
+/* Run the event loop for ms milliseconds, whatever happens. */
+static inline void test_pump_for(int ms)
+{
+	test_pump_until(test_never, NULL, ms);
+}
+
 #endif

@@ -1,0 +1,321 @@
+/* backends/console.c: the console model on libtsm. Guest bytes go into a libtsm
+ * screen and never to the user's terminal; libtsm's replies (DA, DSR, cursor
+ * position) and typed keys leave through one outbound queue to the guest. */
+#include "backends/console.h"
+#include "keymaps/keysym.h"
+
+#include <libtsm.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* keymaps/keysym.h promises libtsm's modifier bits; check it here, where both meet. */
+_Static_assert(KEYSYM_MOD_SHIFT == TSM_SHIFT_MASK && KEYSYM_MOD_CTRL == TSM_CONTROL_MASK &&
+               KEYSYM_MOD_ALT == TSM_ALT_MASK && KEYSYM_MOD_LOCK == TSM_LOCK_MASK,
+               "keysym modifier bits must match libtsm's");
+
+/* A guest that floods DSR requests while nobody drains the queue must not
+ * grow it without bound; typed keys beyond this are refused (the view says so). */
+#define OUTBOUND_MAX (1024 * 1024)
+
+struct console {
+    struct tsm_screen *screen;
+    struct tsm_vte *vte;
+    char *out;
+    size_t out_len, out_cap;
+    unsigned long age;
+    unsigned scrolled;
+    unsigned sb_max;
+};
+
+static void on_vte_write(struct tsm_vte *vte, const char *u8, size_t len, void *data)
+{
+    struct console *c = data;
+    if (c->out_len + len > OUTBOUND_MAX)
+        return;
+    if (c->out_len + len > c->out_cap) {
+        size_t cap = c->out_cap ? c->out_cap : 256;
+        while (cap < c->out_len + len)
+            cap *= 2;
+        char *n = realloc(c->out, cap);
+        if (!n)
+            return;
+        c->out = n;
+        c->out_cap = cap;
+    }
+    memcpy(c->out + c->out_len, u8, len);
+    c->out_len += len;
+}
+
+/* OSC strings (titles, OSC 52 clipboard, OSC 8 links) are swallowed: nothing a
+ * guest says there reaches the user's terminal or clipboard. */
+static void on_vte_osc(struct tsm_vte *vte, const char *u8, size_t len, void *data)
+{
+}
+
+struct console *console_new(unsigned cols, unsigned rows, unsigned sb_lines)
+{
+    struct console *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    if (tsm_screen_new(&c->screen, NULL, NULL) < 0) {
+        free(c);
+        return NULL;
+    }
+    if (tsm_vte_new(&c->vte, c->screen, on_vte_write, c, NULL, NULL) < 0) {
+        tsm_screen_unref(c->screen);
+        free(c);
+        return NULL;
+    }
+    tsm_vte_set_osc_cb(c->vte, on_vte_osc, c);
+    c->sb_max = sb_lines;
+    tsm_screen_set_max_sb(c->screen, sb_lines);
+    tsm_screen_resize(c->screen, cols ? cols : 80, rows ? rows : 24);
+    return c;
+}
+
+void console_free(struct console *c)
+{
+    if (!c)
+        return;
+    tsm_vte_unref(c->vte);
+    /* libtsm 4.0.2 does not free scrollback lines on unref. */
+    tsm_screen_clear_sb(c->screen);
+    tsm_screen_unref(c->screen);
+    free(c->out);
+    free(c);
+}
+
+void console_feed(struct console *c, const char *bytes, size_t len)
+{
+    if (!len)
+        return;
+    tsm_vte_input(c->vte, bytes, len);
+    c->age++;
+}
+
+void console_marker(struct console *c, const char *text)
+{
+    /* Written straight into the screen with its own attributes, bypassing the
+     * parser: the guest's SGR state is left alone and no escape is possible. */
+    struct tsm_screen_attr attr;
+    tsm_vte_get_def_attr(c->vte, &attr);
+    attr.inverse = 1;
+    attr.bold = 1;
+    if (tsm_screen_get_cursor_x(c->screen) != 0)
+        tsm_screen_newline(c->screen);
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        tsm_screen_write(c->screen, *p >= 0x20 && *p < 0x7f ? *p : '?', &attr);
+    tsm_screen_newline(c->screen);
+    c->age++;
+}
+
+bool console_key(struct console *c, key_code k)
+{
+    /* libtsm sends BS (^H) for BackSpace; Linux ttys (stty erase) expect DEL. */
+    if (k == KEYC_BSPACE) {
+        console_send(c, "\x7f", 1);
+        if (c->scrolled)
+            console_scroll_reset(c);
+        return true;
+    }
+    struct keysym_event ev;
+    if (!keysym_from_key(k, &ev))
+        return false;
+    bool handled = tsm_vte_handle_keyboard(c->vte, ev.keysym, ev.ascii, ev.mods, ev.unicode);
+    if (c->scrolled) {
+        c->scrolled = 0; /* libtsm returns to live output on a key */
+        c->age++;
+    }
+    return handled;
+}
+
+void console_send(struct console *c, const char *bytes, size_t len)
+{
+    on_vte_write(c->vte, bytes, len, c);
+}
+
+size_t console_pending(const struct console *c, const char **data)
+{
+    *data = c->out;
+    return c->out_len;
+}
+
+void console_consume(struct console *c, size_t n)
+{
+    if (n >= c->out_len) {
+        c->out_len = 0;
+        return;
+    }
+    memmove(c->out, c->out + n, c->out_len - n);
+    c->out_len -= n;
+}
+
+int console_resize(struct console *c, unsigned cols, unsigned rows)
+{
+    if (!cols || !rows)
+        return -1;
+    if (cols == tsm_screen_get_width(c->screen) && rows == tsm_screen_get_height(c->screen))
+        return 0;
+    c->age++;
+    return tsm_screen_resize(c->screen, cols, rows);
+}
+
+unsigned console_cols(const struct console *c)
+{
+    return tsm_screen_get_width(c->screen);
+}
+
+unsigned console_rows(const struct console *c)
+{
+    return tsm_screen_get_height(c->screen);
+}
+
+struct draw_ctx {
+    console_cell_fn fn;
+    void *opaque;
+    bool cursor_shown;
+    unsigned cx, cy;
+};
+
+static int32_t colour_of(int8_t code, uint8_t r, uint8_t g, uint8_t b, int default_code)
+{
+    if (code == default_code || code == TSM_COLOR_FOREGROUND || code == TSM_COLOR_BACKGROUND)
+        return CONSOLE_COLOUR_DEFAULT;
+    if (code >= 0 && code < 16)
+        return code;
+    return CONSOLE_COLOUR_RGB | (r << 16) | (g << 8) | b;
+}
+
+static int draw_cell(struct tsm_screen *con, uint64_t id, const uint32_t *ch, size_t len,
+                     unsigned int width, unsigned int posx, unsigned int posy,
+                     const struct tsm_screen_attr *a, tsm_age_t age, void *data)
+{
+    struct draw_ctx *ctx = data;
+    struct console_attr attr = {
+        .fg = colour_of(a->fccode, a->fr, a->fg, a->fb, TSM_COLOR_FOREGROUND),
+        .bg = colour_of(a->bccode, a->br, a->bg, a->bb, TSM_COLOR_BACKGROUND),
+        .bold = a->bold, .underline = a->underline, .inverse = a->inverse,
+        .blink = a->blink, .italic = a->italic,
+    };
+    /* libtsm paints the cursor by inverting its cell; the real terminal cursor
+     * goes there instead, so undo it (a block cursor would look like no cursor). */
+    if (ctx->cursor_shown && posx == ctx->cx && posy == ctx->cy)
+        attr.inverse = !attr.inverse;
+    ctx->fn(posx, posy, ch, len, width, &attr, ctx->opaque);
+    return 0;
+}
+
+void console_draw(struct console *c, console_cell_fn fn, void *opaque)
+{
+    struct draw_ctx ctx = { fn, opaque, false, 0, 0 };
+    if (!(tsm_screen_get_flags(c->screen) & TSM_SCREEN_HIDE_CURSOR)) {
+        ctx.cursor_shown = true;
+        ctx.cx = tsm_screen_get_cursor_x(c->screen);
+        ctx.cy = tsm_screen_get_cursor_y(c->screen) + c->scrolled;
+    }
+    tsm_screen_draw(c->screen, draw_cell, &ctx);
+}
+
+unsigned long console_age(const struct console *c)
+{
+    return c->age;
+}
+
+bool console_cursor(const struct console *c, unsigned *x, unsigned *y)
+{
+    if (c->scrolled || (tsm_screen_get_flags(c->screen) & TSM_SCREEN_HIDE_CURSOR))
+        return false;
+    *x = tsm_screen_get_cursor_x(c->screen);
+    *y = tsm_screen_get_cursor_y(c->screen);
+    return true;
+}
+
+/* ---- scrollback ---- */
+
+struct hash_ctx { unsigned long h; unsigned row; char *text; size_t len, cap; };
+
+static void hash_cell(unsigned x, unsigned y, const uint32_t *ch, size_t len, unsigned width,
+                      const struct console_attr *a, void *opaque)
+{
+    struct hash_ctx *h = opaque;
+    uint32_t cp = len ? ch[0] : ' ';
+    h->h = (h->h ^ (cp + x * 131u + y * 7919u)) * 1099511628211UL;
+}
+
+/* libtsm does not say how much scrollback exists: a step that changes nothing
+ * on screen means we are at the top. */
+static unsigned long screen_hash(struct console *c)
+{
+    struct hash_ctx h = { 14695981039346656037UL, 0, NULL, 0, 0 };
+    console_draw(c, hash_cell, &h);
+    return h.h;
+}
+
+void console_scroll(struct console *c, int lines)
+{
+    if (lines < 0) {
+        unsigned n = (unsigned)-lines > c->scrolled ? c->scrolled : (unsigned)-lines;
+        tsm_screen_sb_down(c->screen, n);
+        c->scrolled -= n;
+    } else {
+        for (int i = 0; i < lines && c->scrolled < c->sb_max; i++) {
+            unsigned long before = screen_hash(c);
+            tsm_screen_sb_up(c->screen, 1);
+            if (screen_hash(c) == before)
+                break;
+            c->scrolled++;
+        }
+    }
+    c->age++;
+}
+
+void console_scroll_reset(struct console *c)
+{
+    tsm_screen_sb_reset(c->screen);
+    c->scrolled = 0;
+    c->age++;
+}
+
+unsigned console_scrolled(const struct console *c)
+{
+    return c->scrolled;
+}
+
+static void row_text(unsigned x, unsigned y, const uint32_t *ch, size_t len, unsigned width,
+                     const struct console_attr *a, void *opaque)
+{
+    struct hash_ctx *h = opaque;
+    if (y != h->row || !width)
+        return;
+    char u8[8];
+    size_t n = tsm_ucs4_to_utf8(len ? ch[0] : ' ', u8);
+    if (h->len + n + 1 > h->cap)
+        return;
+    memcpy(h->text + h->len, u8, n);
+    h->len += n;
+    h->text[h->len] = '\0';
+}
+
+int console_search(struct console *c, const char *text)
+{
+    if (!*text)
+        return -1;
+    unsigned start = c->scrolled;
+    char line[4096];
+    /* Scroll back one line at a time and look at the line that appears on top. */
+    while (c->scrolled < c->sb_max) {
+        unsigned before = c->scrolled;
+        console_scroll(c, 1);
+        if (c->scrolled == before)
+            break;
+        struct hash_ctx h = { 0, 0, line, 0, sizeof line };
+        line[0] = '\0';
+        console_draw(c, row_text, &h);
+        if (strstr(line, text))
+            return 0;
+    }
+    console_scroll_reset(c);
+    if (start)
+        console_scroll(c, (int)start);
+    return -1;
+}

@@ -1,0 +1,68 @@
+/* backends/console.h: the console model — the contract between a guest's console
+ * (serial now, VNC later) and the views: a grid of cells, a cursor, an age for
+ * dirty tracking, scrollback, and the bytes to send back to the guest. No curses. */
+#ifndef VIRTMUX_CONSOLE_H
+#define VIRTMUX_CONSOLE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "keymaps/key.h"
+
+/* Colours: CONSOLE_COLOUR_DEFAULT, a palette index 0..255, or
+ * CONSOLE_COLOUR_RGB | 0xRRGGBB. */
+#define CONSOLE_COLOUR_DEFAULT (-1)
+#define CONSOLE_COLOUR_RGB     0x1000000
+
+struct console_attr {
+    int32_t fg, bg;
+    bool bold, underline, inverse, blink, italic;
+};
+
+/* One cell: ch[0..len) is the base character and combining marks (len 0 =
+ * blank); width is 0 for the right half of a wide character. */
+typedef void (*console_cell_fn)(unsigned x, unsigned y, const uint32_t *ch, size_t len,
+                                unsigned width, const struct console_attr *attr, void *opaque);
+
+struct console;
+
+/* sb_lines: scrollback size in lines. */
+struct console *console_new(unsigned cols, unsigned rows, unsigned sb_lines);
+void console_free(struct console *c);
+
+/* Guest output (any bytes, however hostile) into the screen. */
+void console_feed(struct console *c, const char *bytes, size_t len);
+/* A line of virtmux's own (e.g. "[stopped]") written into the screen and so
+ * into the scrollback, marked so it cannot be mistaken for guest output. */
+void console_marker(struct console *c, const char *text);
+
+/* A key typed by the user, encoded for the guest's current terminal modes
+ * (application cursor keys etc.). false when the key has no encoding. */
+bool console_key(struct console *c, key_code k);
+/* Raw bytes for the guest (e.g. the prefix key sent through). */
+void console_send(struct console *c, const char *bytes, size_t len);
+
+/* What waits to go to the guest: typed keys and the terminal's replies (DA,
+ * DSR, cursor position) — never anything else. */
+size_t console_pending(const struct console *c, const char **data);
+void console_consume(struct console *c, size_t n);
+
+int console_resize(struct console *c, unsigned cols, unsigned rows);
+unsigned console_cols(const struct console *c);
+unsigned console_rows(const struct console *c);
+
+/* Walk the visible cells (scrollback position included). */
+void console_draw(struct console *c, console_cell_fn fn, void *opaque);
+/* Changes whenever anything visible changed. */
+unsigned long console_age(const struct console *c);
+/* false when the guest hid the cursor or the view is scrolled back. */
+bool console_cursor(const struct console *c, unsigned *x, unsigned *y);
+
+/* Scrollback: lines > 0 goes back in time; console_scroll_reset returns to live. */
+void console_scroll(struct console *c, int lines);
+void console_scroll_reset(struct console *c);
+unsigned console_scrolled(const struct console *c);
+/* Search back from the current scroll position for text; scrolls there.
+ * 0 when found, -1 when not. */
+int console_search(struct console *c, const char *text);
+
+#endif

@@ -1,0 +1,448 @@
+/* backends/serial.c: virDomainOpenConsole on the host's worker, then a non-blocking
+ * virStream driven by libvirt's event loop (as virsh-console does, minus its thread). */
+#include "backends/serial.h"
+#include "backends/conlog.h"
+#include "backends/host.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libvirt/virterror.h>
+
+/* The stream's event callback holds a link, released by its free callback, and
+ * every callback starts with a late-event guard on link->s (virsh-console style). */
+struct link {
+    int refs;
+    struct serial *s;
+    virStreamPtr st;
+};
+
+struct open_job {
+    struct serial *s;             /* NULL once the serial is gone */
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    char dev[64];
+    bool force, user;
+    virStreamPtr st;
+    char err[512];
+    bool busy, not_running;
+};
+
+struct serial {
+    struct host *host;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    char label[256];
+    char dev[64];
+    struct console *model;
+    bool readonly;
+    const struct serial_ops *ops;
+    void *opaque;
+    enum serial_state state;
+    struct link *link;            /* attached stream, or NULL */
+    struct open_job *opening;
+    struct conlog *log;
+    int retry_timer;
+    unsigned backoff_ms;
+    bool running, host_connected;
+    bool writable_wanted;
+    /* Why the stream ended, said when the retry fires: a stop event usually
+     * arrives right after the EOF, and then the right word is "stopped". */
+    char why[64];
+};
+
+static void changed(struct serial *s)
+{
+    if (s->ops->changed)
+        s->ops->changed(s, s->opaque);
+}
+
+static void message(struct serial *s, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void message(struct serial *s, bool error, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (s->ops->message)
+        s->ops->message(s, error, msg, s->opaque);
+}
+
+static void link_unref(void *opaque)
+{
+    struct link *l = opaque;
+    if (--l->refs == 0)
+        free(l);
+}
+
+/* ---- the attached stream (loop thread) ---- */
+
+static void detach(struct serial *s, bool abort_stream)
+{
+    struct link *l = s->link;
+    if (!l)
+        return;
+    s->link = NULL;
+    l->s = NULL;
+    virStreamEventRemoveCallback(l->st);
+    if (abort_stream)
+        virStreamAbort(l->st);
+    else
+        virStreamFinish(l->st);
+    virStreamFree(l->st);
+    l->st = NULL;
+    link_unref(l);
+}
+
+static void add_marker(struct serial *s, const char *line)
+{
+    console_marker(s->model, line);
+    if (s->log)
+        conlog_marker(s->log, line);
+}
+
+static void on_retry(int timer, void *opaque)
+{
+    struct serial *s = opaque;
+    virEventRemoveTimeout(timer);
+    s->retry_timer = -1;
+    serial_attach(s, false);
+}
+
+static void schedule_retry(struct serial *s)
+{
+    if (s->retry_timer >= 0)
+        return;
+    s->backoff_ms = s->backoff_ms ? (s->backoff_ms * 2 > 10000 ? 10000 : s->backoff_ms * 2) : 500;
+    s->retry_timer = virEventAddTimeout((int)s->backoff_ms, on_retry, s, NULL);
+    s->state = SERIAL_WAITING;
+}
+
+static void cancel_retry(struct serial *s)
+{
+    if (s->retry_timer >= 0)
+        virEventRemoveTimeout(s->retry_timer);
+    s->retry_timer = -1;
+}
+
+/* The stream ended: say why in the scrollback and decide whether to come back. */
+static void lost(struct serial *s, const char *why)
+{
+    detach(s, true);
+    if (!s->host_connected) {
+        s->state = SERIAL_HOST_LOST;
+        add_marker(s, "[virtmux: host lost]");
+    } else if (!s->running) {
+        s->state = SERIAL_STOPPED;
+        add_marker(s, "[virtmux: stopped]");
+    } else {
+        snprintf(s->why, sizeof s->why, "%s", why);
+        schedule_retry(s);
+    }
+    changed(s);
+}
+
+static void update_interest(struct serial *s)
+{
+    const char *data;
+    bool want = !s->readonly && console_pending(s->model, &data) > 0;
+    if (!s->link || want == s->writable_wanted)
+        return;
+    s->writable_wanted = want;
+    virStreamEventUpdateCallback(s->link->st, VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_ERROR |
+                                 VIR_STREAM_EVENT_HANGUP | (want ? VIR_STREAM_EVENT_WRITABLE : 0));
+}
+
+/* Send as much as the stream takes now; the rest waits for WRITABLE. */
+static int send_pending(struct serial *s)
+{
+    const char *data;
+    size_t n;
+    while (s->link && (n = console_pending(s->model, &data)) > 0) {
+        int sent = virStreamSend(s->link->st, data, n > 65536 ? 65536 : n);
+        if (sent == -2)
+            break;
+        if (sent < 0)
+            return -1;
+        console_consume(s->model, (size_t)sent);
+    }
+    update_interest(s);
+    return 0;
+}
+
+static void on_stream(virStreamPtr st, int events, void *opaque)
+{
+    struct link *l = opaque;
+    struct serial *s = l->s;
+    if (!s)
+        return; /* late event for a stream we let go */
+    if (events & VIR_STREAM_EVENT_READABLE) {
+        char buf[65536];
+        /* Bounded per callback so a flood cannot starve the keyboard. */
+        for (int i = 0; i < 16; i++) {
+            int got = virStreamRecv(st, buf, sizeof buf);
+            if (got == -2)
+                break;
+            if (got == 0) {
+                lost(s, "closed");
+                return;
+            }
+            if (got < 0) {
+                lost(s, "error");
+                return;
+            }
+            console_feed(s->model, buf, (size_t)got);
+            if (s->log)
+                conlog_write(s->log, buf, (size_t)got);
+        }
+        /* libtsm may have answered (DA, DSR): those replies go back now. */
+        if (s->readonly) {
+            const char *d;
+            console_consume(s->model, console_pending(s->model, &d));
+        }
+        changed(s);
+    }
+    if (events & VIR_STREAM_EVENT_WRITABLE) {
+        if (send_pending(s) < 0) {
+            lost(s, "write error");
+            return;
+        }
+    }
+    if (events & (VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP)) {
+        lost(s, events & VIR_STREAM_EVENT_HANGUP ? "hung up" : "error");
+        return;
+    }
+    send_pending(s);
+}
+
+/* ---- opening (worker thread, then loop thread) ---- */
+
+static void open_run(virConnectPtr conn, void *arg)
+{
+    struct open_job *j = arg;
+    if (!conn) {
+        snprintf(j->err, sizeof j->err, "host is not connected");
+        return;
+    }
+    virDomainPtr d = virDomainLookupByUUID(conn, j->uuid);
+    if (!d) {
+        snprintf(j->err, sizeof j->err, "%s", virGetLastErrorMessage());
+        return;
+    }
+    int active = virDomainIsActive(d);
+    if (active == 0) {
+        j->not_running = true;
+        snprintf(j->err, sizeof j->err, "domain is not running");
+        virDomainFree(d);
+        return;
+    }
+    virStreamPtr st = virStreamNew(conn, VIR_STREAM_NONBLOCK);
+    unsigned flags = j->force ? VIR_DOMAIN_CONSOLE_FORCE : VIR_DOMAIN_CONSOLE_SAFE;
+    if (st && virDomainOpenConsole(d, *j->dev ? j->dev : NULL, st, flags) == 0) {
+        j->st = st;
+    } else {
+        virErrorPtr e = virGetLastError();
+        const char *msg = virGetLastErrorMessage();
+        snprintf(j->err, sizeof j->err, "%s", msg);
+        j->busy = e && strstr(msg, "Active console session");
+        if (st)
+            virStreamFree(st);
+    }
+    virDomainFree(d);
+}
+
+static void open_discard(void *arg)
+{
+    struct open_job *j = arg;
+    if (j->st) {
+        virStreamAbort(j->st);
+        virStreamFree(j->st);
+    }
+    free(j);
+}
+
+static void open_done(void *arg)
+{
+    struct open_job *j = arg;
+    struct serial *s = j->s;
+    if (!s) {
+        open_discard(j);
+        return;
+    }
+    s->opening = NULL;
+    if (!j->st) {
+        if (j->busy) {
+            s->state = SERIAL_BUSY;
+            if (j->user && s->ops->busy)
+                s->ops->busy(s, s->opaque);
+            else
+                message(s, true, "%s: another session holds the console (:attach -f takes it over)", s->label);
+        } else if (j->not_running || !s->running) {
+            if (s->state != SERIAL_STOPPED)
+                add_marker(s, "[virtmux: stopped]");
+            s->why[0] = '\0';
+            s->state = SERIAL_STOPPED;
+        } else {
+            message(s, true, "%s: console: %s", s->label, j->err);
+            schedule_retry(s);
+        }
+        open_discard(j);
+        changed(s);
+        return;
+    }
+    struct link *l = calloc(1, sizeof *l);
+    if (!l) {
+        open_discard(j);
+        schedule_retry(s);
+        return;
+    }
+    l->s = s;
+    l->st = j->st;
+    l->refs = 2; /* the serial and the callback registration */
+    j->st = NULL;
+    if (virStreamEventAddCallback(l->st, VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_ERROR |
+                                  VIR_STREAM_EVENT_HANGUP, on_stream, l, link_unref) < 0) {
+        message(s, true, "%s: console: %s", s->label, virGetLastErrorMessage());
+        virStreamAbort(l->st);
+        virStreamFree(l->st);
+        free(l);
+        open_discard(j);
+        schedule_retry(s);
+        return;
+    }
+    s->link = l;
+    s->writable_wanted = false;
+    s->state = SERIAL_ATTACHED;
+    if (s->why[0]) {
+        char line[128];
+        snprintf(line, sizeof line, "[virtmux: console %s; reattached]", s->why);
+        add_marker(s, line);
+        s->why[0] = '\0';
+    }
+    s->backoff_ms = 0;
+    open_discard(j);
+    send_pending(s);
+    changed(s);
+}
+
+void serial_attach(struct serial *s, bool force)
+{
+    if (s->opening || (s->link && !force))
+        return;
+    cancel_retry(s);
+    detach(s, true);
+    struct open_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return;
+    j->s = s;
+    memcpy(j->uuid, s->uuid, VIR_UUID_BUFLEN);
+    snprintf(j->dev, sizeof j->dev, "%s", s->dev);
+    j->force = force;
+    j->user = s->state != SERIAL_WAITING; /* automatic retries never ask */
+    if (host_submit(s->host, open_run, open_done, open_discard, j) < 0) {
+        free(j);
+        return;
+    }
+    s->opening = j;
+    s->state = SERIAL_OPENING;
+    changed(s);
+}
+
+void serial_flush(struct serial *s)
+{
+    if (s->readonly) {
+        const char *d;
+        console_consume(s->model, console_pending(s->model, &d));
+        return;
+    }
+    if (s->link && send_pending(s) < 0)
+        lost(s, "write error");
+}
+
+void serial_update(struct serial *s, struct host *h, bool running, bool host_connected)
+{
+    bool was_running = s->running, host_was = s->host_connected;
+    s->running = running;
+    s->host_connected = host_connected;
+    if (h != s->host) {
+        s->host = h; /* the same UUID elsewhere (migration follows later) */
+        detach(s, true);
+        if (s->opening) {
+            s->opening->s = NULL;
+            s->opening = NULL;
+        }
+    }
+    if (!host_connected) {
+        if (host_was && s->link)
+            lost(s, "host lost");
+        s->state = SERIAL_HOST_LOST;
+        cancel_retry(s);
+        return;
+    }
+    if (running && !s->link && !s->opening &&
+        (!was_running || !host_was || s->state == SERIAL_STOPPED || s->state == SERIAL_HOST_LOST)) {
+        if (s->state == SERIAL_STOPPED || s->state == SERIAL_HOST_LOST)
+            add_marker(s, "[virtmux: domain running; attaching]");
+        s->backoff_ms = 0;
+        serial_attach(s, false);
+    } else if (!running && !s->link && s->state != SERIAL_OPENING && s->state != SERIAL_STOPPED) {
+        cancel_retry(s);
+        s->why[0] = '\0';
+        s->state = SERIAL_STOPPED;
+        add_marker(s, "[virtmux: stopped]");
+    }
+}
+
+struct serial *serial_new(struct host *h, const unsigned char uuid[VIR_UUID_BUFLEN], const char *label,
+                          const char *dev, struct console *model, bool readonly,
+                          const struct serial_ops *ops, void *opaque)
+{
+    struct serial *s = calloc(1, sizeof *s);
+    if (!s)
+        return NULL;
+    s->host = h;
+    memcpy(s->uuid, uuid, VIR_UUID_BUFLEN);
+    snprintf(s->label, sizeof s->label, "%s", label);
+    snprintf(s->dev, sizeof s->dev, "%s", dev ? dev : "");
+    s->model = model;
+    s->readonly = readonly;
+    s->ops = ops;
+    s->opaque = opaque;
+    s->retry_timer = -1;
+    s->state = SERIAL_STOPPED;
+    s->running = true;
+    s->host_connected = true;
+    return s;
+}
+
+void serial_free(struct serial *s)
+{
+    if (!s)
+        return;
+    cancel_retry(s);
+    if (s->opening)
+        s->opening->s = NULL;
+    detach(s, true);
+    free(s);
+}
+
+void serial_set_log(struct serial *s, struct conlog *log) { s->log = log; }
+enum serial_state serial_state(const struct serial *s) { return s->state; }
+const char *serial_label(const struct serial *s) { return s->label; }
+const unsigned char *serial_uuid(const struct serial *s) { return s->uuid; }
+struct host *serial_host(const struct serial *s) { return s->host; }
+bool serial_readonly(const struct serial *s) { return s->readonly; }
+struct console *serial_model(const struct serial *s) { return s->model; }
+
+const char *serial_badge(const struct serial *s)
+{
+    switch (s->state) {
+    case SERIAL_ATTACHED: return s->readonly ? "[read-only]" : "";
+    case SERIAL_OPENING: return "[attaching]";
+    case SERIAL_STOPPED: return "[stopped]";
+    case SERIAL_BUSY: return "[busy: :attach -f takes over]";
+    case SERIAL_WAITING: return "[reattaching]";
+    case SERIAL_HOST_LOST: return "[host lost]";
+    }
+    return "";
+}

@@ -1,0 +1,71 @@
+# tests/fuzz/fuzz.mk: libFuzzer targets, included by the Makefile.
+#
+#   make fuzz                   build build/fuzz/fuzz_console and run it FUZZ_SECONDS
+#   make fuzz FUZZ_SECONDS=600  longer
+#   make fuzz-build             only build
+#   make fuzz-repro FUZZ_INPUT=tests/fuzz/crashes/<file>   run one input
+#
+# Needs clang with its libFuzzer/sanitizer runtimes. Debian packages:
+#   clang libclang-rt-14-dev      (Debian 12; clang 14; apt-get install -y clang libclang-rt-14-dev)
+# Uses PKG_CFLAGS and LDLIBS from the Makefile (pkg-config of ncursesw, libtsm, ...).
+#
+# The repository's seeds (tests/fuzz/corpus) are copied to build/fuzz/corpus and
+# the fuzzer grows that copy; crashes land in build/fuzz/crashes/. Keep a
+# reproducer worth keeping in tests/fuzz/crashes/ with a note.
+
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DICT    ?= tests/fuzz/console.dict
+# Extra libFuzzer flags, e.g. FUZZ_FLAGS='-jobs=4 -workers=4' or '-max_len=8192'.
+FUZZ_FLAGS   ?=
+
+FZ           := build/fuzz
+FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer
+# No -Werror here: a warning only clang gives must not stop the fuzzing.
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Wno-unused-parameter \
+                -I. $(PKG_CFLAGS) $(FUZZ_SAN)
+
+# What backends/console.c and views/console.c need, and nothing else.
+FUZZ_LIB_SRC := backends/console.c keymaps/keysym.c keymaps/key.c keymaps/utf8.c \
+                views/console.c views/text.c views/theme.c views/view.c
+FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FZ)/%.o)
+FUZZ_HDRS    := $(wildcard backends/*.h keymaps/*.h views/*.h)
+
+.PHONY: fuzz fuzz-build fuzz-repro fuzz-clang-check
+
+# A clear message instead of a compiler error when clang or its runtimes are missing.
+fuzz-clang-check:
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || { \
+	  echo "fuzz: '$(FUZZ_CC)' not found. Install it: apt-get install -y clang libclang-rt-14-dev" >&2; \
+	  exit 1; }
+	@mkdir -p $(FZ)
+	@printf 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { return 0; }\n' \
+	  > $(FZ)/.probe.c
+	@$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $(FZ)/.probe $(FZ)/.probe.c >/dev/null 2>&1 || { \
+	  echo "fuzz: $(FUZZ_CC) cannot link -fsanitize=fuzzer,address,undefined (libFuzzer runtime missing)." >&2; \
+	  echo "fuzz: install it: apt-get install -y libclang-rt-14-dev (or the one matching 'clang --version')" >&2; \
+	  rm -f $(FZ)/.probe $(FZ)/.probe.c; exit 1; }
+	@rm -f $(FZ)/.probe $(FZ)/.probe.c
+
+$(FZ)/%.o: %.c $(FUZZ_HDRS) | fuzz-clang-check
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC fuzz $<")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
+
+$(FZ)/fuzz_console: $(FZ)/tests/fuzz/fuzz_console.o $(FUZZ_LIB_OBJ) | fuzz-clang-check
+	@$(if $(Q),echo "  LD fuzz $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS)
+
+fuzz-build: $(FZ)/fuzz_console
+
+fuzz: $(FZ)/fuzz_console
+	@mkdir -p $(FZ)/corpus $(FZ)/crashes
+	@cp tests/fuzz/corpus/* $(FZ)/corpus/
+	$(FZ)/fuzz_console -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  -artifact_prefix=$(FZ)/crashes/ -print_final_stats=1 \
+	  $(if $(FUZZ_DICT),-dict=$(FUZZ_DICT)) $(FUZZ_FLAGS) $(FZ)/corpus
+
+fuzz-repro: $(FZ)/fuzz_console
+	@test -n "$(FUZZ_INPUT)" || { echo "fuzz-repro: set FUZZ_INPUT=<file>" >&2; exit 1; }
+	$(FZ)/fuzz_console -runs=1 $(FUZZ_INPUT)

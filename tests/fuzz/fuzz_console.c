@@ -1,0 +1,460 @@
+/* tests/fuzz/fuzz_console.c: libFuzzer target for "guest bytes -> screen -> draw".
+ *
+ * Whatever a guest writes to its console goes through libtsm (backends/console.c)
+ * and is then drawn by views/console.c into ncurses. This target feeds hostile
+ * bytes through that whole path and aborts on anything that breaks the promises
+ * in backends/console.h and views/console.h:
+ *
+ *   - console_draw walks exactly cols x rows cells, each once, in range, with
+ *     width <= 2, a short symbol and no C0/C1 control code point;
+ *   - colours are CONSOLE_COLOUR_DEFAULT, 0..15 or CONSOLE_COLOUR_RGB|0xRRGGBB;
+ *   - the outbound queue (bytes to the guest) holds only libtsm's standard
+ *     replies: CSI [0-9;?>]* (c|n|R) — DA, DA2, DSR, CPR. Never a title report,
+ *     an OSC, a DCS answer or a stray ESC;
+ *   - the cursor and the scroll position stay in range;
+ *   - the ncurses pane draws nothing outside its rect and puts no control
+ *     character into a curses cell.
+ *
+ * Input layout (see tests/fuzz/README.md): inputs of at least HDR bytes start with
+ * a header that picks the chunk split points and the operations; the rest is
+ * the guest's bytes. Shorter inputs are all guest bytes with a zero header.
+ *
+ *   h[0], h[1]  chunk split points (fractions of the payload, /256)
+ *   h[2]        operations: 1 resize, 2 scroll up, 4 scroll down, 8 search,
+ *               16 marker, 32 key, 64 draw the pane after the first chunk too,
+ *               128 scroll reset at the end
+ *   h[3], h[4]  resize to 1 + h[3] % 200 columns x 1 + h[4] % 100 rows
+ *   h[5]        scroll amount (up: h[5] % 64, down: h[5] / 4)
+ *   h[6]..h[9]  the pane's rect in the 80x24 curses screen (y, x, h, w)
+ *   h[10]       terminal (% 3: xterm-256color, xterm (8 colours), vt100 (mono)),
+ *               key selector (/ 4)
+ *   h[11]       search needle: length 1 + h[11] % 8, taken from the payload
+ *
+ * The model is created per input (cheap, and every crash reproduces from its
+ * input alone); FUZZ_CONSOLE_KEEP=N in the environment keeps one model for N
+ * inputs instead, to let scrollback and modes accumulate (crashes found that
+ * way may need the whole corpus run to reproduce).
+ */
+#include <locale.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <curses.h>
+
+#include "backends/console.h"
+#include "keymaps/key.h"
+#include "views/console.h"
+#include "views/theme.h"
+#include "views/view.h"
+
+#define COLS0 80
+#define ROWS0 24
+#define SB_LINES 100
+#define HDR 12
+/* libtsm keeps at most 10 code points per cell (base + combining marks). */
+#define SYMBOL_MAX 10
+/* console.c's cap on the outbound queue. */
+#define OUTBOUND_MAX (1024 * 1024)
+
+static void fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("fuzz_console: invariant failed: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    abort();
+}
+
+#define CHECK(cond, ...) do { if (!(cond)) fail(__VA_ARGS__); } while (0)
+
+/* FUZZ_CONSOLE_STRICT_UNICODE=1: surrogates and code points beyond U+10FFFF in a cell fail. */
+static bool strict_unicode;
+
+/* ---- curses on fake terminals ---- */
+
+static const char *const term_names[] = { "xterm-256color", "xterm", "vt100" };
+#define NTERMS (sizeof term_names / sizeof term_names[0])
+static SCREEN *screens[NTERMS];
+static int cur_term = -1;
+
+static void use_term(int t)
+{
+    if (t == cur_term)
+        return;
+    set_term(screens[t]);
+    /* The theme's colour flag is global: follow the terminal we draw on. */
+    theme_init(true);
+    cur_term = t;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    if (!setlocale(LC_ALL, "C.UTF-8") && !setlocale(LC_ALL, "C.utf8")) {
+        fprintf(stderr, "fuzz_console: no C.UTF-8 locale\n");
+        exit(1);
+    }
+    const char *e = getenv("FUZZ_CONSOLE_STRICT_UNICODE");
+    strict_unicode = e && *e == '1';
+    /* The size comes from terminfo (80x24), not the environment. */
+    unsetenv("LINES");
+    unsetenv("COLUMNS");
+    for (size_t i = 0; i < NTERMS; i++) {
+        FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
+        if (!out || !in) {
+            perror("fuzz_console: /dev/null");
+            exit(1);
+        }
+        screens[i] = newterm(term_names[i], out, in);
+        if (!screens[i]) {
+            fprintf(stderr, "fuzz_console: newterm(%s) failed (terminfo missing?)\n",
+                    term_names[i]);
+            exit(1);
+        }
+        cur_term = -1;
+        use_term((int)i);
+        CHECK(LINES == ROWS0 && COLS == COLS0, "%s is %dx%d, not 80x24", term_names[i], COLS, LINES);
+    }
+    return 0;
+}
+
+/* ---- invariants ---- */
+
+static bool control_cp(uint32_t c)
+{
+    return c < 0x20 || (c >= 0x7f && c < 0xa0);
+}
+
+static bool valid_colour(int32_t c)
+{
+    if (c == CONSOLE_COLOUR_DEFAULT)
+        return true;
+    if (c >= 0 && c < 16)
+        return true;
+    return (c & ~0xffffff) == CONSOLE_COLOUR_RGB;
+}
+
+struct check_ctx {
+    unsigned cols, rows;
+    size_t cells;
+    unsigned char *seen;
+};
+
+static void check_cell(unsigned x, unsigned y, const uint32_t *ch, size_t len, unsigned width,
+                       const struct console_attr *attr, void *opaque)
+{
+    struct check_ctx *k = opaque;
+    CHECK(x < k->cols && y < k->rows, "cell (%u,%u) outside %ux%u", x, y, k->cols, k->rows);
+    CHECK(!k->seen[(size_t)y * k->cols + x], "cell (%u,%u) drawn twice", x, y);
+    k->seen[(size_t)y * k->cols + x] = 1;
+    k->cells++;
+    CHECK(width <= 2, "cell (%u,%u) width %u", x, y, width);
+    CHECK(len <= SYMBOL_MAX, "cell (%u,%u) has %zu code points", x, y, len);
+    CHECK(len == 0 || ch != NULL, "cell (%u,%u) len %zu but no ch", x, y, len);
+    for (size_t i = 0; i < len; i++) {
+        CHECK(!control_cp(ch[i]), "cell (%u,%u) holds control U+%04X at %zu", x, y,
+              (unsigned)ch[i], i);
+        /* libtsm 4.0.2's UTF-8 decoder lets surrogates and code points up to
+         * U+1FFFFF through (tests/fuzz/README.md); views/console.c turns them
+         * into '?'. Opt in to treat them as failures. */
+        if (strict_unicode)
+            CHECK(ch[i] <= 0x10ffff && !(ch[i] >= 0xd800 && ch[i] <= 0xdfff),
+                  "cell (%u,%u) holds U+%X, not a Unicode scalar value", x, y, (unsigned)ch[i]);
+    }
+    CHECK(valid_colour(attr->fg) && valid_colour(attr->bg), "cell (%u,%u) colours %#x/%#x", x, y,
+          (unsigned)attr->fg, (unsigned)attr->bg);
+}
+
+static void check_model(struct console *c)
+{
+    struct check_ctx k = { console_cols(c), console_rows(c), 0, NULL };
+    CHECK(k.cols >= 1 && k.rows >= 1, "model is %ux%u", k.cols, k.rows);
+    k.seen = calloc((size_t)k.cols * k.rows, 1);
+    if (!k.seen)
+        abort();
+    console_draw(c, check_cell, &k);
+    CHECK(k.cells == (size_t)k.cols * k.rows, "draw walked %zu cells of %ux%u", k.cells, k.cols,
+          k.rows);
+    free(k.seen);
+    unsigned x, y;
+    /* x == cols is libtsm's pending-wrap state (a full line, autowrap or not);
+     * the pane hides the cursor then (consoleview_cursor is checked strictly). */
+    if (console_cursor(c, &x, &y))
+        CHECK(x <= k.cols && y < k.rows, "cursor (%u,%u) outside %ux%u", x, y, k.cols, k.rows);
+    CHECK(console_scrolled(c) <= SB_LINES, "scrolled %u > %u", console_scrolled(c), SB_LINES);
+}
+
+/* Only libtsm's standard replies may go back to the guest: ESC [ then digits,
+ * ';', '?' or '>' and a final c (DA), n (DSR) or R (CPR). */
+static bool reply_ok(const char *p, size_t n, size_t *bad)
+{
+    size_t i = 0;
+    while (i < n) {
+        *bad = i;
+        if (n - i < 3 || p[i] != '\033' || p[i + 1] != '[')
+            return false;
+        size_t s = i += 2;
+        while (i < n && ((p[i] >= '0' && p[i] <= '9') || p[i] == ';' || p[i] == '?' || p[i] == '>'))
+            i++;
+        if (i >= n || i - s > 32 || (p[i] != 'c' && p[i] != 'n' && p[i] != 'R'))
+            return false;
+        i++;
+    }
+    return true;
+}
+
+static void check_replies(struct console *c)
+{
+    const char *data;
+    size_t n = console_pending(c, &data), bad = 0;
+    CHECK(n <= OUTBOUND_MAX, "outbound queue %zu bytes", n);
+    if (!reply_ok(data, n, &bad)) {
+        fprintf(stderr, "fuzz_console: outbound queue (%zu bytes), bad at %zu:", n, bad);
+        for (size_t i = bad; i < n && i < bad + 64; i++)
+            fprintf(stderr, " %02x", (unsigned char)data[i]);
+        fputc('\n', stderr);
+        fail("the guest got bytes that are not a DA/DSR/CPR reply");
+    }
+    console_consume(c, n);
+    CHECK(console_pending(c, &data) == 0, "queue not empty after consume");
+}
+
+/* ---- the pane ---- */
+
+struct desc { char title[80], badge[40]; };
+
+static void describe(void *opaque, char *title, size_t tlen, char *badge, size_t blen)
+{
+    struct desc *d = opaque;
+    snprintf(title, tlen, "%s", d->title);
+    snprintf(badge, blen, "%s", d->badge);
+}
+
+#define SENTINEL L'#'
+
+static void fill_sentinel(void)
+{
+    static const wchar_t s[] = { SENTINEL, 0 };
+    cchar_t cc;
+    setcchar(&cc, s, A_NORMAL, 0, NULL);
+    for (int y = 0; y < LINES; y++)
+        for (int x = 0; x < COLS; x++)
+            mvwadd_wch(stdscr, y, x, &cc);
+}
+
+static void check_pane(struct rect r)
+{
+    for (int y = 0; y < LINES; y++) {
+        for (int x = 0; x < COLS; x++) {
+            cchar_t cc;
+            wchar_t wch[CCHARW_MAX + 1];
+            attr_t a;
+            short sp;
+            CHECK(mvwin_wch(stdscr, y, x, &cc) == OK, "in_wch(%d,%d)", y, x);
+            if (getcchar(&cc, wch, &a, &sp, NULL) == ERR)
+                fail("getcchar(%d,%d)", y, x);
+            bool inside = y >= r.y && y < r.y + r.h && x >= r.x && x < r.x + r.w;
+            if (!inside) {
+                CHECK(wch[0] == SENTINEL, "pane %dx%d+%d+%d drew U+%04X at (%d,%d) outside it",
+                      r.w, r.h, r.x, r.y, (unsigned)wch[0], x, y);
+                continue;
+            }
+            for (int i = 0; wch[i]; i++)
+                CHECK(!control_cp((uint32_t)wch[i]), "control U+%04X in curses cell (%d,%d)",
+                      (unsigned)wch[i], x, y);
+        }
+    }
+}
+
+static void draw_pane(struct view *view, struct console *c, struct rect r)
+{
+    fill_sentinel();
+    consoleview_invalidate(view);
+    view_draw(view, stdscr, r);
+    check_pane(r);
+    int cy, cx;
+    if (consoleview_cursor(view, &cy, &cx))
+        CHECK(cy > r.y && cy < r.y + r.h && cx >= r.x && cx < r.x + r.w,
+              "pane cursor (%d,%d) outside body of %dx%d+%d+%d", cx, cy, r.w, r.h, r.x, r.y);
+    /* The model follows the pane (when the pane has a body). */
+    if (r.h > 1)
+        CHECK(console_cols(c) == (unsigned)r.w && console_rows(c) == (unsigned)(r.h - 1),
+              "model %ux%u after drawing a %dx%d pane", console_cols(c), console_rows(c), r.w,
+              r.h);
+    /* Unchanged: the second draw is skipped and must not disturb anything. */
+    view_draw(view, stdscr, r);
+    check_pane(r);
+    check_model(c);
+}
+
+/* ---- keys ---- */
+
+static const key_code keys[] = {
+    KEYC_UP, KEYC_DOWN, KEYC_LEFT, KEYC_RIGHT, KEYC_HOME, KEYC_END, KEYC_PPAGE, KEYC_NPAGE,
+    KEYC_IC, KEYC_DC, KEYC_BSPACE, KEYC_BTAB, KEYC_F1, KEYC_F5, KEYC_F12, '\r', '\t', '\033',
+    'a', 'a' | KEYC_CTRL, 'x' | KEYC_META, '@' | KEYC_CTRL, '?' | KEYC_CTRL, 0xe9, 0x4e2d,
+    KEYC_UP | KEYC_SHIFT, KEYC_UP | KEYC_CTRL, KEYC_LEFT | KEYC_META, KEYC_F3 | KEYC_SHIFT,
+    KEYC_WHEELUP, KEYC_MOUSE1, KEYC_NONE,
+};
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+static key_code pick_key(uint8_t sel, const uint8_t *p, size_t n)
+{
+    if (sel < NKEYS)
+        return keys[sel];
+    /* Otherwise a code point from the payload with some modifiers. */
+    uint32_t cp = n ? p[0] : 'k';
+    if (n >= 3)
+        cp = (uint32_t)p[0] << 16 | (uint32_t)p[1] << 8 | p[2];
+    return (cp & 0x1fffff) | ((uint32_t)(sel & 7) << 29);
+}
+
+/* ---- the target ---- */
+
+static struct console *model;
+static unsigned long model_uses, keep_for;
+
+static void take_str(char *out, size_t outlen, const uint8_t *p, size_t n)
+{
+    size_t k = n < outlen - 1 ? n : outlen - 1;
+    memcpy(out, p, k);
+    out[k] = '\0';   /* may be shorter: an embedded NUL ends it */
+}
+
+static struct rect pane_rect(const uint8_t *h)
+{
+    struct rect r;
+    r.y = h[6] % ROWS0;
+    r.x = h[7] % COLS0;
+    r.h = 1 + h[8] % (ROWS0 - r.y);
+    r.w = 1 + h[9] % (COLS0 - r.x);
+    return r;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    uint8_t h[HDR] = { 0 };
+    const uint8_t *p = data;
+    size_t n = size;
+    if (size >= HDR) {
+        memcpy(h, data, HDR);
+        p += HDR;
+        n -= HDR;
+    }
+
+    if (!keep_for) {
+        const char *e = getenv("FUZZ_CONSOLE_KEEP");
+        keep_for = e && atol(e) > 0 ? (unsigned long)atol(e) : 1;
+    }
+    if (!model) {
+        model = console_new(COLS0, ROWS0, SB_LINES);
+        if (!model)
+            abort();
+        model_uses = 0;
+    }
+    struct console *c = model;
+    use_term(h[10] % NTERMS);
+
+    struct desc d;
+    take_str(d.title, sizeof d.title, p, n);
+    take_str(d.badge, sizeof d.badge, n > 40 ? p + n - 40 : p, n > 40 ? 40 : n);
+    /* A fresh pane per input, as when the app opens a console. */
+    struct view *pane = consoleview_new(c, describe, &d);
+    if (!pane)
+        abort();
+
+    size_t s1 = (size_t)h[0] * n / 256, s2 = (size_t)h[1] * n / 256;
+    if (s1 > s2) {
+        size_t t = s1;
+        s1 = s2;
+        s2 = t;
+    }
+    uint8_t ops = h[2];
+    struct rect r = pane_rect(h);
+
+    /* Chunk 1. */
+    check_replies(c);
+    console_feed(c, (const char *)p, s1);
+    check_replies(c);
+    check_model(c);
+    if (ops & 64)
+        draw_pane(pane, c, r);
+
+    if (ops & 1) {
+        unsigned cols = 1 + h[3] % 200, rows = 1 + h[4] % 100;
+        CHECK(console_resize(c, cols, rows) == 0, "resize to %ux%u failed", cols, rows);
+        CHECK(console_cols(c) == cols && console_rows(c) == rows, "resize to %ux%u gave %ux%u",
+              cols, rows, console_cols(c), console_rows(c));
+        check_model(c);
+    }
+
+    /* Chunk 2. */
+    console_feed(c, (const char *)p + s1, s2 - s1);
+    check_replies(c);
+    check_model(c);
+
+    if (ops & 2) {
+        console_scroll(c, h[5] % 64);
+        check_model(c);
+    }
+    if ((ops & 8) && n > 0) {
+        char needle[9];
+        size_t len = 1 + h[11] % 8, off = (size_t)h[11] * n / 256;
+        if (off + len > n)
+            len = n - off;
+        take_str(needle, sizeof needle, p + off, len);
+        unsigned before = console_scrolled(c);
+        int rc = console_search(c, needle);
+        CHECK(rc == 0 || rc == -1, "search returned %d", rc);
+        if (rc == 0)
+            CHECK(console_scrolled(c) > before, "search found '%s' without scrolling", needle);
+        check_model(c);
+    }
+    if (ops & 16) {
+        char text[48];
+        take_str(text, sizeof text, p + s1, n - s1);
+        console_marker(c, text);
+        check_replies(c);
+        check_model(c);
+    }
+
+    /* Chunk 3. */
+    console_feed(c, (const char *)p + s2, n - s2);
+    check_replies(c);
+    check_model(c);
+
+    if (ops & 4) {
+        console_scroll(c, -(int)(h[5] / 4));
+        check_model(c);
+    }
+    if (ops & 32) {
+        /* A typed key: its encoding goes out too (and, in local echo mode,
+         * back into the screen); drain it like the app does. */
+        const char *q;
+        console_key(c, pick_key(h[10] / 4, p, n));
+        console_consume(c, console_pending(c, &q));
+        check_model(c);
+    }
+    if (ops & 128) {
+        console_scroll_reset(c);
+        CHECK(console_scrolled(c) == 0, "scroll reset left %u", console_scrolled(c));
+    }
+
+    draw_pane(pane, c, r);
+
+    consoleview_set_model(pane, NULL);
+    view_free(pane);
+    if (++model_uses >= keep_for) {
+        console_free(model);
+        model = NULL;
+    } else {
+        /* Kept for the next input: leave the queue empty for its validator. */
+        const char *q;
+        console_consume(c, console_pending(c, &q));
+    }
+    return 0;
+}
