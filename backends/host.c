@@ -22,6 +22,9 @@ struct hconn {
     virConnectPtr conn;
     int lifecycle_id;
     bool close_registered;
+    /* Drivers without close callbacks (test, embed) accept the registration
+     * but never call its free function: teardown drops that reference then. */
+    bool close_freed;
 };
 
 /* A credential question from the worker thread, answered on the loop thread. */
@@ -100,6 +103,13 @@ static void hconn_unref(void *opaque)
         free(hc);
 }
 
+static void close_cb_free(void *opaque)
+{
+    struct hconn *hc = opaque;
+    __atomic_store_n(&hc->close_freed, true, __ATOMIC_SEQ_CST);
+    hconn_unref(hc);
+}
+
 /* Worker thread (or at exit): drop registrations and the connection. */
 static void hconn_teardown(struct hconn *hc)
 {
@@ -107,11 +117,17 @@ static void hconn_teardown(struct hconn *hc)
         if (hc->lifecycle_id >= 0)
             virConnectDomainEventDeregisterAny(hc->conn, hc->lifecycle_id);
         hc->lifecycle_id = -1;
-        if (hc->close_registered)
+        bool drop_close_ref = false;
+        if (hc->close_registered) {
             virConnectUnregisterCloseCallback(hc->conn, on_close);
+            drop_close_ref = !__atomic_load_n(&hc->close_freed, __ATOMIC_SEQ_CST);
+        }
         hc->close_registered = false;
         virConnectClose(hc->conn);
         hc->conn = NULL;
+        /* The caller holds a reference, so this never frees hc under it. */
+        if (drop_close_ref)
+            hconn_unref(hc);
     }
 }
 
@@ -179,6 +195,8 @@ static void schedule_retry(struct host *h)
     if (h->retry_timer >= 0)
         return;
     unsigned delay = h->backoff ? h->backoff : 1;
+    if (delay > h->backoff_max)
+        delay = h->backoff_max;
     h->retry_timer = virEventAddTimeout((int)delay * 1000, on_retry_timer, h, NULL);
     h->retry_at_ms = now_ms() + delay * 1000ULL;
     h->backoff = delay * 2 > h->backoff_max ? h->backoff_max : delay * 2;
@@ -196,7 +214,7 @@ static void cancel_retry(struct host *h)
 struct refresh_job {
     struct hconn *hc;
     virDomainPtr dom;
-    bool undefined, gone, ok;
+    bool gone, ok;
     struct dom snap;
 };
 
@@ -204,11 +222,8 @@ static void refresh_run(void *arg)
 {
     struct refresh_job *j = arg;
     char err[256];
-    if (j->undefined) {
-        /* Still read the UUID: the domain object carries it even when gone. */
-        j->gone = virDomainGetUUID(j->dom, j->snap.uuid) == 0;
-        return;
-    }
+    /* An undefined domain may still run (it became transient): read it;
+     * domread_one says "gone" when it really is. */
     j->ok = domread_one(j->dom, &j->snap, &j->gone, err, sizeof err) == 0;
     if (j->gone)
         virDomainGetUUID(j->dom, j->snap.uuid);
@@ -260,7 +275,6 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
     j->hc = hconn_ref(hc);
     j->dom = dom;
     virDomainRef(dom);
-    j->undefined = event == VIR_DOMAIN_EVENT_UNDEFINED;
     /* Through the worker, in order: the row is read where blocking is allowed. */
     if (worker_submit(h->worker, &refresh_job_ops, j) < 0)
         refresh_discard(j);
@@ -367,7 +381,7 @@ static void connect_run(void *arg)
     if (hc->lifecycle_id < 0)
         hconn_unref(hc);
     hconn_ref(hc);
-    if (virConnectRegisterCloseCallback(conn, on_close, hc, hconn_unref) == 0)
+    if (virConnectRegisterCloseCallback(conn, on_close, hc, close_cb_free) == 0)
         hc->close_registered = true;
     else
         hconn_unref(hc);

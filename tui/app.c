@@ -636,7 +636,7 @@ void app_redraw(struct app *a)
             /* The gap right of a pane side by side with another. */
             if (r.x + r.w < body.x + body.w)
                 for (int y = r.y; y < r.y + r.h; y++)
-                    mvaddch(y, r.x + r.w, i == tab->focus ? ACS_VLINE | A_BOLD : ACS_VLINE);
+                    text_put(stdscr, y, r.x + r.w, 1, "\u2502", i == tab->focus ? A_BOLD : A_DIM);
             if (i == tab->focus && tab->n > 1)
                 text_put(stdscr, r.y, r.x, 1, ">", theme_attr(ROLE_STATUS_ERROR));
             if (i == tab->focus && !tab->panes[i]->scroll_mode)

@@ -38,6 +38,7 @@ struct app {
     bool exit_after_paint;
     bool curses_up;
     unsigned backoff_max;
+    int source_depth;          /* config files being read inside each other */
     int mouse_y, mouse_x;
 
     /* Consoles: tabs of panes; cur_tab -1 shows main_view (list or hosts). */

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 void config_default_path(char *out, size_t outlen)
 {
@@ -27,6 +28,19 @@ int config_load(struct app *a, const char *path, bool missing_ok)
         app_message(a, true, "%s: %s", path, strerror(errno));
         return -1;
     }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        app_message(a, true, "%s: %s", path, strerror(EISDIR));
+        return -1;
+    }
+    /* A file that sources itself (or A sources B sources A) must end. */
+    if (a->source_depth >= 16) {
+        fclose(f);
+        app_message(a, true, "%s: source-file nested more than 16 deep", path);
+        return -1;
+    }
+    a->source_depth++;
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
@@ -45,7 +59,14 @@ int config_load(struct app *a, const char *path, bool missing_ok)
         bad++;
         app_message(a, true, "%s:%d: %s", path, lineno, err);
     }
+    a->source_depth--;
     free(line);
+    bool failed = ferror(f);
+    int saved = errno;
     fclose(f);
+    if (failed) {
+        app_message(a, true, "%s: %s", path, strerror(saved));
+        return -1;
+    }
     return bad;
 }

@@ -2,6 +2,7 @@
 #include "tui/demo.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +85,10 @@ static int run_script(const char *script, const char *arg1, const char *arg2)
 {
     pid_t pid = fork();
     if (pid == 0) {
+        /* Their stdout is a path for scripts; errors still reach stderr. */
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0)
+            dup2(devnull, STDOUT_FILENO);
         execl("/bin/sh", "sh", script, arg1, arg2, (char *)NULL);
         _exit(127);
     }

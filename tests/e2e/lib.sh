@@ -53,7 +53,7 @@ start_virtmux() {
     VIRTMUX_PID=""
     local i
     for i in $(seq 1 50); do
-        VIRTMUX_PID=$(pgrep -P "$SHELL_PID" -f "$VIRTMUX" | head -1)
+        VIRTMUX_PID=$(pgrep -P "$SHELL_PID" -f "${VIRTMUX_MATCH:-$VIRTMUX}" | head -1)
         [ -n "$VIRTMUX_PID" ] && break
         sleep 0.1
     done

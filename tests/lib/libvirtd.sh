@@ -55,8 +55,9 @@
 #     loaded (libvirtd treats a missing module as "not installed").
 #   * qemu.conf: stdio_handler="file" (no virtlogd), security_driver="none",
 #     user/group root, remember_owner=0, cgroup_controllers=[] (no cgroup
-#     directories are created on the host: libvirt logs "At least one cgroup
-#     controller is required" at debug level and runs the guest without one),
+#     directories are created on the host: libvirtd.log gets one harmless
+#     "error : virCgroupDetectControllers ... At least one cgroup controller is
+#     required" per start and QEMU stays in libvirtd's cgroups),
 #     namespaces=[] (QEMU uses the namespace's /dev directly).
 #   * The daemon runs under setsid with a clean environment, stdin from
 #     /dev/null, and an idle timeout (LIBVIRTD_IDLE_TIMEOUT, default 1800 s)
@@ -104,7 +105,16 @@ _vmxd_virsh() {
 }
 
 # _vmxd_cmdline PID: the command line with NULs as spaces ('' if gone).
-_vmxd_cmdline() { tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null || true; }
+_vmxd_cmdline() { { tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null || true; }
+
+# _vmxd_readpid FILE: the PID in FILE (libvirt writes QEMU's without a newline).
+_vmxd_readpid() {
+    local pid
+    pid=$({ cat "$1"; } 2>/dev/null) || return 1
+    pid=${pid//[$' \t\n']/}
+    [[ $pid =~ ^[0-9]+$ ]] || return 1
+    echo "$pid"
+}
 
 # _vmxd_is_daemon PID DIR: PID is a libvirtd (or its launching shell) of DIR.
 _vmxd_is_daemon() {
@@ -159,7 +169,7 @@ _vmxd_daemon_pids() {
     local d=$1 f pid seen=" "
     for f in "$d/libvirtd.pid" "$d/launch.pid"; do
         [[ -r $f ]] || continue
-        read -r pid <"$f" 2>/dev/null || continue
+        pid=$(_vmxd_readpid "$f") || continue
         [[ $seen == *" $pid "* ]] && continue
         seen+="$pid "
         _vmxd_is_daemon "$pid" "$d" && echo "$pid"
@@ -173,7 +183,7 @@ _vmxd_qemu_pids() {
     local d=$1 f pid name
     for f in "$d"/state/run/qemu/*.pid "$d"/state/lib/qemu/qmp-*/qmp.pid; do
         [[ -r $f ]] || continue
-        read -r pid <"$f" 2>/dev/null || continue
+        pid=$(_vmxd_readpid "$f") || continue
         if [[ $f == */qmp.pid ]]; then
             name=${f%/qmp.pid}; name=${name##*/}        # qmp-XXXXXX
         else
@@ -403,10 +413,11 @@ libvirtd_down() {
 
 # _vmxd_ns_pids NS: PIDs whose mount namespace is NS (e.g. "mnt:[4026532...]").
 _vmxd_ns_pids() {
-    local ns=$1 p
-    for p in /proc/[0-9]*; do
-        [[ $(readlink "$p/ns/mnt" 2>/dev/null) == "$ns" ]] && echo "${p#/proc/}"
-    done
+    local pat=$1 p
+    pat=${pat//[/\\[}; pat=${pat//]/\\]}   # a glob for find -lname
+    # one find instead of a readlink per process
+    find /proc -mindepth 3 -maxdepth 3 -path '/proc/[0-9]*/ns/mnt' -lname "$pat" \
+        2>/dev/null | while IFS= read -r p; do p=${p#/proc/}; echo "${p%%/*}"; done
     return 0
 }
 

@@ -100,7 +100,7 @@ NS=$(cat "$D/mntns")
 [[ $NS != "$(readlink /proc/self/ns/mnt)" ]] || fail "daemon shares our mount namespace"
 out=$(timeout 15 virsh -c "$URI" list --all 2>&1) || fail "virsh list from outside: $out"
 echo "$out" | grep -q "Name" || fail "virsh list output: $out"
-[[ -z $(findmnt -rn -o TARGET,SOURCE | grep -E "vmxd|$D") ]] || fail "namespace mounts visible on the host"
+findmnt -rn -o TARGET,SOURCE | grep -qE "vmxd|$D" && fail "namespace mounts visible on the host"
 
 # --- 3. guest ------------------------------------------------------------------
 t=$(now_ms)
@@ -109,6 +109,9 @@ T_GUEST=$(($(now_ms) - t))
 QPID=$(cat "$D/state/run/qemu/demo1.pid" 2>/dev/null) || fail "no QEMU pid file"
 PIDS+=("$QPID")
 [[ $(readlink "/proc/$QPID/ns/mnt") == "$NS" ]] || fail "QEMU is not in the daemon's namespace"
+# cgroup_controllers = [ ]: QEMU stays in libvirtd's cgroups (no machine/qemu-N-demo1)
+cmp -s "/proc/$QPID/cgroup" "/proc/$DPID/cgroup" ||
+    fail "QEMU was moved to its own cgroup: $(tr '\n' ' ' <"/proc/$QPID/cgroup")"
 t=$(now_ms)
 libvirtd_wait_ready "$D" demo1 120 || fail "demo1 not ready"
 T_BOOT=$(($(now_ms) - t))
@@ -140,9 +143,22 @@ tmux -S "$TSOCK" send-keys Enter
 wait_pane "^hi-42" 20 || fail "hi-42 did not come back"
 T_CONSOLE=$(($(now_ms) - t))
 # A second console on the same domain is refused while virsh holds it: the
-# situation virtmux has to report.
-out=$(timeout 10 virsh -c "$URI" console demo1 </dev/null 2>&1 | tr -d '\r')
-echo "second console:    $(echo "$out" | grep -m1 -i error | cut -c1-110)"
+# situation virtmux has to report.  (virsh console needs a tty: second window.
+# Plain `timeout` would put virsh in a background process group, where its
+# tcsetattr() stops it with SIGTTOU: use --foreground.)
+tmux -S "$TSOCK" new-window -d -n second \
+    "env TERM=vt100 timeout --foreground 10 virsh -c '$URI' console demo1; echo SECOND-EXIT=\$?; sleep 30" ||
+    fail "tmux new-window"
+PIDS+=("$(tmux -S "$TSOCK" display-message -p -t second '#{pane_pid}')")
+second=""
+for ((i = 0; i < 100; i++)); do
+    second=$(tmux -S "$TSOCK" capture-pane -p -t second 2>/dev/null)
+    grep -q "SECOND-EXIT=" <<<"$second" && break
+    sleep 0.1
+done
+grep -q "SECOND-EXIT=1" <<<"$second" || fail "second virsh console was not refused: $second"
+echo "second console:    $(grep -m1 -i error <<<"$second" | cut -c1-110)"
+tmux -S "$TSOCK" kill-window -t second
 tmux -S "$TSOCK" send-keys 'C-]'
 for ((i = 0; i < 50; i++)); do kill -0 "$VPID" 2>/dev/null || break; sleep 0.1; done
 kill -0 "$VPID" 2>/dev/null && fail "virsh console did not exit on ^]"
@@ -157,14 +173,15 @@ libvirtd_down "$D" || fail "second libvirtd_down"
 for pid in "${PIDS[@]}"; do
     kill -0 "$pid" 2>/dev/null && fail "pid $pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)) still alive"
 done
-for p in /proc/[0-9]*; do
-    [[ $(readlink "$p/ns/mnt" 2>/dev/null) == "$NS" ]] && fail "process ${p#/proc/} still in namespace $NS"
-done
+left=$(_vmxd_ns_pids "$NS")
+[[ -z $left ]] || fail "process(es) $left still in namespace $NS"
 m=$(findmnt -rn -o TARGET,SOURCE | grep -E "vmxd|$D")
 [[ -z $m ]] || fail "mounts left: $m"
 w=$(find "${host_dirs[@]}" -newer "$D/stamp" 2>/dev/null)
 [[ -z $w ]] || fail "written on the host: $w"
-cg=$(diff <(echo "$CG_BEFORE") <(cg_list) | grep '^>')
+# (qemu-embed-* directories belong to qemu:///embed runs, e.g. the e2e tests,
+# which may run at the same time)
+cg=$(diff <(echo "$CG_BEFORE") <(cg_list) | grep '^>' | grep -v '/qemu-embed-')
 [[ -z $cg ]] || fail "new cgroup directories: $cg"
 
 echo "uri:               $URI"

@@ -11,13 +11,6 @@
 #include "views/domlist.h"
 #include "views/messages.h"
 
-/* Tests for bugs not fixed yet are disabled; build with
-   EXTRA_CFLAGS=-DTEST_KNOWN_BUGS to run them. */
-#ifdef TEST_KNOWN_BUGS
-#define KNOWN_BUG false
-#else
-#define KNOWN_BUG true
-#endif
 
 static struct app *A;
 
@@ -227,7 +220,7 @@ Test(config, default_path)
 
 /* BUG (tui/config.c config_load): fopen() succeeds on a directory and the
    failing getline() is taken for the end of the file: no error at all. */
-Test(config, directory_is_an_error, .init = setup, .fini = teardown, .disabled = KNOWN_BUG)
+Test(config, directory_is_an_error, .init = setup, .fini = teardown)
 {
 	char dir[] = "/tmp/virtmux-test-dir-XXXXXX";
 	int rc;
@@ -243,8 +236,7 @@ Test(config, directory_is_an_error, .init = setup, .fini = teardown, .disabled =
 
 /* BUG (tui/config.c config_load / command.c cmd_source_file): a file that
    sources itself recurses until the stack overflows. */
-Test(config, source_file_recursion_ends, .init = setup, .fini = teardown, .timeout = 60,
-    .disabled = KNOWN_BUG)
+Test(config, source_file_recursion_ends, .init = setup, .fini = teardown, .timeout = 60)
 {
 	char *path = test_write_tmp("", 0);
 	char text[256];

@@ -10,13 +10,6 @@
 
 #define WAIT_MS 10000   /* generous: ASan and a loaded machine */
 
-/* Tests for bugs not fixed yet are disabled; build with
-   EXTRA_CFLAGS=-DTEST_KNOWN_BUGS to run them. */
-#ifdef TEST_KNOWN_BUGS
-#define KNOWN_BUG false
-#else
-#define KNOWN_BUG true
-#endif
 
 /* ---- what the host reports through its ops ---- */
 
@@ -659,8 +652,7 @@ Test(host, bad_uri_fails_and_retries, .init = setup, .fini = teardown, .timeout 
 
 /* BUG (backends/host.c schedule_retry): a lowered cap applies only after one
    more wait at the old backoff. Enable when fixed. */
-Test(host, backoff_cap_applies_to_the_next_retry, .init = setup, .fini = teardown, .timeout = 60,
-    .disabled = KNOWN_BUG)
+Test(host, backoff_cap_applies_to_the_next_retry, .init = setup, .fini = teardown, .timeout = 60)
 {
 	C.h = new_host("bad", "nosuch:///x");
 	host_connect(C.h);
@@ -861,8 +853,7 @@ Test(host, two_hosts_same_driver_share_uuid, .init = setup, .fini = teardown, .t
 /* BUG (backends/host.c refresh_run): VIR_DOMAIN_EVENT_UNDEFINED on a running
    domain only makes it transient, but the row is removed as if the domain
    were gone. Enable when fixed. */
-Test(host, undefine_while_running_keeps_the_row, .init = setup, .fini = teardown, .timeout = 60,
-    .disabled = KNOWN_BUG)
+Test(host, undefine_while_running_keeps_the_row, .init = setup, .fini = teardown, .timeout = 60)
 {
 	virConnectPtr other;
 	virDomainPtr o;
