@@ -522,6 +522,10 @@ void app_key(struct app *a, key_code k)
     }
     struct view *v = app_focus(a);
     const struct binding *b = keymap_lookup(a->km, table ? table : v->ops->keytable, k);
+    if (!b && table && strcmp(table, "grid") == 0) {
+        app_message(a, true, "%s is read-only here: Enter opens it for typing", p->label);
+        return;
+    }
     if (!b) {
         char ks[KEY_STRING_MAX] = "?";
         key_code_to_string(k, ks, sizeof ks);

@@ -29,7 +29,7 @@ on_cleanup() { CLEANUPS="$1 $CLEANUPS"; }
 fail() {
     echo "FAIL: $*"
     echo "---- screen ----"
-    tm capture-pane -p 2>/dev/null | sed 's/^/| /'
+    tm capture-pane -p -t vm 2>/dev/null | sed 's/^/| /'
     echo "----------------"
     cat "$T"/asan* "$T"/ubsan* 2>/dev/null | head -40
     exit 1
@@ -44,12 +44,12 @@ start_virtmux() {
     local cols=${size%x*} rows=${size#*x}
     local cmd="LANG=C.UTF-8 TERM=xterm-256color '$VIRTMUX'"
     for a in "$@"; do cmd="$cmd '$a'"; done
-    if ! tm has-session 2>/dev/null; then
-        tm -f /dev/null new-session -d -x "$cols" -y "$rows" \
+    if ! tm has-session -t vm 2>/dev/null; then
+        tm -f /dev/null new-session -d -s vm -x "$cols" -y "$rows" \
             "cd '$ROOT' && env PS1='$ ' HISTFILE=/dev/null bash --norc --noprofile -i"
     fi
-    SHELL_PID=$(tm display-message -p '#{pane_pid}')
-    tm send-keys "clear; $cmd; echo VIRTMUX-EXIT=\$?" Enter
+    SHELL_PID=$(tm display-message -p -t vm '#{pane_pid}')
+    tm send-keys -t vm "clear; $cmd; echo VIRTMUX-EXIT=\$?" Enter
     VIRTMUX_PID=""
     local i
     for i in $(seq 1 50); do
@@ -60,7 +60,7 @@ start_virtmux() {
     [ -n "$VIRTMUX_PID" ] || fail "virtmux did not start"
 }
 
-screen() { tm capture-pane -p; }
+screen() { tm capture-pane -p -t vm; }
 
 # wait_for TEXT [SECONDS]: until TEXT is on screen (fixed string).
 wait_for() {
@@ -91,7 +91,7 @@ wait_gone() {
     fail "'$text' still on screen after ${secs}s"
 }
 
-keys() { tm send-keys "$@"; sleep 0.15; }
+keys() { tm send-keys -t vm "$@"; sleep 0.15; }
 
 # The virtmux process is gone and said VIRTMUX-EXIT=CODE.
 wait_exit() {
@@ -144,4 +144,4 @@ stop_embedded_guests() {
 }
 
 # type_line TEXT: type TEXT literally into the focused console, then Enter.
-type_line() { tm send-keys -l -- "$1"; tm send-keys Enter; sleep 0.2; }
+type_line() { tm send-keys -t vm -l -- "$1"; tm send-keys -t vm Enter; sleep 0.2; }

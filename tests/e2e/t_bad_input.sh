@@ -48,9 +48,9 @@ keys Z
 wait_for "Z is not bound here"
 
 # A terminal smaller than 20x5 says so; growing it back restores the table.
-tm resize-window -x 15 -y 4
+tm resize-window -t vm -x 15 -y 4
 wait_for "terminal too"
-tm resize-window -x 120 -y 24
+tm resize-window -t vm -x 120 -y 24
 wait_row "ümlaut-vm" "running"
 
 keys q

@@ -16,15 +16,26 @@ wait_for "hello-42" 20
 # busybox vi: arrows in the guest's cursor-key mode, Esc, :wq.
 type_line 'vi /tmp/t.txt'
 wait_for "/tmp/t.txt" 20
-tm send-keys i; tm send-keys -l 'first-line'; tm send-keys Enter; tm send-keys -l 'second-line'
-tm send-keys Escape; sleep 0.5
-tm send-keys Up; sleep 0.3; tm send-keys Home; sleep 0.3
-tm send-keys x x; sleep 0.3
+tm send-keys -t vm i; tm send-keys -t vm -l 'first-line'; tm send-keys -t vm Enter; tm send-keys -t vm -l 'second-line'
+tm send-keys -t vm Escape; sleep 0.5
+tm send-keys -t vm Up; sleep 0.3; tm send-keys -t vm Home; sleep 0.3
+tm send-keys -t vm x x; sleep 0.3
 type_line ':wq'
 type_line 'cat /tmp/t.txt; echo END-$((1+1))'
 wait_for "END-2" 20
 screen | grep -q "^rst-line" || fail "arrow keys did not move the vi cursor to the first line"
 screen | grep -q "^second-line" || fail "second line lost"
+
+# Scroll mode: the boot log is in the scrollback; search finds it.
+type_line 'i=0; while [ $i -lt 60 ]; do echo filler-$i; i=$((i+1)); done'
+wait_for "filler-59" 20
+keys C-] '['
+wait_for "[scroll: q leaves]" 5
+keys / "Run /init" Enter
+wait_for "Run /init as init process" 10
+keys q
+wait_gone "[scroll: q leaves]" 5
+wait_for "filler-59" 5
 
 # The list shows it; destroy it from there and the console says so.
 keys C-] l

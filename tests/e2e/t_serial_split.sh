@@ -37,6 +37,24 @@ wait_for "one-1" 20
 screen | cut -c1-79 | grep -q "one-1" || fail "one-1 is not in the left (demo1) pane"
 screen | cut -c81- | grep -q "two-2" || fail "two-2 is not in the right (demo2) pane"
 
+# The watch grid: close both, then watch every running console read-only.
+keys C-] x
+keys C-] x
+wait_for "[0:list]" 10
+keys Escape
+keys w
+wait_for "watching 2 consoles" 10
+wait_for "demo/demo1  serial" 10
+wait_for "demo/demo2  serial" 10
+keys a
+wait_for "is read-only" 5
+# Enter opens the focused one for typing in a tab of its own.
+keys Enter
+wait_for "[2:" 10
+keys Enter
+type_line 'echo typed-$((3*3))'
+wait_for "typed-9" 20
+
 keys C-] q
 wait_pid_exit
 grep -q "one-1" "$T/logs/demo-demo1.log" || fail "demo1's text log lacks its output"
@@ -47,7 +65,7 @@ if grep -q $'\033' "$T/logs/demo-demo1.log"; then fail "escape bytes in the text
 # Open demo1 again: the end of its log comes back into the scrollback.
 printf 'host demo "qemu:///embed?root=%s"\n' "$EMBED_ROOT" >> "$XDG_CONFIG_HOME/virtmux/config"
 start_virtmux 160x40 attach demo1
-wait_for "[virtmux: from the log]" 30
+wait_for "[virtmux: live]" 30
 wait_for "one-1" 10
 keys C-] q
 wait_pid_exit

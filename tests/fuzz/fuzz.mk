@@ -13,6 +13,9 @@
 # the fuzzer grows that copy; crashes land in build/fuzz/crashes/. Keep a
 # reproducer worth keeping in tests/fuzz/crashes/ with a note.
 
+# Included anywhere in the Makefile, this file must not change its default goal.
+FUZZ_SAVED_GOAL := $(.DEFAULT_GOAL)
+
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_DICT    ?= tests/fuzz/console.dict
@@ -23,7 +26,8 @@ FZ           := build/fuzz
 FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer
 # No -Werror here: a warning only clang gives must not stop the fuzzing.
-FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Wno-unused-parameter \
+# Recursive (=): PKG_CFLAGS may be defined after the include line.
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Wno-unused-parameter \
                 -I. $(PKG_CFLAGS) $(FUZZ_SAN)
 
 # What backends/console.c and views/console.c need, and nothing else.
@@ -69,3 +73,5 @@ fuzz: $(FZ)/fuzz_console
 fuzz-repro: $(FZ)/fuzz_console
 	@test -n "$(FUZZ_INPUT)" || { echo "fuzz-repro: set FUZZ_INPUT=<file>" >&2; exit 1; }
 	$(FZ)/fuzz_console -runs=1 $(FUZZ_INPUT)
+
+.DEFAULT_GOAL := $(FUZZ_SAVED_GOAL)

@@ -47,6 +47,7 @@ seeds = {
     "bel_flood": hdr() + b"\x07" * 2000,
     "da_dsr_cpr": hdr(s1=1, s2=3) + CSI + b"c" + CSI + b"0c" + CSI + b">c" + CSI + b">0c" + CSI + b"5n" + CSI + b"6n" + CSI + b"?6n" + CSI + b"10;20H" + CSI + b"6n" + E + b"Z",
     "dsr_flood": hdr() + (CSI + b"6n") * 500,
+    "enq_answerback": hdr() + b"\x05" + CSI + b"c\x05",
     "alt_screen_scroll_region": hdr(ops=2 | 4 | 16, amount=20) + lines[:600] + CSI + b"?1049h" + CSI + b"5;10r" + CSI + b"H" + b"alt\r\n" * 20 + CSI + b"?1049l" + CSI + b"r" + CSI + b"?47h" + CSI + b"2J" + CSI + b"?47l",
     "modes_misc": hdr(ops=32 | 1, cols=20, rows=5, term=4 * 3) + CSI + b"12l" + CSI + b"4h" + b"ins" + CSI + b"4l" + CSI + b"?7l" + b"x" * 100 + CSI + b"?7h" + CSI + b"?25l" + CSI + b"?5h" + CSI + b"?6h" + CSI + b"20h" + E + b"#8" + E + b"(0lqqk" + E + b"(B" + E + b"c" + CSI + b"!p" + E + b"7" + E + b"8" + E + b"D" + E + b"M" + E + b"E" + E + b"H" + CSI + b"3g" + b"\t\t" + CSI + b"2Z",
     "marker_and_resize": hdr(ops=16 | 1 | 64, cols=3, rows=1) + "wide 漢字 after marker \x1b[31mred".encode(),
