@@ -16,7 +16,8 @@ CC        ?= cc
 PKGS      := ncursesw libvirt libxml-2.0 libtsm libvncclient libssh
 # Debian packages: build, tests, demo.
 DEB_BUILD := build-essential pkg-config libncurses-dev libvirt-dev libxml2-dev \
-             libvncserver-dev libtsm-dev libssh-dev libcriterion-dev
+             libvncserver-dev libtsm-dev libssh-dev libcriterion-dev \
+             clang libclang-rt-14-dev
 DEB_RUN   := libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients \
              qemu-system-x86 openssh-server busybox-static linux-image-amd64 \
              tmux cpio gzip procps
@@ -85,8 +86,9 @@ $(BA)/tests/%: tests/unit/%.c $(LIB_OBJ_A) tests/unit/testutil.h
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $< $(LIB_OBJ_A) $(LDLIBS) -lcriterion
 
 # make check: everything a newcomer needs, then unit tests, then end to end.
-check: deps-check virtmux virtmux-asan $(TESTS)
+check: deps-check virtmux virtmux-asan $(TESTS) fuzz-build
 	@tests/run-unit.sh $(TESTS)
+	@$(MAKE) --no-print-directory fuzz-regress
 	@tests/e2e/run.sh
 
 unit: virtmux-asan $(TESTS)
@@ -125,3 +127,6 @@ bench: virtmux
 
 clean:
 	rm -rf build virtmux virtmux-asan keymaps/default_keys.c
+
+# make fuzz: a libFuzzer target for guest bytes -> screen -> draw (needs clang).
+include tests/fuzz/fuzz.mk

@@ -1,21 +1,11 @@
 /* cmdline.c: split a command line into words and join words back into a line. */
 #include "cmdline.h"
+#include "keymaps/errf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 static int is_space(char c)
 {
@@ -45,7 +35,7 @@ static long read_word(const char **pp, char *buf, char *err, size_t errlen)
 			for (p++; *p != '\0' && *p != '\''; p++)
 				buf[n++] = *p;
 			if (*p == '\0') {
-				seterr(err, errlen, "unterminated quote (')");
+				errf(err, errlen, "unterminated quote (')");
 				return -1;
 			}
 			p++;
@@ -62,21 +52,21 @@ static long read_word(const char **pp, char *buf, char *err, size_t errlen)
 				case 't': buf[n++] = '\t'; break;
 				case 'r': buf[n++] = '\r'; break;
 				case '\0':
-					seterr(err, errlen, "unterminated quote (\")");
+					errf(err, errlen, "unterminated quote (\")");
 					return -1;
 				default:
-					seterr(err, errlen, "unknown escape '\\%c' in double quotes", *p);
+					errf(err, errlen, "unknown escape '\\%c' in double quotes", *p);
 					return -1;
 				}
 			}
 			if (*p == '\0') {
-				seterr(err, errlen, "unterminated quote (\")");
+				errf(err, errlen, "unterminated quote (\")");
 				return -1;
 			}
 			p++;
 		} else if (*p == '\\') {
 			if (p[1] == '\0') {
-				seterr(err, errlen, "backslash at end of line");
+				errf(err, errlen, "backslash at end of line");
 				return -1;
 			}
 			buf[n++] = p[1];
@@ -100,12 +90,12 @@ int cmdline_split(const char *line, int *argc, char ***argv, char *err, size_t e
 	*argc = 0;
 	*argv = NULL;
 	if (line == NULL) {
-		seterr(err, errlen, "no line");
+		errf(err, errlen, "no line");
 		return -1;
 	}
 	len = strlen(line);
 	if (len > CMDLINE_MAX_LINE) {
-		seterr(err, errlen, "line too long (%zu bytes, limit %d)", len, CMDLINE_MAX_LINE);
+		errf(err, errlen, "line too long (%zu bytes, limit %d)", len, CMDLINE_MAX_LINE);
 		return -1;
 	}
 	buf = malloc(len + 1);
@@ -119,7 +109,7 @@ int cmdline_split(const char *line, int *argc, char ***argv, char *err, size_t e
 		if (*p == '\0' || *p == '#')
 			break;
 		if (n == CMDLINE_MAX_WORDS) {
-			seterr(err, errlen, "too many words (limit %d)", CMDLINE_MAX_WORDS);
+			errf(err, errlen, "too many words (limit %d)", CMDLINE_MAX_WORDS);
 			goto fail;
 		}
 		wl = read_word(&p, buf, err, errlen);
@@ -142,7 +132,7 @@ int cmdline_split(const char *line, int *argc, char ***argv, char *err, size_t e
 	return 0;
 
 nomem:
-	seterr(err, errlen, "out of memory");
+	errf(err, errlen, "out of memory");
 fail:
 	free(buf);
 	cmdline_free(n, v);

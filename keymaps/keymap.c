@@ -1,5 +1,6 @@
 /* keymap.c: named key binding tables with parent fallback, and bind-key/unbind-key. */
 #include "keymap.h"
+#include "keymaps/errf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,17 +26,6 @@ struct keymap {
 	keymap_command_check check;
 	void *check_opaque;
 };
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err == NULL || errlen == 0)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 struct keymap *keymap_new(void)
 {
@@ -104,7 +94,7 @@ static struct table *get_table(struct keymap *km, const char *name, char *err, s
 	size_t cap;
 
 	if (name == NULL || !valid_table_name(name)) {
-		seterr(err, errlen, "invalid table name '%.64s'", name ? name : "");
+		errf(err, errlen, "invalid table name '%.64s'", name ? name : "");
 		return NULL;
 	}
 	t = find_table(km, name);
@@ -126,7 +116,7 @@ static struct table *get_table(struct keymap *km, const char *name, char *err, s
 	km->n++;
 	return t;
 nomem:
-	seterr(err, errlen, "out of memory");
+	errf(err, errlen, "out of memory");
 	return NULL;
 }
 
@@ -144,7 +134,7 @@ int keymap_set_parent(struct keymap *km, const char *table, const char *parent, 
 
 	/* Check both names first so a bad parent leaves nothing behind. */
 	if (parent != NULL && !valid_table_name(parent)) {
-		seterr(err, errlen, "invalid table name '%.64s'", parent);
+		errf(err, errlen, "invalid table name '%.64s'", parent);
 		return -1;
 	}
 	if (get_table(km, table, err, errlen) == NULL)
@@ -157,7 +147,7 @@ int keymap_set_parent(struct keymap *km, const char *table, const char *parent, 
 		p = find_table(km, parent);
 		for (hops = 0; p != NULL && hops <= km->n; hops++) {
 			if (strcmp(p->name, table) == 0) {
-				seterr(err, errlen, "table '%s' cannot have parent '%s': that would make a cycle",
+				errf(err, errlen, "table '%s' cannot have parent '%s': that would make a cycle",
 				    table, parent);
 				return -1;
 			}
@@ -165,7 +155,7 @@ int keymap_set_parent(struct keymap *km, const char *table, const char *parent, 
 		}
 		copy = strdup(parent);
 		if (copy == NULL) {
-			seterr(err, errlen, "out of memory");
+			errf(err, errlen, "out of memory");
 			return -1;
 		}
 	}
@@ -208,11 +198,11 @@ int keymap_bind(struct keymap *km, const char *table, key_code key, const char *
 
 	key = key_normalise(key);
 	if (!key_code_valid(key)) {
-		seterr(err, errlen, "invalid key");
+		errf(err, errlen, "invalid key");
 		return -1;
 	}
 	if (command == NULL || *command == '\0') {
-		seterr(err, errlen, "missing command");
+		errf(err, errlen, "missing command");
 		return -1;
 	}
 	t = get_table(km, table, err, errlen);
@@ -249,7 +239,7 @@ int keymap_bind(struct keymap *km, const char *table, key_code key, const char *
 nomem:
 	free(cmd);
 	free(nt);
-	seterr(err, errlen, "out of memory");
+	errf(err, errlen, "out of memory");
 	return -1;
 }
 
@@ -265,7 +255,7 @@ int keymap_unbind(struct keymap *km, const char *table, key_code key, char *err,
 	if (b == NULL) {
 		if (key_code_to_string(key, ks, sizeof ks) != 0)
 			strcpy(ks, "?");
-		seterr(err, errlen, "key %s is not bound in table %.64s", ks, table ? table : "");
+		errf(err, errlen, "key %s is not bound in table %.64s", ks, table ? table : "");
 		return -1;
 	}
 	binding_clear(b);
@@ -336,7 +326,7 @@ static int parse_flags(int argc, char **argv, const char *takes, const char **va
 			return i + 1;
 		f = strchr(takes, a[1]);
 		if (f == NULL) {
-			seterr(err, errlen, "unknown flag %.32s", a);
+			errf(err, errlen, "unknown flag %.32s", a);
 			return -1;
 		}
 		if (a[2] != '\0') {
@@ -344,7 +334,7 @@ static int parse_flags(int argc, char **argv, const char *takes, const char **va
 		} else if (i + 1 < argc) {
 			vals[f - takes] = argv[++i];
 		} else {
-			seterr(err, errlen, "flag -%c needs an argument", a[1]);
+			errf(err, errlen, "flag -%c needs an argument", a[1]);
 			return -1;
 		}
 	}
@@ -355,7 +345,7 @@ static int parse_key(const char *s, key_code *key, char *err, size_t errlen)
 {
 	*key = key_string_to_code(s);
 	if (*key == KEYC_NONE) {
-		seterr(err, errlen, "unknown key '%.64s'", s);
+		errf(err, errlen, "unknown key '%.64s'", s);
 		return -1;
 	}
 	return 0;
@@ -372,21 +362,21 @@ int keymap_bind_argv(struct keymap *km, int argc, char **argv, char *err, size_t
 	if (i < 0)
 		return -1;
 	if (i >= argc) {
-		seterr(err, errlen, "missing key");
+		errf(err, errlen, "missing key");
 		return -1;
 	}
 	if (parse_key(argv[i], &key, err, errlen) != 0)
 		return -1;
 	i++;
 	if (i >= argc) {
-		seterr(err, errlen, "missing command");
+		errf(err, errlen, "missing command");
 		return -1;
 	}
 	if (km->check != NULL && km->check(argc - i, argv + i, err, errlen, km->check_opaque) != 0)
 		return -1;
 	command = cmdline_join(argc - i, argv + i);
 	if (command == NULL) {
-		seterr(err, errlen, "out of memory");
+		errf(err, errlen, "out of memory");
 		return -1;
 	}
 	rc = keymap_bind(km, vals[0], key, command, vals[1], err, errlen);
@@ -404,11 +394,11 @@ int keymap_unbind_argv(struct keymap *km, int argc, char **argv, char *err, size
 	if (i < 0)
 		return -1;
 	if (i >= argc) {
-		seterr(err, errlen, "missing key");
+		errf(err, errlen, "missing key");
 		return -1;
 	}
 	if (i + 1 < argc) {
-		seterr(err, errlen, "too many arguments");
+		errf(err, errlen, "too many arguments");
 		return -1;
 	}
 	if (parse_key(argv[i], &key, err, errlen) != 0)

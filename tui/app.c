@@ -501,6 +501,21 @@ void app_key(struct app *a, key_code k)
     a->status[0] = '\0';
     struct pane *p = a->overlay ? NULL : app_focused_pane(a);
     const char *table = NULL;
+    if (p && (k == KEYC_MOUSE1 || k == KEYC_WHEELUP || k == KEYC_WHEELDOWN)) {
+        /* The mouse is virtmux's: a click focuses a pane, the wheel scrolls. */
+        struct tab *t = app_current_tab(a);
+        int hit = layout_pane_at(t, app_body(a), a->mouse_y, a->mouse_x);
+        if (hit >= 0)
+            t->focus = (size_t)hit;
+        p = t->panes[t->focus];
+        if (k != KEYC_MOUSE1) {
+            p->scroll_mode = true;
+            console_scroll(p->model, k == KEYC_WHEELUP ? 3 : -3);
+            if (!console_scrolled(p->model))
+                p->scroll_mode = false;
+        }
+        return;
+    }
     if (p) {
         struct tab *t = app_current_tab(a);
         if (a->prefix_pending) {

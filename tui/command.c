@@ -13,6 +13,7 @@
 #include "backends/console.h"
 #include "backends/serial.h"
 #include "keymaps/cmdline.h"
+#include "keymaps/errf.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -20,16 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Leave a reason in err and fail. */
-static int failf(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int failf(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 /* ---- views and navigation ---- */
 
@@ -37,7 +28,7 @@ static int cmd_navigate(struct app *a, int argc, char **argv, char *err, size_t 
 {
     int rc = view_command(app_focus(a), argv[0], argc, argv, err, errlen);
     if (rc == 1)
-        return failf(err, errlen, "%s: not available in the %s view", argv[0], app_focus(a)->ops->name);
+        return errf(err, errlen, "%s: not available in the %s view", argv[0], app_focus(a)->ops->name);
     return rc;
 }
 
@@ -53,7 +44,7 @@ static int cmd_show_help(struct app *a, int argc, char **argv, char *err, size_t
 {
     struct view *v = help_new(a->km, a->main_view->ops->keytable);
     if (!v)
-        return failf(err, errlen, "out of memory");
+        return errf(err, errlen, "out of memory");
     app_set_overlay(a, v);
     return 0;
 }
@@ -62,7 +53,7 @@ static int cmd_show_messages(struct app *a, int argc, char **argv, char *err, si
 {
     struct view *v = messages_new(a->log);
     if (!v)
-        return failf(err, errlen, "out of memory");
+        return errf(err, errlen, "out of memory");
     app_set_overlay(a, v);
     return 0;
 }
@@ -136,7 +127,7 @@ static int cmd_refresh_client(struct app *a, int argc, char **argv, char *err, s
 static int cmd_suspend_client(struct app *a, int argc, char **argv, char *err, size_t errlen)
 {
     if (!a->curses_up)
-        return failf(err, errlen, "suspend-client: no terminal to suspend");
+        return errf(err, errlen, "suspend-client: no terminal to suspend");
     term_suspend();
     a->dirty = true;
     return 0;
@@ -172,17 +163,17 @@ static struct dom *target_domain(struct app *a, int argc, char **argv, bool *yes
         if (strcmp(argv[i], "-y") == 0)
             *yes = true;
         else if (argv[i][0] == '-' && argv[i][1])
-            { failf(err, errlen, "%s: unknown flag %s", argv[0], argv[i]); return NULL; }
+            { errf(err, errlen, "%s: unknown flag %s", argv[0], argv[i]); return NULL; }
         else if (!spec)
             spec = argv[i];
         else
-            { failf(err, errlen, "%s: too many arguments", argv[0]); return NULL; }
+            { errf(err, errlen, "%s: too many arguments", argv[0]); return NULL; }
     }
     if (spec)
         return domreg_lookup(a->reg, spec, err, errlen);
     struct dom *d = a->main_view == a->domlist ? domlist_selected(a->domlist) : NULL;
     if (!d)
-        failf(err, errlen, "%s: no domain selected", argv[0]);
+        errf(err, errlen, "%s: no domain selected", argv[0]);
     return d;
 }
 
@@ -239,7 +230,7 @@ static int cmd_domain_action(struct app *a, int argc, char **argv, char *err, si
         return run_domain_action(a, d, act, err, errlen);
     struct confirm_ctx *c = malloc(sizeof *c);
     if (!c)
-        return failf(err, errlen, "out of memory");
+        return errf(err, errlen, "out of memory");
     c->app = a;
     c->act = act;
     memcpy(c->uuid, d->uuid, VIR_UUID_BUFLEN);
@@ -250,7 +241,7 @@ static int cmd_domain_action(struct app *a, int argc, char **argv, char *err, si
     struct dialog *dlg = dialog_new(DIALOG_CONFIRM, "destroy", q, confirm_done, c);
     if (!dlg) {
         free(c);
-        return failf(err, errlen, "out of memory");
+        return errf(err, errlen, "out of memory");
     }
     app_push_dialog(a, dlg);
     return 0;
@@ -266,9 +257,9 @@ static int attach_like(struct app *a, int argc, char **argv, char where, char *e
         else if (!strcmp(argv[i], "-r")) readonly = true;
         else if (!strcmp(argv[i], "-h") && where) where = 'h';
         else if (!strcmp(argv[i], "-v") && where) where = 'v';
-        else if (argv[i][0] == '-' && argv[i][1]) return failf(err, errlen, "%s: unknown flag %s", argv[0], argv[i]);
+        else if (argv[i][0] == '-' && argv[i][1]) return errf(err, errlen, "%s: unknown flag %s", argv[0], argv[i]);
         else if (!spec) spec = argv[i];
-        else return failf(err, errlen, "%s: too many arguments", argv[0]);
+        else return errf(err, errlen, "%s: too many arguments", argv[0]);
     }
     struct dom *d = NULL;
     if (spec) {
@@ -285,9 +276,9 @@ static int attach_like(struct app *a, int argc, char **argv, char where, char *e
     } else if (a->main_view == a->domlist && a->cur_tab < 0) {
         d = domlist_selected(a->domlist);
         if (!d)
-            failf(err, errlen, "%s: no domain selected", argv[0]);
+            errf(err, errlen, "%s: no domain selected", argv[0]);
     } else {
-        failf(err, errlen, "%s: which domain? (select one in the list, or name it)", argv[0]);
+        errf(err, errlen, "%s: which domain? (select one in the list, or name it)", argv[0]);
     }
     if (!d)
         return -1;
@@ -327,9 +318,9 @@ static int cmd_split_window(struct app *a, int argc, char **argv, char *err, siz
                 where = 'v';
         size_t next = ((size_t)a->cur_tab + 1) % a->ntabs;
         if (a->ntabs < 2 || a->tabs[next] == cur)
-            return failf(err, errlen, "split-window: no other console tab to join (attach another domain first)");
+            return errf(err, errlen, "split-window: no other console tab to join (attach another domain first)");
         if (cur->n >= TAB_MAX_PANES)
-            return failf(err, errlen, "split-window: this tab is full");
+            return errf(err, errlen, "split-window: this tab is full");
         struct tab *src = a->tabs[next];
         struct pane *p = src->panes[src->focus];
         memmove(&src->panes[src->focus], &src->panes[src->focus + 1], (src->n - src->focus - 1) * sizeof *src->panes);
@@ -359,7 +350,7 @@ static int cmd_watch_all(struct app *a, int argc, char **argv, char *err, size_t
     size_t total = domreg_count(a->reg), n = 0;
     struct dom **doms = calloc(total ? total : 1, sizeof *doms);
     if (!doms)
-        return failf(err, errlen, "out of memory");
+        return errf(err, errlen, "out of memory");
     total = domreg_list(a->reg, doms, total);
     const char *filter = domlist_filter(a->domlist);
     int started = 0;
@@ -380,7 +371,7 @@ static int cmd_watch_all(struct app *a, int argc, char **argv, char *err, size_t
     }
     free(doms);
     if (!started)
-        return failf(err, errlen, "watch-all: no running domain with a serial console%s", *filter ? " matches the filter" : "");
+        return errf(err, errlen, "watch-all: no running domain with a serial console%s", *filter ? " matches the filter" : "");
     app_message(a, false, "watching %d console%s (read-only; Enter opens one for typing)", started, started == 1 ? "" : "s");
     return 0;
 }
@@ -389,11 +380,11 @@ static int cmd_select_layout(struct app *a, int argc, char **argv, char *err, si
 {
     struct tab *t = app_current_tab(a);
     if (!t)
-        return failf(err, errlen, "select-layout: no console tab shown");
+        return errf(err, errlen, "select-layout: no console tab shown");
     if (!strcmp(argv[1], "grid")) t->kind = LAYOUT_GRID;
     else if (!strcmp(argv[1], "side-by-side")) t->kind = LAYOUT_SIDE_BY_SIDE;
     else if (!strcmp(argv[1], "stacked")) t->kind = LAYOUT_STACKED;
-    else return failf(err, errlen, "select-layout: '%s' is not grid, side-by-side or stacked", argv[1]);
+    else return errf(err, errlen, "select-layout: '%s' is not grid, side-by-side or stacked", argv[1]);
     app_select_tab(a, a->cur_tab);
     return 0;
 }
@@ -410,20 +401,15 @@ static int cmd_select_window(struct app *a, int argc, char **argv, char *err, si
         target = a->last_tab;
     else {
         if (argc < 2)
-            return failf(err, errlen, "usage: select-window N");
+            return errf(err, errlen, "usage: select-window N");
         char *end;
         long v = strtol(argv[1], &end, 10);
         if (*end || v < 0 || v >= n)
-            return failf(err, errlen, "select-window: no tab %s (0 is the list, 1..%zu consoles)", argv[1], a->ntabs);
+            return errf(err, errlen, "select-window: no tab %s (0 is the list, 1..%zu consoles)", argv[1], a->ntabs);
         target = (int)v - 1;
     }
-    if (target < 0) {
-        app_set_overlay(a, NULL);
-        app_select_tab(a, -1);
-    } else {
-        app_set_overlay(a, NULL);
-        app_select_tab(a, target);
-    }
+    app_set_overlay(a, NULL);
+    app_select_tab(a, target < 0 ? -1 : target);
     return 0;
 }
 
@@ -431,7 +417,7 @@ static int cmd_select_pane(struct app *a, int argc, char **argv, char *err, size
 {
     struct tab *t = app_current_tab(a);
     if (!t)
-        return failf(err, errlen, "%s: no console tab shown", argv[0]);
+        return errf(err, errlen, "%s: no console tab shown", argv[0]);
     if (!strcmp(argv[0], "next-pane") || argc < 2) {
         t->focus = (t->focus + 1) % t->n;
     } else {
@@ -440,7 +426,7 @@ static int cmd_select_pane(struct app *a, int argc, char **argv, char *err, size
         else if (!strcmp(argv[1], "-R")) dx = 1;
         else if (!strcmp(argv[1], "-U")) dy = -1;
         else if (!strcmp(argv[1], "-D")) dy = 1;
-        else return failf(err, errlen, "select-pane: -L, -R, -U or -D");
+        else return errf(err, errlen, "select-pane: -L, -R, -U or -D");
         t->focus = layout_neighbour(t, app_body(a), dy, dx);
     }
     a->dirty = true;
@@ -451,7 +437,7 @@ static int cmd_kill_pane(struct app *a, int argc, char **argv, char *err, size_t
 {
     struct tab *t = app_current_tab(a);
     if (!t)
-        return failf(err, errlen, "kill-pane: no console shown");
+        return errf(err, errlen, "kill-pane: no console shown");
     char label[300];
     snprintf(label, sizeof label, "%s", t->panes[t->focus]->label);
     app_close_pane(a, t, t->focus);
@@ -463,7 +449,7 @@ static int cmd_kill_window(struct app *a, int argc, char **argv, char *err, size
 {
     struct tab *t = app_current_tab(a);
     if (!t)
-        return failf(err, errlen, "kill-window: no console tab shown");
+        return errf(err, errlen, "kill-window: no console tab shown");
     while (app_current_tab(a) == t && t->n)
         app_close_pane(a, t, t->n - 1);
     return 0;
@@ -480,10 +466,10 @@ static int cmd_send_prefix(struct app *a, int argc, char **argv, char *err, size
 {
     struct pane *p = app_focused_pane(a);
     if (!p)
-        return failf(err, errlen, "send-prefix: no console focused");
+        return errf(err, errlen, "send-prefix: no console focused");
     key_code k = argc > 1 ? key_string_to_code(argv[1]) : (']' | KEYC_CTRL);
     if (k == KEYC_NONE)
-        return failf(err, errlen, "send-prefix: unknown key '%s'", argv[1]);
+        return errf(err, errlen, "send-prefix: unknown key '%s'", argv[1]);
     pane_key(p, k);
     return 0;
 }
@@ -492,7 +478,7 @@ static int cmd_copy_mode(struct app *a, int argc, char **argv, char *err, size_t
 {
     struct pane *p = app_focused_pane(a);
     if (!p)
-        return failf(err, errlen, "%s: no console focused", argv[0]);
+        return errf(err, errlen, "%s: no console focused", argv[0]);
     if (!strcmp(argv[0], "scroll-exit")) {
         p->scroll_mode = false;
         console_scroll_reset(p->model);
@@ -509,13 +495,13 @@ static int cmd_search(struct app *a, int argc, char **argv, char *err, size_t er
 {
     struct pane *p = app_focused_pane(a);
     if (!p)
-        return failf(err, errlen, "%s: no console focused", argv[0]);
+        return errf(err, errlen, "%s: no console focused", argv[0]);
     p->scroll_mode = true;
     if (!strcmp(argv[0], "search-again")) {
         if (!a->search[0])
-            return failf(err, errlen, "search-again: nothing searched yet (/ searches)");
+            return errf(err, errlen, "search-again: nothing searched yet (/ searches)");
         if (console_search(p->model, a->search) < 0)
-            return failf(err, errlen, "'%s' not found further back", a->search);
+            return errf(err, errlen, "'%s' not found further back", a->search);
         return 0;
     }
     app_open_prompt(a, PROMPT_SEARCH, "");
@@ -527,7 +513,7 @@ static int cmd_resize_guest(struct app *a, int argc, char **argv, char *err, siz
 {
     struct pane *p = app_focused_pane(a);
     if (!p)
-        return failf(err, errlen, "resize-guest: no console focused");
+        return errf(err, errlen, "resize-guest: no console focused");
     char line[64];
     int n = snprintf(line, sizeof line, "stty rows %u cols %u\r", console_rows(p->model), console_cols(p->model));
     pane_send(p, line, (size_t)n);
@@ -554,7 +540,7 @@ static struct host *target_host(struct app *a, int argc, char **argv, char *err,
     else if (a->main_view == a->domlist && domlist_selected(a->domlist))
         h = domlist_selected(a->domlist)->host;
     if (!h)
-        failf(err, errlen, argc > 1 ? "%s: no host '%s'" : "%s: no host selected", argv[0], argc > 1 ? argv[1] : "");
+        errf(err, errlen, argc > 1 ? "%s: no host '%s'" : "%s: no host selected", argv[0], argc > 1 ? argv[1] : "");
     return h;
 }
 
@@ -589,29 +575,29 @@ static int cmd_create(struct app *a, int argc, char **argv, char *err, size_t er
         if (!strcmp(argv[i], "-H") && i + 1 < argc)
             hostname = argv[++i];
         else if (argv[i][0] == '-')
-            return failf(err, errlen, "create: unknown flag %s", argv[i]);
+            return errf(err, errlen, "create: unknown flag %s", argv[i]);
         else
             file = argv[i];
     }
     if (!file)
-        return failf(err, errlen, "usage: create [-H HOST] FILE");
+        return errf(err, errlen, "usage: create [-H HOST] FILE");
     struct host *h = hostname ? app_find_host(a, hostname) : NULL;
     if (!h && !hostname) {
         struct dom *d = a->main_view == a->domlist ? domlist_selected(a->domlist) : NULL;
         h = d ? d->host : a->nhosts == 1 ? a->hosts[0] : NULL;
     }
     if (!h)
-        return failf(err, errlen, hostname ? "create: no host '%s'" : "create: which host? (-H HOST)%s", hostname ? hostname : "");
+        return errf(err, errlen, hostname ? "create: no host '%s'" : "create: which host? (-H HOST)%s", hostname ? hostname : "");
     FILE *f = fopen(file, "r");
     if (!f)
-        return failf(err, errlen, "create: %s: %s", file, strerror(errno));
+        return errf(err, errlen, "create: %s: %s", file, strerror(errno));
     char *xml = NULL;
     size_t cap = 0;
     ssize_t n = getdelim(&xml, &cap, '\0', f);
     fclose(f);
     if (n <= 0) {
         free(xml);
-        return failf(err, errlen, "create: %s is empty", file);
+        return errf(err, errlen, "create: %s is empty", file);
     }
     int rc = host_define_and_start(h, xml, err, errlen);
     free(xml);
@@ -647,7 +633,7 @@ static int cmd_set(struct app *a, int argc, char **argv, char *err, size_t errle
     if (strcmp(opt, "mouse") == 0 || strcmp(opt, "colour") == 0 || strcmp(opt, "color") == 0) {
         bool b;
         if (parse_bool(val, &b) < 0)
-            return failf(err, errlen, "set %s: '%s' is not on or off", opt, val);
+            return errf(err, errlen, "set %s: '%s' is not on or off", opt, val);
         if (opt[0] == 'm')
             a->mouse = b;
         else
@@ -661,7 +647,7 @@ static int cmd_set(struct app *a, int argc, char **argv, char *err, size_t errle
         char *end;
         long s = strtol(val, &end, 10);
         if (*end || s < 1 || s > 3600)
-            return failf(err, errlen, "set reconnect-max: '%s' is not a number of seconds from 1 to 3600", val);
+            return errf(err, errlen, "set reconnect-max: '%s' is not a number of seconds from 1 to 3600", val);
         a->backoff_max = (unsigned)s;
         for (size_t i = 0; i < a->nhosts; i++)
             host_set_backoff_max(a->hosts[i], a->backoff_max);
@@ -679,14 +665,14 @@ static int cmd_set(struct app *a, int argc, char **argv, char *err, size_t errle
         char *end;
         long n = strtol(val, &end, 10);
         if (*end || n < 0 || n > 1000000)
-            return failf(err, errlen, "set %s: '%s' is not a number of lines from 0 to 1000000", opt, val);
+            return errf(err, errlen, "set %s: '%s' is not a number of lines from 0 to 1000000", opt, val);
         if (opt[0] == 's')
             a->scrollback = (unsigned)n;
         else
             a->log_replay = (unsigned)n;
         return 0;
     }
-    return failf(err, errlen, "set: unknown option '%s' (sort, mouse, colour, reconnect-max, log-dir, "
+    return errf(err, errlen, "set: unknown option '%s' (sort, mouse, colour, reconnect-max, log-dir, "
                  "log-replay, scrollback, console-device)", opt);
 }
 
@@ -694,7 +680,7 @@ static int cmd_source_file(struct app *a, int argc, char **argv, char *err, size
 {
     int bad = config_load(a, argv[1], false);
     if (bad < 0)
-        return failf(err, errlen, "source-file: cannot read %s", argv[1]);
+        return errf(err, errlen, "source-file: cannot read %s", argv[1]);
     return 0;
 }
 
@@ -785,13 +771,13 @@ const struct cmd_entry *command_find(const char *name)
 int command_check(int argc, char **argv, char *err, size_t errlen, void *opaque)
 {
     if (argc < 1)
-        return failf(err, errlen, "missing command");
+        return errf(err, errlen, "missing command");
     const struct cmd_entry *c = command_find(argv[0]);
     if (!c)
-        return failf(err, errlen, "unknown command '%s'", argv[0]);
+        return errf(err, errlen, "unknown command '%s'", argv[0]);
     int n = argc - 1;
     if (n < c->min_args || (c->max_args >= 0 && n > c->max_args))
-        return failf(err, errlen, "usage: %s %s", c->name, c->usage);
+        return errf(err, errlen, "usage: %s %s", c->name, c->usage);
     return 0;
 }
 

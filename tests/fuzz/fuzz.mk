@@ -36,7 +36,17 @@ FUZZ_LIB_SRC := backends/console.c keymaps/keysym.c keymaps/key.c keymaps/utf8.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FZ)/%.o)
 FUZZ_HDRS    := $(wildcard backends/*.h keymaps/*.h views/*.h)
 
-.PHONY: fuzz fuzz-build fuzz-repro fuzz-clang-check
+.PHONY: fuzz fuzz-build fuzz-repro fuzz-regress fuzz-clang-check
+
+# make check: every seed and every kept crash reproducer, once each.
+fuzz-regress: fuzz-build
+	@n=$$(ls tests/fuzz/corpus tests/fuzz/crashes | grep -vc -e README -e '^$$' -e ':$$'); \
+	if $(FZ)/fuzz_console -runs=1 tests/fuzz/corpus/* $$(ls -d tests/fuzz/crashes/* | grep -v README) \
+	     > $(FZ)/regress.log 2>&1; then \
+	  echo "fuzz-regress: $$n inputs replayed, 0 crashes"; \
+	else \
+	  tail -30 $(FZ)/regress.log; echo "fuzz-regress: a seed or kept reproducer crashes"; exit 1; \
+	fi
 
 # A clear message instead of a compiler error when clang or its runtimes are missing.
 fuzz-clang-check:
