@@ -517,13 +517,13 @@ void app_key(struct app *a, key_code k)
         return;
     }
     if (p) {
-        struct tab *t = app_current_tab(a);
         if (a->prefix_pending) {
             a->prefix_pending = false;
             table = "prefix";
         } else if (p->scroll_mode) {
             table = "scroll";
-        } else if (t->kind == LAYOUT_GRID) {
+        } else if (pane_readonly(p)) {
+            /* Watching, not typing: arrows move, Enter opens it for typing. */
             table = "grid";
         } else {
             /* Everything but the prefix keys belongs to the guest. */
@@ -608,9 +608,8 @@ static void draw_status(struct app *a, int y, int cols)
     }
     struct pane *p = a->overlay ? NULL : app_focused_pane(a);
     if (p) {
-        struct tab *t = app_current_tab(a);
         const char *hint = p->scroll_mode ? "scroll: PgUp/PgDn Up/Down  / search  n again  q back to live"
-                           : t->kind == LAYOUT_GRID ? "grid (read-only): arrows move  Enter opens  C-] prefix  q closes"
+                           : pane_readonly(p) ? "read-only: arrows move  Enter opens for typing  C-] prefix  q closes"
                            : "C-] or C-g then: l list  n/p tabs  | - split  [ scroll  x close  ? keys";
         text_put(stdscr, y, 0, cols, hint, A_DIM);
         return;

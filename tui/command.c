@@ -266,9 +266,9 @@ static int attach_like(struct app *a, int argc, char **argv, char where, char *e
         d = domreg_lookup(a->reg, spec, err, errlen);
     } else if (app_focused_pane(a) && force) {
         d = domreg_find(a->reg, app_focused_pane(a)->uuid);
-    } else if (app_current_tab(a) && app_current_tab(a)->kind == LAYOUT_GRID && app_focused_pane(a)) {
+    } else if (app_focused_pane(a) && pane_readonly(app_focused_pane(a)) && !readonly) {
         d = domreg_find(a->reg, app_focused_pane(a)->uuid);
-        /* Opening a grid cell for typing: give it a writable tab of its own. */
+        /* Opening a watched console for typing: a writable tab of its own. */
         if (d) {
             struct tab *t = app_current_tab(a);
             app_close_pane(a, t, t->focus);

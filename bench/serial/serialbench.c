@@ -41,9 +41,13 @@
  *
  * Output (stdout), one line of key=value:
  *   connect_ms echo_n echo_lost echo_min_ms echo_med_ms echo_p90_ms
- *   echo_p99_ms echo_max_ms echo_mean_ms [flood_bytes flood_out_bytes
- *   flood_drain_ms flood_kBps flood_echo_n flood_echo_lost flood_echo_med_ms
- *   flood_echo_p99_ms flood_echo_max_ms] out_bytes quit=ok|term|kill status=N
+ *   echo_p99_ms echo_max_ms echo_mean_ms echo_cpu_ms [flood_bytes
+ *   flood_out_bytes flood_reads flood_drain_ms flood_kBps flood_echo_n flood_echo_lost
+ *   flood_echo_med_ms flood_echo_p99_ms flood_echo_max_ms flood_cpu_ms]
+ *   out_bytes quit=ok|term|kill|died status=N
+ * (flood_reads: read()s of the pty master that returned data, close to the
+ * number of write()s, i.e. screen updates, of the client; *_cpu_ms: the client's user+system CPU time during that phase, from
+ * /proc/PID/stat; -1 when unreadable.)
  * -r FILE gets every sample ("echo|warmup|flood-echo MS"), -o FILE a copy of
  * the raw terminal output, -d screen dumps on stderr after each phase.
  *
@@ -509,7 +513,7 @@ static pid_t child = -1;
 static int child_gone;
 static int child_status;
 static FILE *rawcopy;
-static unsigned long long out_total;
+static unsigned long long out_total, reads_total;
 static double deadline;
 
 static void reap(void)
@@ -600,6 +604,7 @@ static long pump(int timeout_ms, double *t_read)
             if (t_read)
                 *t_read = now_ms();
             out_total += (unsigned long long)n;
+            reads_total++;
             total += n;
             if (rawcopy)
                 fwrite(buf, 1, (size_t)n, rawcopy);
@@ -665,6 +670,25 @@ static int pred_contains(const void *s) { return vt_contains(s, 0); }
 struct line_pred { const char *s; };
 static int pred_line(const void *a) { return vt_contains(((const struct line_pred *)a)->s, 1); }
 
+
+/* CPU time (user+system, all threads) the client has used so far, in ms;
+ * -1 if it cannot be read. */
+static double child_cpu_ms(void)
+{
+    char path[64], buf[1024];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)child);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    char *p = strrchr(buf, ')'); /* comm may contain spaces */
+    unsigned long long ut, st;
+    if (!p || sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+        return -1;
+    return (double)(ut + st) * 1e3 / (double)sysconf(_SC_CLK_TCK);
+}
 
 /* ----------------------------------------------------------- the phases */
 
@@ -856,7 +880,8 @@ int main(int argc, char **argv)
     double *fv = calloc((size_t)probes + 1, sizeof *fv);
     int en = 0, elost = 0, fn = 0, flost = 0;
     double connect_ms = 0, drain_ms = 0;
-    unsigned long long flood_out = 0;
+    unsigned long long flood_out = 0, flood_reads = 0;
+    double flood_cpu = -1, echo_cpu = -1;
     if (!ev || !fv)
         return 2;
 
@@ -883,6 +908,7 @@ int main(int argc, char **argv)
     {
         char expect[1024], typed[64] = "";
         int ntyped = 0, letter = 0, consecutive_lost = 0;
+        double cpu0 = child_cpu_ms();
         for (int i = 0; i < warmup + samples; i++) {
             if (ntyped == 20) {
                 send_str("\025");
@@ -943,6 +969,8 @@ int main(int argc, char **argv)
             if (i >= warmup)
                 ev[en++] = ms;
         }
+        double cpu1 = child_cpu_ms();
+        echo_cpu = (cpu0 >= 0 && cpu1 >= 0) ? cpu1 - cpu0 : -1;
         if (rc == 0 && do_sync(15000) < 0) {
             msg("no prompt after the echo samples");
             rc = 1;
@@ -989,7 +1017,8 @@ int main(int argc, char **argv)
             rc = 1;
             goto quit;
         }
-        unsigned long long out0 = out_total;
+        unsigned long long out0 = out_total, reads0 = reads_total;
+        double cpu0 = child_cpu_ms();
         double t0 = now_ms(), tend = 0;
         send_str("\r");
         int ended = 0, probe_out = 0, pi = 0;
@@ -1016,6 +1045,9 @@ int main(int argc, char **argv)
                     ended = 1;
                     tend = tr;
                     flood_out = out_total - out0;
+                    flood_reads = reads_total - reads0;
+                    double cpu1 = child_cpu_ms();
+                    flood_cpu = (cpu0 >= 0 && cpu1 >= 0) ? cpu1 - cpu0 : -1;
                 }
             }
             double t = now_ms();
@@ -1101,15 +1133,15 @@ quit:
 
         struct stats e = stats_of(ev, en);
         printf("connect_ms=%.1f echo_n=%d echo_lost=%d echo_min_ms=%.3f echo_med_ms=%.3f "
-               "echo_p90_ms=%.3f echo_p99_ms=%.3f echo_max_ms=%.3f echo_mean_ms=%.3f",
-               connect_ms, e.n, elost, e.min, e.med, e.p90, e.p99, e.max, e.mean);
+               "echo_p90_ms=%.3f echo_p99_ms=%.3f echo_max_ms=%.3f echo_mean_ms=%.3f echo_cpu_ms=%.0f",
+               connect_ms, e.n, elost, e.min, e.med, e.p90, e.p99, e.max, e.mean, echo_cpu);
         if (flood_bytes > 0) {
             struct stats f = stats_of(fv, fn);
-            printf(" flood_bytes=%lld flood_out_bytes=%llu flood_drain_ms=%.1f flood_kBps=%.1f"
+            printf(" flood_bytes=%lld flood_out_bytes=%llu flood_reads=%llu flood_drain_ms=%.1f flood_kBps=%.1f"
                    " flood_echo_n=%d flood_echo_lost=%d flood_echo_med_ms=%.3f"
-                   " flood_echo_p99_ms=%.3f flood_echo_max_ms=%.3f",
-                   flood_bytes, flood_out, drain_ms,
-                   drain_ms > 0 ? flood_bytes / drain_ms : 0.0, f.n, flost, f.med, f.p99, f.max);
+                   " flood_echo_p99_ms=%.3f flood_echo_max_ms=%.3f flood_cpu_ms=%.0f",
+                   flood_bytes, flood_out, flood_reads, drain_ms,
+                   drain_ms > 0 ? flood_bytes / drain_ms : 0.0, f.n, flost, f.med, f.p99, f.max, flood_cpu);
         }
         printf(" out_bytes=%llu quit=%s status=%d\n", out_total, how, child_status);
         fflush(stdout);

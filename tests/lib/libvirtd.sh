@@ -13,9 +13,17 @@
 #     virsh -c "$(libvirtd_uri "$D")" list --all
 #     libvirtd_down "$D"                   # idempotent; also after a failed up
 #
+# Opt-in: SASL on the daemon's unix sockets (default: no authentication):
+#     libvirtd_enable_sasl "$D" USER PASS  # before libvirtd_up; stays on for D
+#     libvirtd_up "$D"                     # clients must now log in as USER
+#     LIBVIRT_AUTH_FILE=$(libvirtd_auth_file "$D") virsh -c URI list
+# (the helpers' own virsh calls use that file by themselves; see
+# libvirtd_enable_sasl for the details).
+#
 # or run it by hand (root):
 #     tests/lib/libvirtd.sh up DIR | down DIR | env DIR | uri DIR
 #     tests/lib/libvirtd.sh guest DIR NAME | wait-ready DIR NAME [SECS] | status DIR
+#     tests/lib/libvirtd.sh enable-sasl DIR USER PASS   (before up DIR)
 # `env DIR` prints  export LIBVIRT_DEFAULT_URI='...'  for eval.
 #
 # Clients outside the namespace connect with
@@ -37,6 +45,9 @@
 #     libvirtd.pid     libvirtd's own pid file;  launch.pid: PID as started
 #     mntns            the daemon's mount namespace (for the leak check)
 #     libvirtd.log     daemon log (warnings+);  libvirtd.out: its stdout/stderr
+#     sasl2/           only after libvirtd_enable_sasl: libvirt.conf (SASL config
+#                      of the "libvirt" service, bind-mounted over /etc/sasl2),
+#                      passwd.db (sasldb), client-auth.conf (for our own virsh)
 #
 # How it is isolated:
 #   * `unshare --mount --propagation private` (no --fork: the shell that does
@@ -65,7 +76,9 @@
 #
 # Environment knobs: LIBVIRTD (/usr/sbin/libvirtd), LIBVIRTD_IDLE_TIMEOUT
 # (1800, 0 = none), LIBVIRTD_LOG_LEVEL (3), LIBVIRTD_QEMU_DRIVER (path of
-# libvirt_driver_qemu.so, found automatically), VIRSH (virsh).
+# libvirt_driver_qemu.so, found automatically), VIRSH (virsh),
+# LIBVIRTD_SASL_MECH (libvirtd_enable_sasl: scram-sha-256 if the plugin is
+# installed, else digest-md5).
 #
 # Needs root (unshare -m, mounts).  The functions do not change the caller's
 # shell options; they return non-zero and print "libvirtd.sh: ..." on error.
@@ -101,7 +114,19 @@ _vmxd_dir() {
 
 _vmxd_virsh() {
     # bounded: a wedged daemon must not hang the caller
-    timeout -k 3 "${_VMXD_VIRSH_TIMEOUT:-30}" "${VIRSH:-virsh}" -q -c "$1" "${@:2}"
+    local auth=""
+    # A daemon of ours with SASL on (libvirtd_enable_sasl): log in from the
+    # client auth file next to it, never by asking on stdin.
+    if [[ $1 == *'?socket='*/run/libvirt-sock ]]; then
+        auth=${1#*'?socket='}
+        auth=${auth%/run/libvirt-sock}/sasl2/client-auth.conf
+        [[ -r $auth ]] || auth=""
+    fi
+    if [[ -n $auth ]]; then
+        LIBVIRT_AUTH_FILE=$auth timeout -k 3 "${_VMXD_VIRSH_TIMEOUT:-30}" "${VIRSH:-virsh}" -q -c "$1" "${@:2}" </dev/null
+    else
+        timeout -k 3 "${_VMXD_VIRSH_TIMEOUT:-30}" "${VIRSH:-virsh}" -q -c "$1" "${@:2}"
+    fi
 }
 
 # _vmxd_cmdline PID: the command line with NULs as spaces ('' if gone).
@@ -256,6 +281,15 @@ libvirtd_up() {
     [[ $idle =~ ^[0-9]+$ ]] || { _vmxd_err "LIBVIRTD_IDLE_TIMEOUT must be a number of seconds"; return 1; }
     local targs=()
     (( idle > 0 )) && targs=(-t "$idle")
+    # Opt-in SASL (libvirtd_enable_sasl wrote DIR/sasl2/libvirt.conf).
+    local auth=none senv=()
+    if [[ -r $d/sasl2/libvirt.conf ]]; then
+        auth=sasl
+        # Cyrus SASL reads SERVICE.conf from SASL_CONF_PATH; inside the
+        # namespace DIR/sasl2 is also bind-mounted over /etc/sasl2 (if the
+        # host has that directory) for builds that ignore the variable.
+        senv=(SASL_CONF_PATH="$d/sasl2")
+    fi
 
     mkdir -p "$d" || return 1
     mkdir -p "$d/run" "$d/etc/qemu" "$d/state/run" "$d/state/lib" "$d/state/cache" \
@@ -274,8 +308,8 @@ unix_sock_group = "root"
 unix_sock_ro_perms = "0700"
 unix_sock_rw_perms = "0700"
 unix_sock_admin_perms = "0700"
-auth_unix_ro = "none"
-auth_unix_rw = "none"
+auth_unix_ro = "$auth"
+auth_unix_rw = "$auth"
 host_uuid = "6b1d0e5a-7c3f-4e21-9a4b-00000000d0d0"
 log_outputs = "${LIBVIRTD_LOG_LEVEL:-3}:file:$d/libvirtd.log"
 EOF
@@ -302,7 +336,7 @@ EOF
     env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$d/home" LANG=C \
         LIBVIRT_DRIVER_DIR="$d/drivers" \
         XDG_CONFIG_HOME="$d/home/.config" XDG_CACHE_HOME="$d/home/.cache" \
-        XDG_RUNTIME_DIR="$d/home/.run" \
+        XDG_RUNTIME_DIR="$d/home/.run" "${senv[@]}" \
         setsid unshare --mount --propagation private -- \
         /bin/sh -c '
             d=$1; shift
@@ -315,6 +349,9 @@ EOF
             m --bind "$d/state/cache" /var/cache/libvirt
             m --bind "$d/state/log" /var/log/libvirt
             m --bind "$d/etc" /etc/libvirt
+            if [ -n "${SASL_CONF_PATH:-}" ] && [ -d /etc/sasl2 ]; then
+                m --bind "$SASL_CONF_PATH" /etc/sasl2
+            fi
             exec "$@"' \
         vmxd-ns "$d" "$libvirtd" "${targs[@]}" \
         --config "$d/etc/libvirtd.conf" --pid-file "$d/libvirtd.pid" \
@@ -356,6 +393,75 @@ EOF
     } >&2
     libvirtd_down "$d"
     return 1
+}
+
+# libvirtd_enable_sasl DIR USER PASS — opt-in, before libvirtd_up DIR: the
+# daemon then requires SASL on both unix sockets (auth_unix_ro/rw = "sasl").
+# Writes DIR/sasl2/libvirt.conf (mech_list: scram-sha-256, or digest-md5 when
+# the SCRAM plugin is missing, or LIBVIRTD_SASL_MECH; sasldb_path:
+# DIR/sasl2/passwd.db), creates USER with PASS in that sasldb (saslpasswd2,
+# password on stdin) and DIR/sasl2/client-auth.conf, a libvirt client auth
+# file with USER/PASS that the helpers' own virsh calls use
+# (LIBVIRT_AUTH_FILE, only for those commands: other clients, virtmux under
+# test included, are asked).  SASL stays on for DIR, also across a
+# down/up, until DIR/sasl2 is removed.  Needs saslpasswd2 (sasl2-bin) and the
+# SASL plugins (libsasl2-modules).  USER: A-Z a-z 0-9 _ . - @;  PASS: printable
+# ASCII without spaces or backslashes.
+libvirtd_enable_sasl() {
+    local d user=${2:-} pass=${3:-} mech s
+    d=$(_vmxd_dir "${1:-}") || return
+    [[ $user =~ ^[A-Za-z0-9_.@-]+$ ]] || { _vmxd_err "bad SASL user name '$user'"; return 2; }
+    [[ -n $pass && $pass =~ ^[!-~]+$ && $pass != *\\* ]] ||
+        { _vmxd_err "SASL password must be printable ASCII without spaces or backslashes"; return 2; }
+    command -v saslpasswd2 >/dev/null || { _vmxd_err "saslpasswd2 not found (apt-get install sasl2-bin)"; return 1; }
+    if [[ -n ${LIBVIRTD_SASL_MECH:-} ]]; then
+        mech=$LIBVIRTD_SASL_MECH
+    elif compgen -G '/usr/lib*/sasl2/libscram.so*' >/dev/null ||
+         compgen -G '/usr/lib/*/sasl2/libscram.so*' >/dev/null; then
+        mech=scram-sha-256
+    elif compgen -G '/usr/lib*/sasl2/libdigestmd5.so*' >/dev/null ||
+         compgen -G '/usr/lib/*/sasl2/libdigestmd5.so*' >/dev/null; then
+        mech=digest-md5
+    else
+        _vmxd_err "no SCRAM or DIGEST-MD5 SASL plugin (apt-get install libsasl2-modules)"
+        return 1
+    fi
+    [[ $mech =~ ^[a-z0-9-]+$ ]] || { _vmxd_err "bad SASL mechanism '$mech'"; return 2; }
+    s=$d/sasl2
+    mkdir -p "$s" || return 1
+    chmod 700 "$s"
+    rm -f "$s"/passwd.db*
+    cat >"$s/libvirt.conf" <<EOF
+# private libvirtd for virtmux tests (tests/lib/libvirtd.sh; generated)
+mech_list: $mech
+sasldb_path: $s/passwd.db
+EOF
+    # SASL_CONF_PATH: saslpasswd2 reads libvirt.conf (mech_list) from here,
+    # not the host's /etc/sasl2.
+    if ! printf '%s' "$pass" | SASL_CONF_PATH=$s saslpasswd2 -a libvirt -f "$s/passwd.db" -p -c "$user"; then
+        _vmxd_err "saslpasswd2 failed"
+        rm -rf "$s"
+        return 1
+    fi
+    ( umask 077
+      cat >"$s/client-auth.conf" <<EOF
+[credentials-vmxd]
+authname=$user
+password=$pass
+
+[auth-libvirt-localhost]
+credentials=vmxd
+EOF
+    ) || return 1
+}
+
+# libvirtd_auth_file DIR — the client auth file of a SASL daemon (for
+# LIBVIRT_AUTH_FILE); non-zero status if SASL is not enabled for DIR.
+libvirtd_auth_file() {
+    local d
+    d=$(_vmxd_dir "${1:-}") || return
+    [[ -r $d/sasl2/client-auth.conf ]] || return 1
+    printf '%s\n' "$d/sasl2/client-auth.conf"
 }
 
 # libvirtd_down DIR — destroy running domains, stop the daemon (TERM, <= 10 s,
@@ -496,6 +602,7 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
     _vmxd_usage() {
         echo "usage: $0 up DIR | down DIR | env DIR | uri DIR | status DIR" >&2
         echo "       $0 guest DIR NAME | wait-ready DIR NAME [SECS]" >&2
+        echo "       $0 enable-sasl DIR USER PASS   (then up DIR)" >&2
         exit 2
     }
     (( $# >= 2 )) || _vmxd_usage
@@ -508,6 +615,7 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
         status)     libvirtd_status "$1" ;;
         guest)      (( $# == 2 )) || _vmxd_usage; libvirtd_guest "$1" "$2" ;;
         wait-ready) (( $# >= 2 )) || _vmxd_usage; libvirtd_wait_ready "$@" ;;
+        enable-sasl) (( $# == 3 )) || _vmxd_usage; libvirtd_enable_sasl "$@" ;;
         *)          _vmxd_usage ;;
     esac
 fi
