@@ -14,6 +14,7 @@
 #include "backends/serial.h"
 #include "keymaps/cmdline.h"
 #include "keymaps/errf.h"
+#include "keymaps/keyfile.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -684,6 +685,22 @@ static int cmd_source_file(struct app *a, int argc, char **argv, char *err, size
     return 0;
 }
 
+static void report_keyfile_line(const char *msg, void *opaque)
+{
+    app_message(opaque, true, "%s", msg);
+}
+
+/* A binding file (the syntax of keymaps/default.keys) over the bindings in force. */
+static int cmd_source_keys(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    int bad = keyfile_load_path(a->km, argv[1], report_keyfile_line, a);
+    if (bad < 0)
+        return errf(err, errlen, "source-keys: cannot read %s", argv[1]);
+    if (bad > 0)
+        return errf(err, errlen, "source-keys: %d bad line%s in %s (:show-messages)", bad, bad == 1 ? "" : "s", argv[1]);
+    return 0;
+}
+
 /* ---- the table ---- */
 
 #define NAV(n, h) { n, "", h, 0, 0, cmd_navigate }
@@ -723,6 +740,7 @@ static const struct cmd_entry commands[] = {
     { "unbind-key", "[-T table] KEY", "remove a key binding", 1, 3, cmd_unbind_key },
     { "set", "OPTION VALUE", "set an option (sort, mouse, colour, reconnect-max)", 2, 2, cmd_set },
     { "source-file", "PATH", "run the commands in a file", 1, 1, cmd_source_file },
+    { "source-keys", "PATH", "load a binding file (keymaps/*.keys syntax)", 1, 1, cmd_source_keys },
     { "filter", "[TEXT]", "filter the domain list (prompt without TEXT)", 0, 1, cmd_filter },
     { "filter-clear", "", "show all domains again", 0, 0, cmd_filter_clear },
     { "sort", "name|host|state|next", "sort the domain list", 0, 1, cmd_sort },

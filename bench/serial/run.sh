@@ -33,7 +33,12 @@
 #   BENCH_SIZE=120x40   pty size
 #   BENCH_TIMEOUT=      seconds per client run (default 120 + 60 per MiB)
 #   VIRTMUX=./virtmux   (built with `make virtmux` when the default is missing)
+#   VIRTMUX_ARGS='-c @URI@ attach @DOM@'   (@URI@, @DOM@ are replaced)
+#   VIRTMUX_QUIT='\x1dq' the keys that quit it (C escapes)
 #   VIRSH=virsh
+#   To check the harness itself, run virsh on both sides; the ratios should
+#   come out near 1.0 (the spread is the noise of the box):
+#     VIRTMUX=virsh VIRTMUX_ARGS='-c @URI@ console @DOM@' VIRTMUX_QUIT='\x1d' bench/serial/run.sh
 #   KEEP=1              keep the temp dir (daemon and guest logs, raw terminal
 #                       output and samples of each client)
 #
@@ -58,6 +63,8 @@ FLOOD_KIND=${FLOOD_KIND:-hex}
 FLOOD_PROBES=${FLOOD_PROBES:-20}
 SIZE=${BENCH_SIZE:-120x40}
 VIRSH=${VIRSH:-virsh}
+VIRTMUX_ARGS=${VIRTMUX_ARGS:--c @URI@ attach @DOM@}
+VIRTMUX_QUIT=${VIRTMUX_QUIT:-\x1dq}
 KEEP=${KEEP:-0}
 DOM=demo1
 TARGET_ECHO_RATIO=1.0
@@ -138,8 +145,10 @@ mkdir -p "$D/out"
 
 echo "bench/serial: $DOM (busybox, TCG) on a private libvirtd; pty $SIZE; up in ${boot_s}s"
 echo "  uri:     $URI"
-echo "  virtmux: $VIRTMUX -c URI attach $DOM"
-echo "  virsh:   $VIRSH -c URI console $DOM"
+vm_args_s=${VIRTMUX_ARGS//@URI@/$URI}
+read -r -a vm_args <<<"${vm_args_s//@DOM@/$DOM}"
+echo "  virtmux: $VIRTMUX ${VIRTMUX_ARGS//@DOM@/$DOM}   (quit: $VIRTMUX_QUIT)"
+printf '  virsh:   %s -c @URI@ console %s   (quit: %s)\n' "$VIRSH" "$DOM" '\x1d'
 echo "  echo:    $SAMPLES samples (+$WARMUP warm-up) each"
 if (( FLOOD_BYTES > 0 )); then
     echo "  flood:   $FLOOD_MB MiB ($FLOOD_BYTES bytes, kind $FLOOD_KIND), $FLOOD_PROBES echo probes during it"
@@ -169,7 +178,7 @@ measure() {
     [[ ${R[$peer.echo_n]:-0} -gt 0 ]] || die "$peer: no echo samples"
 }
 
-measure virtmux '\x1dq' "$VIRTMUX" -c "$URI" attach "$DOM"
+measure virtmux "$VIRTMUX_QUIT" "$VIRTMUX" "${vm_args[@]}"
 sleep 1   # let libvirtd drop the console lock of the first session
 measure virsh '\x1d' "$VIRSH" -c "$URI" console "$DOM"
 
