@@ -1,6 +1,7 @@
 /* backends/domain.c: UUID-keyed domain registry shared by all hosts (chained hash). */
 #include "backends/domain.h"
 #include "backends/host.h"
+#include "backends/domxml.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,14 +116,19 @@ struct dom *domreg_upsert(struct domreg *r, const struct dom *snap)
 }
 
 bool domreg_set_facts(struct domreg *r, const unsigned char uuid[VIR_UUID_BUFLEN],
-                      bool has_serial, bool has_vnc)
+                      const struct domxml_facts *facts)
 {
     struct dom *d = domreg_find(r, uuid);
     if (!d)
         return false;
-    d->has_serial = has_serial;
-    d->has_vnc = has_vnc;
+    d->has_serial = facts->has_serial;
+    d->has_vnc = facts->has_vnc;
     d->facts_known = true;
+    if (!d->sizes_known && facts->vcpus) {
+        d->vcpus = facts->vcpus;
+        d->mem_kib = facts->mem_kib;
+        d->sizes_known = true;
+    }
     r->generation++;
     return true;
 }

@@ -22,6 +22,7 @@ struct dom {
     bool persistent;
     bool has_serial, has_vnc;
     bool facts_known;          /* consoles read from the XML yet (filled in after the listing) */
+    bool sizes_known;          /* vcpus and mem_kib known (bulk listings leave them to the XML) */
     unsigned long seen;        /* the listing that last saw it (see prune) */
     struct dom *next_in_bucket;
 };
@@ -34,8 +35,9 @@ void domreg_free(struct domreg *r);
 /* Insert or update from a snapshot (takes the name); returns the entry. */
 struct dom *domreg_upsert(struct domreg *r, const struct dom *snap);
 /* Fill in facts read later from the XML; false if the domain is gone. */
+struct domxml_facts;
 bool domreg_set_facts(struct domreg *r, const unsigned char uuid[VIR_UUID_BUFLEN],
-                      bool has_serial, bool has_vnc);
+                      const struct domxml_facts *facts);
 struct dom *domreg_find(const struct domreg *r, const unsigned char uuid[VIR_UUID_BUFLEN]);
 void domreg_remove(struct domreg *r, const unsigned char uuid[VIR_UUID_BUFLEN]);
 /* After a full listing of host h whose snapshots carried seen == mark:

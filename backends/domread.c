@@ -37,19 +37,14 @@ static int read_basics(virDomainPtr d, struct dom *out, bool *gone, char *err, s
     return 0;
 }
 
-int domread_facts(virDomainPtr d, bool *has_serial, bool *has_vnc)
+int domread_facts(virDomainPtr d, struct domxml_facts *facts)
 {
     char *xml = virDomainGetXMLDesc(d, 0);
     if (!xml)
         return -1;
-    struct domxml_facts facts;
     char xerr[128];
-    int rc = domxml_read_facts(xml, &facts, xerr, sizeof xerr);
+    int rc = domxml_read_facts(xml, facts, xerr, sizeof xerr);
     free(xml);
-    if (rc == 0) {
-        *has_serial = facts.has_serial;
-        *has_vnc = facts.has_vnc;
-    }
     return rc;
 }
 
@@ -65,10 +60,15 @@ int domread_one(virDomainPtr d, struct dom *out, bool *gone, char *err, size_t e
     int autostart = 0;
     out->persistent = virDomainIsPersistent(d) == 1;
     out->autostart = out->persistent && virDomainGetAutostart(d, &autostart) == 0 ? autostart : -1;
-    if (domread_facts(d, &out->has_serial, &out->has_vnc) == 0)
+    out->sizes_known = true;
+    struct domxml_facts facts;
+    if (domread_facts(d, &facts) == 0) {
+        out->has_serial = facts.has_serial;
+        out->has_vnc = facts.has_vnc;
         out->facts_known = true;
-    else if (last_error_is_gone())
+    } else if (last_error_is_gone()) {
         *gone = true;
+    }
     virResetLastError();
     if (*gone) {
         free(out->name);
@@ -109,6 +109,24 @@ static bool in_set(unsigned char (*set)[VIR_UUID_BUFLEN], size_t n, const unsign
     return set && bsearch(uuid, set, n, VIR_UUID_BUFLEN, uuid_cmp);
 }
 
+/* Identity from the handle (no RPC) and the state from a stats record. */
+static int read_from_stats(virDomainStatsRecordPtr rec, struct dom *out)
+{
+    if (virDomainGetUUID(rec->dom, out->uuid) < 0 || virDomainGetUUIDString(rec->dom, out->uuid_str) < 0)
+        return -1;
+    const char *name = virDomainGetName(rec->dom);
+    if (!(out->name = strdup(name ? name : "")))
+        return -1;
+    int state = VIR_DOMAIN_NOSTATE, reason = 0;
+    virTypedParamsGetInt(rec->params, rec->nparams, "state.state", &state);
+    virTypedParamsGetInt(rec->params, rec->nparams, "state.reason", &reason);
+    out->state = state;
+    out->reason = reason;
+    unsigned int id = virDomainGetID(rec->dom);
+    out->id = id == (unsigned int)-1 ? -1 : (int)id;
+    return 0;
+}
+
 int domread_all(virConnectPtr conn, struct dom **snaps_out, virDomainPtr **doms_out, size_t *n,
                 char *err, size_t errlen)
 {
@@ -127,17 +145,39 @@ int domread_all(virConnectPtr conn, struct dom **snaps_out, virDomainPtr **doms_
     unsigned char (*pers)[VIR_UUID_BUFLEN] = list_uuids(conn, VIR_CONNECT_LIST_DOMAINS_PERSISTENT, &npers);
     struct dom *snaps = calloc(count ? (size_t)count : 1, sizeof *snaps);
     size_t got = 0;
-    for (int i = 0; i < count; i++) {
-        bool gone;
-        char e[256];
-        /* A domain that vanishes while we list is simply not there. */
-        if (snaps && read_basics(doms[i], &snaps[got], &gone, e, sizeof e) == 0) {
+    /* States of all domains in one call; drivers without bulk stats get one
+     * GetInfo per domain instead. */
+    virDomainStatsRecordPtr *recs = NULL;
+    int nrecs = count > 0 && snaps ? virDomainListGetStats(doms, VIR_DOMAIN_STATS_STATE, &recs, 0) : -1;
+    if (nrecs >= 0) {
+        /* Keep the handles of the snapshots, in their order, for the XML facts. */
+        for (int i = 0; i < nrecs && got < (size_t)count; i++) {
             struct dom *s = &snaps[got];
+            if (read_from_stats(recs[i], s) < 0)
+                continue;
             s->persistent = in_set(pers, npers, s->uuid);
             s->autostart = s->persistent ? in_set(autos, nauto, s->uuid) : -1;
-            doms[got++] = doms[i];
-        } else {
+            virDomainRef(recs[i]->dom);
+            virDomainFree(doms[got]);
+            doms[got++] = recs[i]->dom;
+        }
+        for (int i = (int)got; i < count; i++)
             virDomainFree(doms[i]);
+        virDomainStatsRecordListFree(recs);
+    } else {
+        for (int i = 0; i < count; i++) {
+            bool gone;
+            char e[256];
+            /* A domain that vanishes while we list is simply not there. */
+            if (snaps && read_basics(doms[i], &snaps[got], &gone, e, sizeof e) == 0) {
+                struct dom *s = &snaps[got];
+                s->sizes_known = true;
+                s->persistent = in_set(pers, npers, s->uuid);
+                s->autostart = s->persistent ? in_set(autos, nauto, s->uuid) : -1;
+                doms[got++] = doms[i];
+            } else {
+                virDomainFree(doms[i]);
+            }
         }
     }
     free(autos);

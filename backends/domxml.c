@@ -15,6 +15,29 @@ static double xpath_number(xmlXPathContextPtr ctx, const char *expr)
     return v;
 }
 
+/* A memory element in KiB, whatever unit it was written in. */
+static unsigned long memory_kib(xmlXPathContextPtr ctx, const char *path)
+{
+    char expr[200];
+    snprintf(expr, sizeof expr, "number(%s)", path);
+    double v = xpath_number(ctx, expr);
+    if (!(v > 0))
+        return 0;
+    snprintf(expr, sizeof expr, "string(%s/@unit)", path);
+    xmlXPathObjectPtr obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    const char *unit = obj && obj->type == XPATH_STRING && obj->stringval ? (const char *)obj->stringval : "";
+    double scale = 1;
+    if (!strcmp(unit, "b") || !strcmp(unit, "bytes")) scale = 1.0 / 1024;
+    else if (!strcmp(unit, "MiB") || !strcmp(unit, "M")) scale = 1024;
+    else if (!strcmp(unit, "GiB") || !strcmp(unit, "G")) scale = 1024.0 * 1024;
+    else if (!strcmp(unit, "TiB") || !strcmp(unit, "T")) scale = 1024.0 * 1024 * 1024;
+    else if (!strcmp(unit, "KB")) scale = 1000.0 / 1024;
+    else if (!strcmp(unit, "MB")) scale = 1000.0 * 1000 / 1024;
+    else if (!strcmp(unit, "GB")) scale = 1000.0 * 1000 * 1000 / 1024;
+    xmlXPathFreeObject(obj);
+    return (unsigned long)(v * scale);
+}
+
 int domxml_read_facts(const char *xml, struct domxml_facts *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
@@ -39,6 +62,12 @@ int domxml_read_facts(const char *xml, struct domxml_facts *out, char *err, size
         if (port > 0 && port < 65536)
             out->vnc_port = (int)port;
     }
+    double cur = xpath_number(ctx, "number(/domain/vcpu/@current)");
+    double all = xpath_number(ctx, "number(/domain/vcpu)");
+    out->vcpus = cur > 0 ? (unsigned)cur : all > 0 ? (unsigned)all : 0;
+    out->mem_kib = memory_kib(ctx, "/domain/currentMemory");
+    if (!out->mem_kib)
+        out->mem_kib = memory_kib(ctx, "/domain/memory");
     xmlXPathFreeContext(ctx);
     xmlFreeDoc(doc);
     return 0;

@@ -8,6 +8,8 @@ struct domxml_facts {
     bool has_serial;   /* a <serial> or <console> device */
     bool has_vnc;      /* <graphics type='vnc'> */
     int vnc_port;      /* live port, -1 when unknown or autoport not yet assigned */
+    unsigned vcpus;    /* current vCPUs, 0 if the XML does not say */
+    unsigned long mem_kib;  /* current memory, 0 if the XML does not say */
 };
 
 /* 0 on success; -1 with a reason when the XML does not parse. */

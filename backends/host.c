@@ -4,6 +4,7 @@
 #include "backends/host.h"
 #include "backends/domain.h"
 #include "backends/domread.h"
+#include "backends/domxml.h"
 #include "backends/worker.h"
 
 #include <pthread.h>
@@ -465,7 +466,8 @@ struct facts_job {
     size_t n;
     virDomainPtr doms[FACTS_BATCH];
     unsigned char uuid[FACTS_BATCH][VIR_UUID_BUFLEN];
-    bool ok[FACTS_BATCH], serial[FACTS_BATCH], vnc[FACTS_BATCH];
+    bool ok[FACTS_BATCH];
+    struct domxml_facts facts[FACTS_BATCH];
 };
 
 static void facts_run(void *arg)
@@ -473,7 +475,7 @@ static void facts_run(void *arg)
     struct facts_job *j = arg;
     for (size_t i = 0; i < j->n; i++) {
         j->ok[i] = virDomainGetUUID(j->doms[i], j->uuid[i]) == 0 &&
-                   domread_facts(j->doms[i], &j->serial[i], &j->vnc[i]) == 0;
+                   domread_facts(j->doms[i], &j->facts[i]) == 0;
     }
     virResetLastError();
 }
@@ -494,7 +496,7 @@ static void facts_done(void *arg)
     if (h && h->hc == j->hc) {
         for (size_t i = 0; i < j->n; i++)
             if (j->ok[i])
-                domreg_set_facts(h->reg, j->uuid[i], j->serial[i], j->vnc[i]);
+                domreg_set_facts(h->reg, j->uuid[i], &j->facts[i]);
         host_changed(h);
     }
     facts_discard(j);

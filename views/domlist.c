@@ -162,8 +162,14 @@ static void format_cell(const struct dom *d, int col, char *buf, size_t len)
     case COL_ID:
         if (d->id >= 0) snprintf(buf, len, "%d", d->id); else snprintf(buf, len, "-");
         break;
-    case COL_VCPU: snprintf(buf, len, "%u", d->vcpus); break;
+    case COL_VCPU:
+        if (d->sizes_known) snprintf(buf, len, "%u", d->vcpus); else snprintf(buf, len, "...");
+        break;
     case COL_MEM:
+        if (!d->sizes_known) {
+            snprintf(buf, len, "...");
+            break;
+        }
         if (d->mem_kib >= 1024 * 1024 && d->mem_kib % (1024 * 1024) == 0)
             snprintf(buf, len, "%lu GiB", d->mem_kib / (1024 * 1024));
         else

@@ -6,7 +6,7 @@ start_virtmux 120x24 -c test:///default
 wait_for "HOST"
 wait_row test "running"
 screen | grep -q "NAME" || fail "no NAME column"
-screen | grep -E " test " | grep -q "2 GiB" || fail "memory column"
+wait_row test "2 GiB"
 
 # Declining the confirmation changes nothing.
 keys D

@@ -40,7 +40,7 @@ wait_for "filler-59" 5
 # The list shows it; destroy it from there and the console says so.
 keys C-] l
 wait_row demo1 "running"
-screen | grep -E " demo1 " | grep -q "128 MiB" || fail "demo1 memory"
+wait_row demo1 "128 MiB"
 keys D
 wait_for "Destroy 'demo1' on demo?"
 keys y

@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include "backends/domain.h"
+#include "backends/domxml.h"
 #include "backends/host.h"
 
 /* A UUID from a number: distinct numbers give distinct UUIDs; the high bytes
@@ -166,7 +167,7 @@ Test(registry, generation_bumps_on_every_change)
 	cr_assert_gt(domreg_generation(r), g);
 	g = domreg_generation(r);
 
-	cr_assert(domreg_set_facts(r, find_n(r, 1)->uuid, true, false));
+	cr_assert(domreg_set_facts(r, find_n(r, 1)->uuid, &(struct domxml_facts){ .has_serial = true, .has_vnc = false }));
 	cr_assert_gt(domreg_generation(r), g);
 	g = domreg_generation(r);
 
@@ -199,16 +200,16 @@ Test(registry, set_facts)
 
 	make_uuid(8, missing);
 	g = domreg_generation(r);
-	cr_assert_not(domreg_set_facts(r, missing, true, true));
+	cr_assert_not(domreg_set_facts(r, missing, &(struct domxml_facts){ .has_serial = true, .has_vnc = true }));
 	cr_assert_eq(domreg_count(r), 1);
 
-	cr_assert(domreg_set_facts(r, d->uuid, true, false));
+	cr_assert(domreg_set_facts(r, d->uuid, &(struct domxml_facts){ .has_serial = true, .has_vnc = false }));
 	cr_assert_gt(domreg_generation(r), g);
 	cr_assert(d->facts_known);
 	cr_assert(d->has_serial);
 	cr_assert_not(d->has_vnc);
 
-	cr_assert(domreg_set_facts(r, d->uuid, false, true));
+	cr_assert(domreg_set_facts(r, d->uuid, &(struct domxml_facts){ .has_serial = false, .has_vnc = true }));
 	cr_assert(d->facts_known);
 	cr_assert_not(d->has_serial);
 	cr_assert(d->has_vnc);
