@@ -258,6 +258,10 @@ int main(int argc, char **argv)
     restore_stderr(saved_stderr);
     if (rc)
         fprintf(stderr, "virtmux: %s\n", err);
+    if (demo)
+        /* The embedded driver cannot autodestroy: say what is still running. */
+        fprintf(stderr, "virtmux: the demo guest keeps running; 'make demo' opens it again, "
+                "D in the list destroys it.\n");
     app_free(a);
     return rc;
 }
