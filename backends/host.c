@@ -42,6 +42,7 @@ struct connect_job {
     struct worker *worker;
     struct hconn *hc;
     char *uri;
+    int err_code;               /* libvirt's error code when the open failed */
     struct dom *snaps;
     virDomainPtr *doms;
     size_t nsnaps;
@@ -368,6 +369,8 @@ static void connect_run(void *arg)
     virConnectAuth auth = { credtypes, sizeof credtypes / sizeof credtypes[0], auth_callback, j };
     virConnectPtr conn = virConnectOpenAuth(j->uri, &auth, 0);
     if (!conn) {
+        virErrorPtr e = virGetLastError();
+        j->err_code = e ? e->code : 0;
         snprintf(j->err, sizeof j->err, "%s", virGetLastErrorMessage());
         return;
     }
@@ -418,8 +421,10 @@ static void connect_done(void *arg)
     h->connecting = NULL;
     h->settled = true;
     if (!j->hc->conn) {
-        bool gave_up = j->ask.user_cancelled;
-        const char *why = gave_up ? "authentication cancelled" : j->err;
+        /* Wrong credentials are not retried by themselves: every retry would
+         * pop up a dialog nobody asked for. host-reconnect asks again. */
+        bool gave_up = j->ask.user_cancelled || j->err_code == VIR_ERR_AUTH_FAILED;
+        const char *why = j->ask.user_cancelled ? "authentication cancelled" : j->err;
         /* Say it once: a retry failing the same way is not news. */
         bool news = !h->retried || strcmp(h->error, why) != 0;
         h->state = gave_up ? HOST_AUTH_NEEDED : HOST_DISCONNECTED;

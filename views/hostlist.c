@@ -56,6 +56,7 @@ static void hostlist_draw(struct view *v, WINDOW *win, struct rect r)
                 snprintf(detail, sizeof detail, "  %s (retry in %us; c = now)", host_error(h), retry);
             else
                 snprintf(detail, sizeof detail, "  %s", host_error(h));
+            text_fill(win, y, r.x, wname, 0);
             text_put(win, y++, r.x + wname, r.w - wname, detail, theme_attr(ROLE_CRASHED));
         }
     }
