@@ -30,6 +30,9 @@ struct console {
     unsigned long age;
     unsigned scrolled;
     unsigned sb_max;
+    bool full;        /* the next console_draw_since draws everything */
+    int watch;        /* byte to look for in guest output, or -1 */
+    bool watch_seen;
 };
 
 static void on_vte_write(struct tsm_vte *vte, const char *u8, size_t len, void *data)
@@ -73,6 +76,7 @@ struct console *console_new(unsigned cols, unsigned rows, unsigned sb_lines)
         return NULL;
     }
     tsm_vte_set_osc_cb(c->vte, on_vte_osc, c);
+    c->watch = -1;
     c->sb_max = sb_lines;
     tsm_screen_set_max_sb(c->screen, sb_lines);
     tsm_screen_resize(c->screen, cols < MIN_COLS ? MIN_COLS : cols, rows ? rows : 24);
@@ -95,6 +99,8 @@ void console_feed(struct console *c, const char *bytes, size_t len)
 {
     if (!len)
         return;
+    if (c->watch >= 0 && !c->watch_seen && memchr(bytes, c->watch, len))
+        c->watch_seen = true;
     tsm_vte_input(c->vte, bytes, len);
     c->age++;
 }
@@ -130,6 +136,7 @@ bool console_key(struct console *c, key_code k)
     bool handled = tsm_vte_handle_keyboard(c->vte, ev.keysym, ev.ascii, ev.mods, ev.unicode);
     if (c->scrolled) {
         c->scrolled = 0; /* libtsm returns to live output on a key */
+        c->full = true;
         c->age++;
     }
     return handled;
@@ -156,6 +163,22 @@ void console_consume(struct console *c, size_t n)
     c->out_len -= n;
 }
 
+void console_watch(struct console *c, int byte)
+{
+    c->watch = byte;
+    c->watch_seen = false;
+}
+
+bool console_watch_seen(const struct console *c)
+{
+    return c->watch_seen;
+}
+
+bool console_watching(const struct console *c)
+{
+    return c->watch >= 0;
+}
+
 int console_resize(struct console *c, unsigned cols, unsigned rows)
 {
     if (!cols || !rows)
@@ -165,6 +188,7 @@ int console_resize(struct console *c, unsigned cols, unsigned rows)
     if (cols == tsm_screen_get_width(c->screen) && rows == tsm_screen_get_height(c->screen))
         return 0;
     c->age++;
+    c->full = true;
     return tsm_screen_resize(c->screen, cols, rows);
 }
 
@@ -183,6 +207,7 @@ struct draw_ctx {
     void *opaque;
     bool cursor_shown;
     unsigned cx, cy;
+    tsm_age_t since;
 };
 
 static int32_t colour_of(int8_t code, uint8_t r, uint8_t g, uint8_t b, int default_code)
@@ -199,6 +224,10 @@ static int draw_cell(struct tsm_screen *con, uint64_t id, const uint32_t *ch, si
                      const struct tsm_screen_attr *a, tsm_age_t age, void *data)
 {
     struct draw_ctx *ctx = data;
+    /* libtsm ages cells as they change (kmscon's renderer skips the same way);
+     * age 0 means "unknown, draw it". */
+    if (ctx->since && age && age <= ctx->since)
+        return 0;
     struct console_attr attr = {
         .fg = colour_of(a->fccode, a->fr, a->fg, a->fb, TSM_COLOR_FOREGROUND),
         .bg = colour_of(a->bccode, a->br, a->bg, a->bb, TSM_COLOR_BACKGROUND),
@@ -213,15 +242,29 @@ static int draw_cell(struct tsm_screen *con, uint64_t id, const uint32_t *ch, si
     return 0;
 }
 
-void console_draw(struct console *c, console_cell_fn fn, void *opaque)
+static unsigned long draw_from(struct console *c, unsigned long since, console_cell_fn fn, void *opaque)
 {
-    struct draw_ctx ctx = { fn, opaque, false, 0, 0 };
+    struct draw_ctx ctx = { fn, opaque, false, 0, 0, (tsm_age_t)since };
     if (!(tsm_screen_get_flags(c->screen) & TSM_SCREEN_HIDE_CURSOR)) {
         ctx.cursor_shown = true;
         ctx.cx = tsm_screen_get_cursor_x(c->screen);
         ctx.cy = tsm_screen_get_cursor_y(c->screen) + c->scrolled;
     }
-    tsm_screen_draw(c->screen, draw_cell, &ctx);
+    return (unsigned long)tsm_screen_draw(c->screen, draw_cell, &ctx);
+}
+
+void console_draw(struct console *c, console_cell_fn fn, void *opaque)
+{
+    draw_from(c, 0, fn, opaque);
+}
+
+unsigned long console_draw_since(struct console *c, unsigned long since, console_cell_fn fn, void *opaque)
+{
+    if (c->full) {
+        since = 0;
+        c->full = false;
+    }
+    return draw_from(c, since, fn, opaque);
 }
 
 unsigned long console_age(const struct console *c)
@@ -281,6 +324,7 @@ static bool step_back(struct console *c, unsigned long *hash, char *row0, size_t
     if (c->scrolled >= c->sb_max)
         return false;
     tsm_screen_sb_up(c->screen, 1);
+    c->full = true;
     unsigned long h = look(c, row0, cap);
     if (h == *hash)
         return false;
@@ -295,6 +339,7 @@ void console_scroll(struct console *c, int lines)
         unsigned n = (unsigned)-lines > c->scrolled ? c->scrolled : (unsigned)-lines;
         tsm_screen_sb_down(c->screen, n);
         c->scrolled -= n;
+        c->full = true;
     } else {
         unsigned long h = look(c, NULL, 0);
         for (int i = 0; i < lines && step_back(c, &h, NULL, 0); i++)
@@ -307,6 +352,7 @@ void console_scroll_reset(struct console *c)
 {
     tsm_screen_sb_reset(c->screen);
     c->scrolled = 0;
+    c->full = true;
     c->age++;
 }
 

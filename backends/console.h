@@ -46,12 +46,22 @@ void console_send(struct console *c, const char *bytes, size_t len);
 size_t console_pending(const struct console *c, const char **data);
 void console_consume(struct console *c, size_t n);
 
+/* Watch guest output for one byte (the echo of a typed key); -1 stops.
+ * console_watch_seen says whether it came since console_watch. */
+void console_watch(struct console *c, int byte);
+bool console_watch_seen(const struct console *c);
+bool console_watching(const struct console *c);
+
 int console_resize(struct console *c, unsigned cols, unsigned rows);
 unsigned console_cols(const struct console *c);
 unsigned console_rows(const struct console *c);
 
 /* Walk the visible cells (scrollback position included). */
 void console_draw(struct console *c, console_cell_fn fn, void *opaque);
+/* Only the cells that changed since the draw that returned `since` (0: all);
+ * returns the value to pass next time. A resize or scrollback move makes the
+ * next call draw everything. */
+unsigned long console_draw_since(struct console *c, unsigned long since, console_cell_fn fn, void *opaque);
 /* Changes whenever anything visible changed. */
 unsigned long console_age(const struct console *c);
 /* false when the guest hid the cursor or the view is scrolled back. */

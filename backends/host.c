@@ -841,6 +841,11 @@ struct host *host_new(const char *name, const char *uri, struct domreg *reg,
 
 void host_free(struct host *h)
 {
+    host_free_wait(h, 0);
+}
+
+void host_free_wait(struct host *h, int wait_ms)
+{
     if (!h)
         return;
     cancel_retry(h);
@@ -855,7 +860,7 @@ void host_free(struct host *h)
     }
     host_drop_conn(h);
     domreg_remove_host(h->reg, h);
-    worker_free(h->worker);
+    worker_free_wait(h->worker, wait_ms);
     free(h->name);
     free(h->uri);
     free(h);

@@ -31,6 +31,8 @@ struct host *host_new(const char *name, const char *uri, struct domreg *reg,
                       const struct host_ops *ops, void *opaque, char *err, size_t errlen);
 /* Removes the host's domains from the registry and drops the connection. */
 void host_free(struct host *h);
+/* At exit: also wait up to wait_ms for the host's worker to finish. */
+void host_free_wait(struct host *h, int wait_ms);
 
 /* Connect (or reconnect now, skipping the backoff). Asynchronous. */
 void host_connect(struct host *h);

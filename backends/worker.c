@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <libvirt/libvirt.h>
 
@@ -28,7 +29,8 @@ struct worker {
     pthread_cond_t wake;
     struct queue todo, finished;
     int refs;
-    bool stopping;
+    bool stopping, exited;
+    pthread_cond_t gone;
     int pipe_rd, pipe_wr;
     int watch;
 };
@@ -76,6 +78,7 @@ static void worker_unref(struct worker *w)
     close(w->pipe_rd);
     close(w->pipe_wr);
     pthread_cond_destroy(&w->wake);
+    pthread_cond_destroy(&w->gone);
     pthread_mutex_destroy(&w->lock);
     free(w);
 }
@@ -110,6 +113,8 @@ static void *worker_thread(void *opaque)
         queue_push(&w->finished, it);
         notify_loop(w);
     }
+    w->exited = true;
+    pthread_cond_broadcast(&w->gone);
     pthread_mutex_unlock(&w->lock);
     worker_unref(w);
     return NULL;
@@ -152,6 +157,7 @@ struct worker *worker_new(char *err, size_t errlen)
     }
     pthread_mutex_init(&w->lock, NULL);
     pthread_cond_init(&w->wake, NULL);
+    pthread_cond_init(&w->gone, NULL);
     w->pipe_rd = fds[0];
     w->pipe_wr = fds[1];
     w->refs = 2; /* the loop side and the thread */
@@ -169,7 +175,7 @@ struct worker *worker_new(char *err, size_t errlen)
     return w;
 }
 
-void worker_free(struct worker *w)
+void worker_free_wait(struct worker *w, int wait_ms)
 {
     if (!w)
         return;
@@ -177,8 +183,25 @@ void worker_free(struct worker *w)
     pthread_mutex_lock(&w->lock);
     w->stopping = true;
     pthread_cond_signal(&w->wake);
+    if (wait_ms > 0) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += wait_ms / 1000;
+        until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        while (!w->exited && pthread_cond_timedwait(&w->gone, &w->lock, &until) == 0)
+            ;
+    }
     pthread_mutex_unlock(&w->lock);
     worker_unref(w);
+}
+
+void worker_free(struct worker *w)
+{
+    worker_free_wait(w, 0);
 }
 
 int worker_submit(struct worker *w, const struct job_ops *ops, void *arg)

@@ -20,6 +20,9 @@ struct worker *worker_new(char *err, size_t errlen);
 /* Stops accepting jobs; pending jobs are discarded. A job already running
  * finishes on its thread (it may be stuck in the network) and is discarded. */
 void worker_free(struct worker *w);
+/* Same, but waits up to wait_ms for the thread to finish its job (at exit,
+ * so nothing is left half-done; never at runtime, where it would stall the UI). */
+void worker_free_wait(struct worker *w, int wait_ms);
 int worker_submit(struct worker *w, const struct job_ops *ops, void *arg);
 /* From the worker thread: run fn(arg) on the loop thread as soon as possible
  * (used to ask the user something while the thread waits for the answer). */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 extern const char default_keys_text[];
 
@@ -106,6 +107,7 @@ struct app *app_new(char *err, size_t errlen)
     a->mouse = true;
     a->backoff_max = 60;
     a->cur_tab = a->last_tab = -1;
+    a->pace_timer = -1;
     a->scrollback = 10000;
     a->log_replay = 50;
     a->reg = domreg_new();
@@ -137,13 +139,16 @@ void app_free(struct app *a)
         return;
     for (size_t i = 0; i < a->ndialogs; i++)
         dialog_free(a->dialogs[i]);
+    if (a->pace_timer >= 0)
+        virEventRemoveTimeout(a->pace_timer);
     for (size_t t = 0; t < a->ntabs; t++) {
         for (size_t i = 0; i < a->tabs[t]->n; i++)
             pane_free(a->tabs[t]->panes[i]);
         free(a->tabs[t]);
     }
+    /* The app is freed on the way out: let workers finish (bounded). */
     for (size_t i = 0; i < a->nhosts; i++)
-        host_free(a->hosts[i]);
+        host_free_wait(a->hosts[i], 1000);
     free(a->hosts);
     view_free(a->overlay);
     view_free(a->domlist);
@@ -485,8 +490,19 @@ static void prompt_key(struct app *a, key_code k)
     }
 }
 
+/* How long a typed key's echo is waited for before output is paced again. */
+#define ECHO_WAIT_MS 500
+
+static unsigned long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
+}
+
 void app_key(struct app *a, key_code k)
 {
+    bool had_status = a->status[0] != '\0';
     a->dirty = true;
     if (a->ndialogs) {
         if (dialog_key(a->dialogs[0], k))
@@ -529,6 +545,13 @@ void app_key(struct app *a, key_code k)
             /* Everything but the prefix keys belongs to the guest. */
             const struct binding *b = keymap_lookup(a->km, "console", k);
             if (!b) {
+                /* Nothing on screen changes until the guest answers: no frame
+                 * now, and the answer (its echo, when the key prints) is drawn
+                 * the moment it arrives rather than paced. */
+                a->dirty = had_status;
+                a->echo_wanted = true;
+                a->echo_until_ms = mono_ms() + ECHO_WAIT_MS;
+                console_watch(p->model, k >= 0x20 && k < 0x7f ? (int)k : -1);
                 pane_key(p, k);
                 return;
             }
@@ -581,6 +604,12 @@ static void draw_title(struct app *a, int cols)
              domlist_shown(a->domlist), domreg_count(a->reg), connected, a->nhosts,
              domlist_sort_name(a->domlist), f);
     snprintf(right, sizeof right, "? help ");
+    /* Unchanged text is not drawn again: curses still holds it (a frame per
+     * echoed key should cost as little as possible). */
+    if (a->title_valid && strcmp(a->title_drawn, left) == 0)
+        return;
+    snprintf(a->title_drawn, sizeof a->title_drawn, "%s", left);
+    a->title_valid = true;
     attr_t t = theme_attr(ROLE_TITLE);
     int rw = (int)strlen(right);
     text_put(stdscr, 0, 0, cols > rw ? cols - rw : cols, left, t);
@@ -588,22 +617,32 @@ static void draw_title(struct app *a, int cols)
         text_put(stdscr, 0, cols - rw, rw, right, t);
 }
 
+static void put_status(struct app *a, int y, int cols, const char *text, attr_t attr)
+{
+    if (a->status_valid && a->status_attr == attr && strcmp(a->status_drawn, text) == 0)
+        return;
+    snprintf(a->status_drawn, sizeof a->status_drawn, "%s", text);
+    a->status_attr = attr;
+    a->status_valid = true;
+    text_put(stdscr, y, 0, cols, text, attr);
+}
+
 static void draw_status(struct app *a, int y, int cols)
 {
     if (a->prompt != PROMPT_NONE) {
+        a->status_valid = false;
         const char *label = a->prompt == PROMPT_COMMAND ? ":" : "/";
         text_put(stdscr, y, 0, 1, label, A_BOLD);
         lineedit_draw(&a->edit, stdscr, y, 1, cols - 1, false, A_NORMAL);
         return;
     }
     if (a->status[0]) {
-        text_put(stdscr, y, 0, cols, a->status,
-                 theme_attr(a->status_error ? ROLE_STATUS_ERROR : ROLE_STATUS));
+        put_status(a, y, cols, a->status, theme_attr(a->status_error ? ROLE_STATUS_ERROR : ROLE_STATUS));
         return;
     }
     if (a->prefix_pending) {
-        text_put(stdscr, y, 0, cols, "prefix: l list  n/p next/prev  | - split  g grid  [ scroll  x close  f take over  ? keys",
-                 theme_attr(ROLE_STATUS));
+        put_status(a, y, cols, "prefix: l list  n/p next/prev  | - split  g grid  [ scroll  x close  f take over  ? keys",
+                   theme_attr(ROLE_STATUS));
         return;
     }
     struct pane *p = a->overlay ? NULL : app_focused_pane(a);
@@ -611,13 +650,73 @@ static void draw_status(struct app *a, int y, int cols)
         const char *hint = p->scroll_mode ? "scroll: PgUp/PgDn Up/Down  / search  n again  q back to live"
                            : pane_readonly(p) ? "read-only: arrows move  Enter opens for typing  C-] prefix  q closes"
                            : "C-] or C-g then: l list  n/p tabs  | - split  [ scroll  x close  ? keys";
-        text_put(stdscr, y, 0, cols, hint, A_DIM);
+        put_status(a, y, cols, hint, A_DIM);
         return;
     }
     const char *hint = a->main_view == a->hostlist
         ? "c reconnect  a add host  L domains  : command  ? help  q quit"
         : "s start  S shutdown  r reboot  D destroy  p/P pause/resume  / filter  H hosts  ? help  q quit";
-    text_put(stdscr, y, 0, cols, hint, A_DIM);
+    put_status(a, y, cols, hint, A_DIM);
+}
+
+/* A guest flooding its console must not flood the user's terminal (slow ssh
+ * links): while output keeps streaming, frames come further apart (16 ms
+ * doubling to 1 s), so the terminal gets the screen's state, not every line.
+ * Quiet for 300 ms resets to immediate; the echo of a typed key is drawn the
+ * moment it arrives (echo latency), whatever the pace. */
+#define PACE_FIRST_MS 16
+#define PACE_MAX_MS 1000
+#define PACE_IDLE_MS 300
+
+void app_output(struct app *a)
+{
+    unsigned long long now = mono_ms();
+    if (now - a->last_output_ms > PACE_IDLE_MS)
+        a->pace_ms = 0;
+    a->last_output_ms = now;
+    a->output_dirty = true;
+}
+
+static void on_pace_timer(int timer, void *opaque)
+{
+    struct app *a = opaque;
+    virEventRemoveTimeout(timer);
+    a->pace_timer = -1;   /* the loop wakes; app_frame draws */
+}
+
+void app_frame(struct app *a)
+{
+    if (a->dirty || !a->output_dirty) {
+        app_redraw(a);
+        return;
+    }
+    unsigned long long now = mono_ms();
+    /* The echo of a typed key: the first output after it when the key does
+     * not print, else the output that contains it. */
+    bool echo = false;
+    if (a->echo_wanted && now < a->echo_until_ms) {
+        struct pane *p = app_focused_pane(a);
+        echo = !p || console_watch_seen(p->model) || !console_watching(p->model);
+    } else {
+        a->echo_wanted = false;
+    }
+    unsigned interval = echo ? 0 : a->pace_ms;
+    unsigned long long since = now - a->last_frame_ms;
+    if (since < interval) {
+        if (a->pace_timer < 0)
+            a->pace_timer = virEventAddTimeout((int)(interval - since), on_pace_timer, a, NULL);
+        return;
+    }
+    if (echo) {
+        a->echo_wanted = false;
+        struct pane *p = app_focused_pane(a);
+        if (p)
+            console_watch(p->model, -1);
+    } else {
+        a->pace_ms = a->pace_ms ? (a->pace_ms * 2 > PACE_MAX_MS ? PACE_MAX_MS : a->pace_ms * 2) : PACE_FIRST_MS;
+    }
+    a->dirty = true;
+    app_redraw(a);
 }
 
 void app_redraw(struct app *a)
@@ -625,6 +724,8 @@ void app_redraw(struct app *a)
     if (!a->curses_up || !a->dirty)
         return;
     a->dirty = false;
+    a->output_dirty = false;
+    a->last_frame_ms = mono_ms();
     int rows = LINES, cols = COLS;
     if (rows < 5 || cols < 20) {
         a->layout_sig = 0;
@@ -634,18 +735,22 @@ void app_redraw(struct app *a)
         refresh();
         return;
     }
-    draw_title(a, cols);
     struct rect body = app_body(a);
     struct tab *tab = a->overlay ? NULL : app_current_tab(a);
-    /* Panes skip drawing when their console did not change; anything that may
-     * have covered them (dialogs, overlays, prompt, resize, focus) repaints them. */
+    /* Panes, title and status skip drawing what did not change; anything that
+     * may have covered them (dialogs, overlays, prompt, resize, focus)
+     * repaints them. */
     unsigned long sig = (unsigned long)rows * 7919 + (unsigned long)cols * 131 + a->ndialogs * 17 +
                         (a->overlay != NULL) * 3 + (unsigned long)(a->cur_tab + 1) * 1009 +
                         (tab ? tab->focus * 31 + tab->n * 37 + tab->kind * 41 : 0) + a->prompt * 5;
-    if (tab && sig != a->layout_sig)
-        for (size_t i = 0; i < tab->n; i++)
-            consoleview_invalidate(tab->panes[i]->view);
+    if (sig != a->layout_sig || a->ndialogs) {
+        a->title_valid = a->status_valid = false;
+        if (tab)
+            for (size_t i = 0; i < tab->n; i++)
+                consoleview_invalidate(tab->panes[i]->view);
+    }
     a->layout_sig = sig;
+    draw_title(a, cols);
     int cy = -1, cx = -1;
     if (tab) {
         for (size_t i = 0; i < tab->n; i++) {

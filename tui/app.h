@@ -34,6 +34,11 @@ struct app {
     char status[768];
     bool status_error;
     bool quit, dirty;
+    /* Frame pacing (app_frame): console output alone draws on a ramp. */
+    bool output_dirty, echo_wanted;
+    unsigned long long last_frame_ms, last_output_ms, echo_until_ms;
+    unsigned pace_ms;
+    int pace_timer;
     bool colour, mouse;
     bool exit_after_paint;
     bool curses_up;
@@ -47,6 +52,10 @@ struct app {
     int cur_tab, last_tab;
     bool prefix_pending;
     unsigned long layout_sig;  /* what the screen around the panes looked like */
+    /* The title and status text curses holds, to skip drawing them again. */
+    char title_drawn[1200], status_drawn[800];
+    bool title_valid, status_valid;
+    attr_t status_attr;
     char search[256];
     /* Console settings (set ...). */
     char log_dir[512];
@@ -94,6 +103,11 @@ struct rect app_body(struct app *a);
 /* Input and output. */
 void app_key(struct app *a, key_code k);
 void app_redraw(struct app *a);
+/* Console output arrived: draw it, paced (see app_frame). */
+void app_output(struct app *a);
+/* Draw now if something other than console output changed, or if the pacing
+ * says console output is due; else arm a timer for when it is. */
+void app_frame(struct app *a);
 /* true once every host has connected and listed, or failed, at least once */
 bool app_settled(struct app *a);
 

@@ -245,7 +245,7 @@ int main(int argc, char **argv)
         rc = 1;
     }
     while (rc == 0 && !a->quit) {
-        app_redraw(a);
+        app_frame(a);
         if (a->quit)
             break;
         if (loop_run_once(err, sizeof err) < 0)

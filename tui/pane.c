@@ -14,7 +14,7 @@
 static void on_serial_changed(struct serial *s, void *opaque)
 {
     struct pane *p = opaque;
-    app_dirty(p->app);
+    app_output(p->app);
 }
 
 static void on_serial_message(struct serial *s, bool error, const char *msg, void *opaque)

@@ -29,6 +29,9 @@ int term_init(bool colour, bool mouse, char *err, size_t errlen)
     nonl();
     keypad(stdscr, TRUE);
     nodelay(stdscr, TRUE);
+    /* Let curses scroll a region instead of repainting every line of a
+     * console that scrolls: far fewer bytes over a slow ssh link. */
+    idlok(stdscr, TRUE);
     meta(stdscr, TRUE);
     term_apply_options(colour, mouse);
     return 0;

@@ -18,6 +18,7 @@ struct consoleview {
     struct rect rect;
     struct console *drawn_model;
     unsigned long age;
+    unsigned long tsm_age;     /* libtsm's age at the last draw, for partial redraws */
     char head[512];
     /* The terminal cursor's place, in screen coordinates. */
     bool cursor_ok;
@@ -317,12 +318,17 @@ static void consoleview_draw(struct view *v, WINDOW *win, struct rect r)
         memcmp(&cv->rect, &r, sizeof r) == 0 && strcmp(cv->head, head) == 0)
         return;   /* curses still holds these cells */
 
-    draw_title(win, r, title, right);
-    for (int i = 0; i < bh; i++)
-        text_fill(win, r.y + 1 + i, r.x, r.w, A_NORMAL);
+    /* Same place, same model: only the cells libtsm aged since the last draw. */
+    bool partial = cv->drawn && cv->win == win && cv->drawn_model == m && m &&
+                   memcmp(&cv->rect, &r, sizeof r) == 0;
+    if (!partial || strcmp(cv->head, head) != 0)
+        draw_title(win, r, title, right);
+    if (!partial)
+        for (int i = 0; i < bh; i++)
+            text_fill(win, r.y + 1 + i, r.x, r.w, A_NORMAL);
     if (m && bh > 0) {
         struct draw_ctx d = { win, r.y + 1, r.x, bh, r.w };
-        console_draw(m, draw_cell, &d);
+        cv->tsm_age = console_draw_since(m, partial ? cv->tsm_age : 0, draw_cell, &d);
         wattrset(win, A_NORMAL);
     } else if (bh > 1 && r.w > 4) {
         text_put(win, r.y + 2, r.x + 2, r.w - 4, "no console attached", A_DIM);

@@ -98,10 +98,11 @@ int text_put(WINDOW *win, int y, int x, int width, const char *s, attr_t attr)
     memset(&st, 0, sizeof st);
     const char *p = safe;
     size_t n = strlen(safe);
+    /* Decode once into a run of wide characters, then one curses call. */
+    wchar_t run[1024];
+    size_t nrun = 0;
     int used = 0;
-    wattrset(win, attr);
-    wmove(win, y, x);
-    while (n > 0 && used < width) {
+    while (n > 0 && used < width && nrun + 1 < sizeof run / sizeof run[0]) {
         wchar_t wc;
         size_t len = mbrtowc(&wc, p, n, &st);
         if (len == (size_t)-1 || len == (size_t)-2 || len == 0) {
@@ -114,16 +115,17 @@ int text_put(WINDOW *win, int y, int x, int width, const char *s, attr_t attr)
             cw = 1, wc = L'?';
         if (used + cw > width)
             break;
-        if (cw > 0) {
-            wchar_t one[2] = { wc, 0 };
-            waddnwstr(win, one, 1);
-        }
+        if (cw > 0)
+            run[nrun++] = wc;
         used += cw;
         p += len;
         n -= len;
     }
-    for (int i = used; i < width; i++)
-        waddch(win, ' ');
+    for (int i = used; i < width && nrun + 1 < sizeof run / sizeof run[0]; i++)
+        run[nrun++] = L' ';
+    run[nrun] = L'\0';
+    wattrset(win, attr);
+    mvwaddnwstr(win, y, x, run, (int)nrun);
     wattrset(win, A_NORMAL);
     return used;
 }

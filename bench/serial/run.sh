@@ -64,7 +64,7 @@ FLOOD_PROBES=${FLOOD_PROBES:-20}
 SIZE=${BENCH_SIZE:-120x40}
 VIRSH=${VIRSH:-virsh}
 VIRTMUX_ARGS=${VIRTMUX_ARGS:--c @URI@ attach @DOM@}
-VIRTMUX_QUIT=${VIRTMUX_QUIT:-\x1dq}
+VIRTMUX_QUIT=${VIRTMUX_QUIT:-'\x1dq'}
 KEEP=${KEEP:-0}
 DOM=demo1
 TARGET_ECHO_RATIO=1.0
@@ -108,9 +108,17 @@ command -v "$VIRSH" >/dev/null 2>&1 || die "VIRSH '$VIRSH' not found (apt-get in
 D=$(mktemp -d /tmp/vmxsb.XXXXXX)
 chmod 755 "$D"
 
+SB_PID=
 cleanup() {
-    local rc=$?
+    local rc=$? i
     trap - EXIT INT TERM HUP
+    if [[ -n $SB_PID ]]; then
+        # serialbench stops its client by PID on SIGTERM
+        kill -TERM "$SB_PID" 2>/dev/null || true
+        for ((i = 0; i < 100; i++)); do kill -0 "$SB_PID" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$SB_PID" 2>/dev/null || true
+        wait "$SB_PID" 2>/dev/null || true
+    fi
     if libvirtd_down "$D"; then
         if [[ $KEEP == 1 ]]; then
             echo "bench/serial: kept $D" >&2
@@ -165,9 +173,15 @@ measure() {
     st=$(_VMXD_VIRSH_TIMEOUT=10 _vmxd_virsh "$URI" domstate "$DOM" 2>/dev/null || true)
     [[ $st == running* ]] || die "$DOM is '${st:-unknown}' before the $peer run"
     echo "  running $peer ... (load average $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-    line=$("$SB" -s "$SIZE" -t "$TIMEOUT" -n "$SAMPLES" -w "$WARMUP" -f "$FLOOD_BYTES" \
+    # In the background and waited for, so that a signal to this script
+    # runs the trap at once (it stops serialbench, which stops the client).
+    "$SB" -s "$SIZE" -t "$TIMEOUT" -n "$SAMPLES" -w "$WARMUP" -f "$FLOOD_BYTES" \
         -k "$FLOOD_KIND" -e "$FLOOD_PROBES" -q "$quit" -L "$peer" \
-        -o "$D/out/$peer.raw" -r "$D/out/$peer.samples" -- "$@") || rc=$?
+        -o "$D/out/$peer.raw" -r "$D/out/$peer.samples" -- "$@" >"$D/out/$peer.line" </dev/null &
+    SB_PID=$!
+    wait "$SB_PID" || rc=$?
+    SB_PID=
+    line=$(cat "$D/out/$peer.line")
     echo "  $peer: $line"
     if (( rc != 0 )); then
         die "$peer run failed (serialbench exit $rc; 124 = timeout). Command: $*"
@@ -200,7 +214,7 @@ awk -v samples="$SAMPLES" -v fmb="$FLOOD_MB" -v fbytes="$FLOOD_BYTES" -v kind="$
     -v x1="$(get virtmux.flood_echo_lost)" -v x2="$(get virsh.flood_echo_lost)" \
     -v u1="$(get virtmux.flood_cpu_ms)" -v u2="$(get virsh.flood_cpu_ms)" \
     -v k2="$(get virsh.flood_kBps)" 'function ratio(a, b) { return b > 0 ? a / b : 0 }
-function rs(a, b) { return b > 0 ? sprintf("%.2fx", a / b) : "-" }
+function rs(a, b) { return b > 0 ? sprintf("%.3fx", a / b) : "-" }
 function pf(ok) { return ok ? "PASS" : "FAIL" }
 function row(m, a, b, r, t, v) { printf "%-34s | %12s | %12s | %7s | %-12s | %s\n", m, a, b, r, t, v }
 BEGIN {

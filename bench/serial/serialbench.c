@@ -53,7 +53,8 @@
  *
  * Exit code: 0 when every phase ran (samples may be lost: see *_lost), 1 when
  * a phase failed (no prompt, too many lost samples, the client died), 2 on a
- * usage error, 124 on the overall timeout (-t, default 900 s).
+ * usage error, 124 on the overall timeout (-t, default 900 s), 128+N on
+ * signal N (SIGINT, SIGTERM, SIGHUP: the client is stopped by PID first).
  *
  * Build: cc -O2 -o serialbench serialbench.c -lutil
  */
@@ -547,6 +548,24 @@ static void kill_child(void)
     }
 }
 
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
+{
+    got_signal = sig;
+}
+
+/* SIGINT/SIGTERM/SIGHUP: stop the client (by PID) and leave. */
+static void check_signal(void)
+{
+    if (!got_signal)
+        return;
+    int sig = got_signal;
+    msg("signal %d: stopping pid %d", sig, (int)child);
+    kill_child();
+    exit(128 + sig);
+}
+
 static void fatal_timeout(void)
 {
     msg("overall timeout reached; killing pid %d", (int)child);
@@ -568,6 +587,7 @@ static void send_bytes(const char *s, size_t n)
             continue;
         if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             struct pollfd pf = { .fd = master, .events = POLLOUT };
+            check_signal();
             if (now_ms() > deadline)
                 fatal_timeout();
             poll(&pf, 1, 100);
@@ -586,6 +606,7 @@ static void send_str(const char *s) { send_bytes(s, strlen(s)); }
 static long pump(int timeout_ms, double *t_read)
 {
     static unsigned char buf[65536];
+    check_signal();
     double left = deadline - now_ms();
     if (left <= 0)
         fatal_timeout();
@@ -849,6 +870,13 @@ int main(int argc, char **argv)
         return 2;
     }
     signal(SIGPIPE, SIG_IGN);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal; /* no SA_RESTART: poll() returns EINTR */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     vt_init(rows, cols);
 
     fflush(NULL);
@@ -861,6 +889,10 @@ int main(int argc, char **argv)
         return 2;
     }
     if (child == 0) {
+        signal(SIGPIPE, SIG_DFL);
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
         setenv("TERM", "xterm-256color", 1);
         setenv("LANG", "C.UTF-8", 1);
         unsetenv("LC_ALL");

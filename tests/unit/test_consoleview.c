@@ -327,16 +327,20 @@ Test(consoleview, skips_unchanged_and_invalidate)
     view_draw(v, stdscr, pane);
     cr_assert_eq(cell(BODY_Y, BODY_X, NULL, NULL), L'a');
 
-    /* New output, a new title or a new rect repaint. */
+    /* New output repaints only the cells libtsm aged; a new title only the
+       title row; invalidate or a new rect everything. */
     mvaddch(BODY_Y, BODY_X, 'Z');
     feed(c, "d");
     view_draw(v, stdscr, pane);
-    cr_assert_eq(cell(BODY_Y, BODY_X, NULL, NULL), L'a');
-    mvaddch(BODY_Y, BODY_X, 'Z');
+    cr_assert_eq(cell(BODY_Y, BODY_X + 3, NULL, NULL), L'd');
+    cr_assert_eq(cell(BODY_Y, BODY_X, NULL, NULL), L'Z');
     d.badge = "[read-only]";
     view_draw(v, stdscr, pane);
-    cr_assert_eq(cell(BODY_Y, BODY_X, NULL, NULL), L'a');
     cr_assert_str_eq(row(pane.y, pane.x, pane.w), " t       [read-only]");
+    cr_assert_eq(cell(BODY_Y, BODY_X, NULL, NULL), L'Z');
+    consoleview_invalidate(v);
+    view_draw(v, stdscr, pane);
+    cr_assert_eq(cell(BODY_Y, BODY_X, NULL, NULL), L'a');
     struct rect r2 = pane;
     r2.w = 10;
     view_draw(v, stdscr, r2);
