@@ -66,6 +66,10 @@ VIRSH=${VIRSH:-virsh}
 VIRTMUX_ARGS=${VIRTMUX_ARGS:--c @URI@ attach @DOM@}
 VIRTMUX_QUIT=${VIRTMUX_QUIT:-'\x1dq'}
 KEEP=${KEEP:-0}
+# Rounds of (virtmux, virsh), alternating which goes first; every metric is
+# the median over rounds: one run each swings +-20% on a 2-core box where the
+# TCG guest competes with the client for CPU.
+ROUNDS=${ROUNDS:-3}
 DOM=demo1
 TARGET_ECHO_RATIO=1.0
 TARGET_BYTES_RATIO=0.10
@@ -74,7 +78,7 @@ TARGET_FLOOD_ECHO_MS=20
 
 die() { echo "bench/serial: error: $*" >&2; exit 1; }
 
-for v in SAMPLES WARMUP FLOOD_PROBES; do
+for v in SAMPLES WARMUP FLOOD_PROBES ROUNDS; do
     [[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a non-negative integer (got '${!v}')"
 done
 (( SAMPLES >= 1 )) || die "SAMPLES must be >= 1"
@@ -186,19 +190,40 @@ measure() {
     if (( rc != 0 )); then
         die "$peer run failed (serialbench exit $rc; 124 = timeout). Command: $*"
     fi
+    local n=0
     for kv in $line; do
-        R[$peer.${kv%%=*}]=${kv#*=}
+        R[$peer.${kv%%=*}]+=" ${kv#*=}"
+        [[ ${kv%%=*} == echo_n ]] && n=${kv#*=}
     done
-    [[ ${R[$peer.echo_n]:-0} -gt 0 ]] || die "$peer: no echo samples"
+    (( n > 0 )) || die "$peer: no echo samples"
 }
 
-measure virtmux "$VIRTMUX_QUIT" "$VIRTMUX" "${vm_args[@]}"
-sleep 1   # let libvirtd drop the console lock of the first session
-measure virsh '\x1d' "$VIRSH" -c "$URI" console "$DOM"
+for ((round = 1; round <= ROUNDS; round++)); do
+    echo "  round $round/$ROUNDS" >&2
+    if (( round % 2 )); then
+        measure virtmux "$VIRTMUX_QUIT" "$VIRTMUX" "${vm_args[@]}"
+        sleep 1   # let libvirtd drop the console lock of the first session
+        measure virsh '\x1d' "$VIRSH" -c "$URI" console "$DOM"
+    else
+        measure virsh '\x1d' "$VIRSH" -c "$URI" console "$DOM"
+        sleep 1
+        measure virtmux "$VIRTMUX_QUIT" "$VIRTMUX" "${vm_args[@]}"
+    fi
+    sleep 1
+done
 
 # --- report -----------------------------------------------------------------
-get() { echo "${R[$1]:-0}"; }
-awk -v samples="$SAMPLES" -v fmb="$FLOOD_MB" -v fbytes="$FLOOD_BYTES" -v kind="$FLOOD_KIND" \
+# The median over rounds of one metric.
+get() {
+    local v=${R[$1]:-0}
+    # shellcheck disable=SC2086
+    printf '%s\n' $v | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+echo "per round (virtmux | virsh): echo median ms:${R[virtmux.echo_med_ms]} |${R[virsh.echo_med_ms]};" \
+     "flood bytes:${R[virtmux.flood_out_bytes]:-} |${R[virsh.flood_out_bytes]:-};" \
+     "drain ms:${R[virtmux.flood_drain_ms]:-} |${R[virsh.flood_drain_ms]:-}"
+echo "(each metric below is the median over $ROUNDS rounds)"
+awk -v rounds="$ROUNDS" -v samples="$SAMPLES" -v fmb="$FLOOD_MB" -v fbytes="$FLOOD_BYTES" -v kind="$FLOOD_KIND" \
     -v te="$TARGET_ECHO_RATIO" -v tb="$TARGET_BYTES_RATIO" -v td="$TARGET_DRAIN_RATIO" \
     -v tfe="$TARGET_FLOOD_ECHO_MS" \
     -v e1="$(get virtmux.echo_med_ms)" -v e2="$(get virsh.echo_med_ms)" \
@@ -240,8 +265,8 @@ BEGIN {
         printf "guest serial rate seen by virsh: %.1f kB/s; %.1f MiB take %.1f s (10 MiB would take ~%.0f s per client)\n",
             k2, fmb, d2 / 1000, k2 > 0 ? 10485.76 / k2 : 0
     }
-    printf "RESULT serial samples=%d echo_ratio=%.3f echo_virtmux_ms=%.3f echo_virsh_ms=%.3f echo_p99_virtmux_ms=%.3f echo_p99_virsh_ms=%.3f",
-        samples, re, e1, e2, p1, p2
+    printf "RESULT serial rounds=%d samples=%d echo_ratio=%.3f echo_virtmux_ms=%.3f echo_virsh_ms=%.3f echo_p99_virtmux_ms=%.3f echo_p99_virsh_ms=%.3f",
+        rounds, samples, re, e1, e2, p1, p2
     if (flood)
         printf " flood_mb=%s flood_kind=%s bytes_ratio=%.3f bytes_virtmux=%d bytes_virsh=%d drain_ratio=%.3f drain_virtmux_ms=%.1f drain_virsh_ms=%.1f flood_echo_virtmux_ms=%.3f flood_echo_virsh_ms=%.3f",
             fmb, kind, rb, b1, b2, rd, d1, d2, f1, f2
