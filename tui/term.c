@@ -32,6 +32,9 @@ int term_init(bool colour, bool mouse, char *err, size_t errlen)
     /* Let curses scroll a region instead of repainting every line of a
      * console that scrolls: far fewer bytes over a slow ssh link. */
     idlok(stdscr, TRUE);
+    /* Never hold a frame back because input is pending: the frame may be the
+     * echo the user is waiting for (and it saves a poll per refresh). */
+    typeahead(-1);
     meta(stdscr, TRUE);
     term_apply_options(colour, mouse);
     return 0;
