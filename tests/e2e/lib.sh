@@ -145,3 +145,16 @@ stop_embedded_guests() {
 
 # type_line TEXT: type TEXT literally into the focused console, then Enter.
 type_line() { tm send-keys -t vm -l -- "$1"; tm send-keys -t vm Enter; sleep 0.2; }
+
+# The host list (H): the row of host qemu shows STATE; the line under it is
+# the reason; wait until it shows STATE.
+host_state_is() { screen | grep -qE "^qemu +$1( |$)"; }
+host_reason() { screen | awk 'f { print; exit } /^qemu / { f = 1 }'; }
+wait_host_state() {
+    local st=$1 secs=${2:-10} i
+    for i in $(seq 1 $((secs * 10))); do
+        host_state_is "$st" && return 0
+        sleep 0.1
+    done
+    fail "host qemu did not become '$st' within ${secs}s"
+}

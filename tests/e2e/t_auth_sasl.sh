@@ -37,18 +37,6 @@ no_secret() {
     *"$PW_OK"* | *"$PW_BAD"*) fail "a typed password is on the screen ($1)" ;;
     esac
 }
-# The host list's row for host qemu shows STATE.
-host_state_is() { screen | grep -qE "^qemu +$1( |$)"; }
-# The host list's reason line: the line under host qemu's row.
-host_reason() { screen | awk 'f { print; exit } /^qemu / { f = 1 }'; }
-wait_host_state() {
-    local st=$1 secs=${2:-10} i
-    for i in $(seq 1 $((secs * 10))); do
-        host_state_is "$st" && return 0
-        sleep 0.1
-    done
-    fail "host qemu did not become '$st' within ${secs}s"
-}
 # type_secret TEXT: type into the dialog, check it is not shown, then Enter.
 type_secret() {
     tm send-keys -t vm -l -- "$1"

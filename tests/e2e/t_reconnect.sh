@@ -29,17 +29,6 @@ cat >"$D/demo1.xml" <<'EOF'
 EOF
 timeout 60 virsh -q -c "$URI" define "$D/demo1.xml" >/dev/null || fail "virsh define failed"
 
-host_state_is() { screen | grep -qE "^qemu +$1( |$)"; }
-wait_host_state() {
-    local st=$1 secs=${2:-10} i
-    for i in $(seq 1 $((secs * 10))); do
-        host_state_is "$st" && return 0
-        sleep 0.1
-    done
-    fail "host qemu did not become '$st' within ${secs}s"
-}
-# The host list's reason line: the line under host qemu's row.
-host_reason() { screen | awk 'f { print; exit } /^qemu / { f = 1 }'; }
 
 start_virtmux 120x30 -c "$URI"
 wait_row demo1 "shut off" 15
