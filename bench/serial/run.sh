@@ -263,7 +263,7 @@ BEGIN {
         row("flood: echo samples (lost)", n1 " (" x1 ")", n2 " (" x2 ")", "", "info", "")
         row("flood: client CPU (ms)", u1, u2, rs(u1, u2), "info", "")
         printf "guest serial rate seen by virsh: %.1f kB/s; %.1f MiB take %.1f s (10 MiB would take ~%.0f s per client)\n",
-            k2, fmb, d2 / 1000, k2 > 0 ? 10485.76 / k2 : 0
+            k2, fmb, d2 / 1000, (k2 > 0 ? 10485.76 / k2 : 0)
     }
     printf "RESULT serial rounds=%d samples=%d echo_ratio=%.3f echo_virtmux_ms=%.3f echo_virsh_ms=%.3f echo_p99_virtmux_ms=%.3f echo_p99_virsh_ms=%.3f",
         rounds, samples, re, e1, e2, p1, p2
