@@ -1,36 +1,67 @@
 /* test_cmdline.c: unit tests for the command-line tokenizer and UTF-8 checks. */
 #include "testutil.h"
 
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "keymaps/cmdline.h"
 #include "keymaps/utf8.h"
 
-/* Split line and compare with the expected words (NULL-terminated). */
-static void expect_split(const char *line, const char *const *want)
+/* Why the last split_is/split_fails_with said no, for the assertion message. */
+static char why[512];
+
+/* true when line splits into exactly the words of want (NULL-terminated). */
+static bool split_is(const char *line, const char *const *want)
 {
 	char err[256] = "", **argv;
 	int argc, n = 0;
+	bool ok = true;
 
 	while (want[n] != NULL)
 		n++;
-	cr_assert_eq(cmdline_split(line, &argc, &argv, err, sizeof err), 0,
-	    "split(%s) failed: %s", line, err);
-	cr_assert_eq(argc, n, "split(%s): %d words, want %d", line, argc, n);
-	for (int i = 0; i < n; i++)
-		cr_assert_str_eq(argv[i], want[i], "split(%s) word %d", line, i);
-	if (n > 0)
-		cr_assert_null(argv[n]);
+	if (cmdline_split(line, &argc, &argv, err, sizeof err) != 0) {
+		snprintf(why, sizeof why, "split(%s) failed: %s", line, err);
+		return false;
+	}
+	if (argc != n) {
+		snprintf(why, sizeof why, "split(%s): %d words, want %d", line, argc, n);
+		ok = false;
+	}
+	for (int i = 0; ok && i < n; i++) {
+		if (strcmp(argv[i], want[i]) != 0) {
+			snprintf(why, sizeof why, "split(%s) word %d: '%s', want '%s'", line, i, argv[i], want[i]);
+			ok = false;
+		}
+	}
+	if (ok && n > 0 && argv[n] != NULL) {
+		snprintf(why, sizeof why, "split(%s): argv not NULL-terminated", line);
+		ok = false;
+	}
 	cmdline_free(argc, argv);
+	return ok;
 }
 
-static void expect_error(const char *line, const char *reason)
+/* true when line fails to split with exactly reason, leaving no words. */
+static bool split_fails_with(const char *line, const char *reason)
 {
 	char err[256] = "", **argv = (char **)1;
 	int argc = 99;
 
-	cr_assert_eq(cmdline_split(line, &argc, &argv, err, sizeof err), -1, "split(%s) should fail", line);
-	cr_assert_eq(argc, 0);
-	cr_assert_null(argv);
-	cr_assert_str_eq(err, reason);
+	if (cmdline_split(line, &argc, &argv, err, sizeof err) != -1) {
+		snprintf(why, sizeof why, "split(%s) should fail", line);
+		return false;
+	}
+	if (argc != 0 || argv != NULL) {
+		snprintf(why, sizeof why, "split(%s) failed but left argc %d / argv set", line, argc);
+		return false;
+	}
+	if (strcmp(err, reason) != 0) {
+		snprintf(why, sizeof why, "split(%s): reason '%s', want '%s'", line, err, reason);
+		return false;
+	}
+	return true;
 }
 
 #define WORDS(...) ((const char *const[]){ __VA_ARGS__, NULL })
@@ -38,50 +69,50 @@ static void expect_error(const char *line, const char *reason)
 
 Test(cmdline, plain_words)
 {
-	expect_split("bind-key -T list D destroy", WORDS("bind-key", "-T", "list", "D", "destroy"));
-	expect_split("  \t a   b\t", WORDS("a", "b"));
-	expect_split("one", WORDS("one"));
+	cr_assert(split_is("bind-key -T list D destroy", WORDS("bind-key", "-T", "list", "D", "destroy")), "%s", why);
+	cr_assert(split_is("  \t a   b\t", WORDS("a", "b")), "%s", why);
+	cr_assert(split_is("one", WORDS("one")), "%s", why);
 }
 
 Test(cmdline, blank_and_comments)
 {
-	expect_split("", NOWORDS);
-	expect_split("   \t ", NOWORDS);
-	expect_split("# a comment", NOWORDS);
-	expect_split("   # indented 'comment \"", NOWORDS);
-	expect_split("a b # trailing comment", WORDS("a", "b"));
+	cr_assert(split_is("", NOWORDS), "%s", why);
+	cr_assert(split_is("   \t ", NOWORDS), "%s", why);
+	cr_assert(split_is("# a comment", NOWORDS), "%s", why);
+	cr_assert(split_is("   # indented 'comment \"", NOWORDS), "%s", why);
+	cr_assert(split_is("a b # trailing comment", WORDS("a", "b")), "%s", why);
 	/* '#' only starts a comment at the start of a word */
-	expect_split("a#b c#", WORDS("a#b", "c#"));
-	expect_split("'#' \"#x\" \\#y", WORDS("#", "#x", "#y"));
+	cr_assert(split_is("a#b c#", WORDS("a#b", "c#")), "%s", why);
+	cr_assert(split_is("'#' \"#x\" \\#y", WORDS("#", "#x", "#y")), "%s", why);
 }
 
 Test(cmdline, quotes)
 {
-	expect_split("say 'hello world'", WORDS("say", "hello world"));
-	expect_split("'a \\n \" b'", WORDS("a \\n \" b"));
-	expect_split("\"x \\\" \\\\ \\n \\t y\"", WORDS("x \" \\ \n \t y"));
-	expect_split("\"it's\"", WORDS("it's"));
-	expect_split("'' \"\"", WORDS("", ""));
-	expect_split("a'b c'\"d e\"f", WORDS("ab cd ef"));
-	expect_split("command-prompt \"host \"", WORDS("command-prompt", "host "));
-	expect_split("'é ü' \"日本\"", WORDS("é ü", "日本"));
+	cr_assert(split_is("say 'hello world'", WORDS("say", "hello world")), "%s", why);
+	cr_assert(split_is("'a \\n \" b'", WORDS("a \\n \" b")), "%s", why);
+	cr_assert(split_is("\"x \\\" \\\\ \\n \\t y\"", WORDS("x \" \\ \n \t y")), "%s", why);
+	cr_assert(split_is("\"it's\"", WORDS("it's")), "%s", why);
+	cr_assert(split_is("'' \"\"", WORDS("", "")), "%s", why);
+	cr_assert(split_is("a'b c'\"d e\"f", WORDS("ab cd ef")), "%s", why);
+	cr_assert(split_is("command-prompt \"host \"", WORDS("command-prompt", "host ")), "%s", why);
+	cr_assert(split_is("'é ü' \"日本\"", WORDS("é ü", "日本")), "%s", why);
 }
 
 Test(cmdline, backslash_outside_quotes)
 {
-	expect_split("a\\ b", WORDS("a b"));
-	expect_split("\\'x\\\"", WORDS("'x\""));
-	expect_split("\\\\", WORDS("\\"));
-	expect_split("\\n", WORDS("n"));
+	cr_assert(split_is("a\\ b", WORDS("a b")), "%s", why);
+	cr_assert(split_is("\\'x\\\"", WORDS("'x\"")), "%s", why);
+	cr_assert(split_is("\\\\", WORDS("\\")), "%s", why);
+	cr_assert(split_is("\\n", WORDS("n")), "%s", why);
 }
 
 Test(cmdline, errors)
 {
-	expect_error("say 'hello", "unterminated quote (')");
-	expect_error("say \"hello", "unterminated quote (\")");
-	expect_error("say \"hello\\", "unterminated quote (\")");
-	expect_error("say \"a\\qb\"", "unknown escape '\\q' in double quotes");
-	expect_error("trailing \\", "backslash at end of line");
+	cr_assert(split_fails_with("say 'hello", "unterminated quote (')"), "%s", why);
+	cr_assert(split_fails_with("say \"hello", "unterminated quote (\")"), "%s", why);
+	cr_assert(split_fails_with("say \"hello\\", "unterminated quote (\")"), "%s", why);
+	cr_assert(split_fails_with("say \"a\\qb\"", "unknown escape '\\q' in double quotes"), "%s", why);
+	cr_assert(split_fails_with("trailing \\", "backslash at end of line"), "%s", why);
 }
 
 Test(cmdline, too_long)
@@ -91,10 +122,10 @@ Test(cmdline, too_long)
 	cr_assert_not_null(line);
 	memset(line, 'x', CMDLINE_MAX_LINE);
 	line[CMDLINE_MAX_LINE] = '\0';
-	expect_split(line, WORDS(line));           /* exactly the limit is fine */
+	cr_assert(split_is(line, WORDS(line)), "%s", why);           /* exactly the limit is fine */
 	line[CMDLINE_MAX_LINE] = 'x';
 	line[CMDLINE_MAX_LINE + 1] = '\0';
-	expect_error(line, "line too long (4097 bytes, limit 4096)");
+	cr_assert(split_fails_with(line, "line too long (4097 bytes, limit 4096)"), "%s", why);
 	free(line);
 }
 
@@ -114,7 +145,7 @@ Test(cmdline, too_many_words)
 	cmdline_free(argc, argv);
 	line[2 * 256] = 'w';
 	line[2 * 256 + 1] = '\0';                  /* 257 words */
-	expect_error(line, "too many words (limit 256)");
+	cr_assert(split_fails_with(line, "too many words (limit 256)"), "%s", why);
 }
 
 Test(cmdline, join_simple)
@@ -160,9 +191,12 @@ Test(cmdline, join_split_round_trip)
 	free(s);
 }
 
-Test(cmdline, free_null)
+Test(cmdline, free_null_and_join_nothing)
 {
-	cmdline_free(0, NULL);
+	cmdline_free(0, NULL);   /* a no-op, like free(NULL) */
+	char *s = cmdline_join(0, NULL);
+	cr_assert_str_eq(s, "");
+	free(s);
 }
 
 Test(utf8, valid_and_invalid)
