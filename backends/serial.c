@@ -48,6 +48,7 @@ struct serial {
     /* Why the stream ended, said when the retry fires: a stop event usually
      * arrives right after the EOF, and then the right word is "stopped". */
     char why[64];
+    bool force_next;
 };
 
 static void changed(struct serial *s)
@@ -325,8 +326,14 @@ static void open_done(void *arg)
     changed(s);
 }
 
+void serial_force_next(struct serial *s)
+{
+    s->force_next = true;
+}
+
 void serial_attach(struct serial *s, bool force)
 {
+    force = force || s->force_next;
     if (s->opening || (s->link && !force))
         return;
     cancel_retry(s);
@@ -338,6 +345,7 @@ void serial_attach(struct serial *s, bool force)
     memcpy(j->uuid, s->uuid, VIR_UUID_BUFLEN);
     snprintf(j->dev, sizeof j->dev, "%s", s->dev);
     j->force = force;
+    s->force_next = false;
     j->user = s->state != SERIAL_WAITING; /* automatic retries never ask */
     if (host_submit(s->host, open_run, open_done, open_discard, j) < 0) {
         free(j);

@@ -38,6 +38,9 @@ void serial_free(struct serial *s);
 
 /* Open the console (force: take it over from another session). */
 void serial_attach(struct serial *s, bool force);
+/* The next open takes the console over (the user said so before the pane
+ * existed: attach -f). */
+void serial_force_next(struct serial *s);
 /* Send what the model has queued for the guest (typed keys, replies). */
 void serial_flush(struct serial *s);
 /* The registry saw the domain's state or host change: start or stop following. */

@@ -36,7 +36,7 @@ static void try_pending_attach(struct app *a)
         return;
     }
     a->pending_attach[0] = '\0';
-    if (app_attach(a, d, a->pending_readonly, 0, err, sizeof err) < 0)
+    if (app_attach(a, d, a->pending_readonly, 0, false, err, sizeof err) < 0)
         app_message(a, true, "%s", err);
 }
 
@@ -347,7 +347,8 @@ static struct tab *new_tab(struct app *a, enum layout_kind kind, char *err, size
     return t;
 }
 
-int app_attach(struct app *a, const struct dom *d, bool readonly, char where, char *err, size_t errlen)
+int app_attach(struct app *a, const struct dom *d, bool readonly, char where, bool force,
+               char *err, size_t errlen)
 {
     size_t ti, pi;
     /* One console per domain: libvirt allows one session, and two panes of
@@ -377,7 +378,7 @@ int app_attach(struct app *a, const struct dom *d, bool readonly, char where, ch
         t->kind = LAYOUT_STACKED;
     else if (where == 'g')
         t->kind = LAYOUT_GRID;
-    struct pane *p = pane_new(a, d, readonly, err, errlen);
+    struct pane *p = pane_new(a, d, readonly, force, err, errlen);
     if (!p) {
         if (fresh) {
             a->ntabs--;

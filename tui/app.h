@@ -92,7 +92,9 @@ void app_open_prompt(struct app *a, enum prompt_mode mode, const char *initial);
 
 /* Consoles. where: 0 new tab, 'h' split side by side, 'v' stacked, 'g' grid. */
 struct pane *app_find_pane(struct app *a, const unsigned char *uuid);
-int app_attach(struct app *a, const struct dom *d, bool readonly, char where, char *err, size_t errlen);
+/* force: a console opened here takes over from another session (attach -f). */
+int app_attach(struct app *a, const struct dom *d, bool readonly, char where, bool force,
+               char *err, size_t errlen);
 struct tab *app_current_tab(struct app *a);
 struct pane *app_focused_pane(struct app *a);
 void app_select_tab(struct app *a, int index);   /* -1: the list */

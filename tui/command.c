@@ -283,20 +283,11 @@ static int attach_like(struct app *a, int argc, char **argv, char where, char *e
     }
     if (!d)
         return -1;
-    if (force) {
-        struct pane *p = app_find_pane(a, d->uuid);
-        if (p) {
-            serial_attach(p->serial, true);
-            return app_attach(a, d, readonly, where, err, errlen);
-        }
-    }
-    int rc = app_attach(a, d, readonly, where, err, errlen);
-    if (rc == 0 && force) {
-        struct pane *p = app_find_pane(a, d->uuid);
-        if (p)
-            serial_attach(p->serial, true);
-    }
-    return rc;
+    /* An open pane is taken over now; a new one on its first open. */
+    struct pane *open = force ? app_find_pane(a, d->uuid) : NULL;
+    if (open)
+        serial_attach(open->serial, true);
+    return app_attach(a, d, readonly, where, force, err, errlen);
 }
 
 static int cmd_attach(struct app *a, int argc, char **argv, char *err, size_t errlen)
@@ -362,7 +353,7 @@ static int cmd_watch_all(struct app *a, int argc, char **argv, char *err, size_t
         if (*filter && !strcasestr(d->name, filter))
             continue;
         /* The first one makes a fresh grid tab; the rest join it. */
-        if (app_attach(a, d, true, started ? 'g' : 0, err, errlen) == 0) {
+        if (app_attach(a, d, true, started ? 'g' : 0, false, err, errlen) == 0) {
             struct tab *t = app_current_tab(a);
             if (t)
                 t->kind = LAYOUT_GRID;

@@ -57,27 +57,14 @@ static int find_script(char *out, size_t outlen)
 static char *read_file(const char *path)
 {
     FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
     char *buf = NULL;
-    size_t cap = 0, len = 0;
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            char *nb = realloc(buf, cap = cap ? cap * 2 : 8192);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + len, 1, 4096, f);
-        len += got;
-        if (got < 4096)
-            break;
+    size_t cap = 0;
+    if (f && getdelim(&buf, &cap, '\0', f) < 0) {
+        free(buf);
+        buf = NULL;
     }
-    fclose(f);
-    buf[len] = '\0';
+    if (f)
+        fclose(f);
     return buf;
 }
 

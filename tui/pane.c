@@ -90,7 +90,7 @@ static void replay_log(struct pane *p, const char *file_name)
     free(tail);
 }
 
-struct pane *pane_new(struct app *a, const struct dom *d, bool readonly, char *err, size_t errlen)
+struct pane *pane_new(struct app *a, const struct dom *d, bool readonly, bool force, char *err, size_t errlen)
 {
     struct pane *p = calloc(1, sizeof *p);
     if (!p) {
@@ -132,6 +132,8 @@ struct pane *pane_new(struct app *a, const struct dom *d, bool readonly, char *e
         return NULL;
     }
     serial_set_log(p->serial, p->log);
+    if (force)
+        serial_force_next(p->serial);
     pane_sync(p);
     if (serial_state(p->serial) == SERIAL_STOPPED && d->state != VIR_DOMAIN_SHUTOFF)
         serial_attach(p->serial, false);

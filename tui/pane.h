@@ -21,7 +21,8 @@ struct pane {
     bool scroll_mode;
 };
 
-struct pane *pane_new(struct app *a, const struct dom *d, bool readonly, char *err, size_t errlen);
+/* force: take the console over from another session on the first open. */
+struct pane *pane_new(struct app *a, const struct dom *d, bool readonly, bool force, char *err, size_t errlen);
 void pane_free(struct pane *p);
 /* Follow the registry: state, host, existence of the domain. */
 void pane_sync(struct pane *p);

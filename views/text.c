@@ -1,35 +1,10 @@
 /* views/text.c: escaping and column-exact drawing of UTF-8 text with ncursesw. */
 #include "views/text.h"
+#include "keymaps/utf8.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <wchar.h>
-
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n, unsigned *cp)
-{
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    size_t len;
-    unsigned c, min;
-    if ((s[0] & 0xe0) == 0xc0) { len = 2; c = s[0] & 0x1f; min = 0x80; }
-    else if ((s[0] & 0xf0) == 0xe0) { len = 3; c = s[0] & 0x0f; min = 0x800; }
-    else if ((s[0] & 0xf8) == 0xf0) { len = 4; c = s[0] & 0x07; min = 0x10000; }
-    else return 0;
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        c = (c << 6) | (s[i] & 0x3f);
-    }
-    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-        return 0;
-    *cp = c;
-    return len;
-}
 
 void text_escape(const char *s, char *out, size_t outlen)
 {
@@ -38,8 +13,9 @@ void text_escape(const char *s, char *out, size_t outlen)
     if (outlen == 0)
         return;
     while (n > 0) {
-        unsigned cp;
-        size_t len = utf8_seq(p, n, &cp);
+        uint32_t cp = 0;
+        int got = utf8_decode((const char *)p, n, &cp);
+        size_t len = got > 0 ? (size_t)got : 0;
         bool control = len == 0 || cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0);
         if (control) {
             if (o + 5 > outlen)
