@@ -1,0 +1,22 @@
+/* backends/vgafont.h: the 8x16 glyphs of a real CP437 VGA font, loaded from a
+ * font file a Debian package ships, with the Unicode code point of each glyph;
+ * the table the VNC text recogniser matches cells against. */
+#ifndef VIRTMUX_VGAFONT_H
+#define VIRTMUX_VGAFONT_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct vgafont;
+
+/* path: a font file; NULL tries the shipped default locations. NULL and a
+ * message in err when no usable font is found. */
+struct vgafont *vgafont_load(const char *path, char *err, size_t errlen);
+void vgafont_free(struct vgafont *f);
+
+unsigned vgafont_count(const struct vgafont *f);          /* glyphs, normally 256 */
+/* Glyph i: 16 rows, bit 7 of each byte is the leftmost pixel. */
+const uint8_t *vgafont_bitmap(const struct vgafont *f, unsigned i);
+/* The Unicode code point glyph i stands for (CP437 order). */
+uint32_t vgafont_codepoint(const struct vgafont *f, unsigned i);
+
+#endif
