@@ -1,5 +1,6 @@
 /* tui/demo.c: finds and runs the guest builder, then hands back what to define where. */
 #include "tui/demo.h"
+#include "tui/statedir.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,30 +11,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-static void state_dir(char *out, size_t outlen)
-{
-    const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-    if (xdg && *xdg)
-        snprintf(out, outlen, "%s/virtmux", xdg);
-    else
-        snprintf(out, outlen, "%s/.local/state/virtmux", home ? home : "/tmp");
-}
-
-static int mkdirs(const char *path)
-{
-    char tmp[PATH_MAX];
-    snprintf(tmp, sizeof tmp, "%s", path);
-    for (char *p = tmp + 1; *p; p++) {
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-                return -1;
-            *p = '/';
-        }
-    }
-    return mkdir(tmp, 0755) < 0 && errno != EEXIST ? -1 : 0;
-}
 
 /* Next to the binary (build tree) first, then the installed copy. */
 static int find_script(char *out, size_t outlen)
@@ -88,7 +65,7 @@ static int run_script(const char *script, const char *arg1, const char *arg2)
 int demo_prepare(const char *argv0, char *uri, size_t urilen, char **xml, char *err, size_t errlen)
 {
     char state[PATH_MAX - 64], guest[PATH_MAX], root[PATH_MAX], script[PATH_MAX], xmlpath[PATH_MAX];
-    state_dir(state, sizeof state);
+    statedir_path(state, sizeof state);
     snprintf(guest, sizeof guest, "%s/guest", state);
     snprintf(root, sizeof root, "%s/demo", state);
     /* The embedded driver puts sockets under root; sun_path holds 108 bytes. */
@@ -97,7 +74,7 @@ int demo_prepare(const char *argv0, char *uri, size_t urilen, char **xml, char *
                  "set XDG_STATE_HOME to a shorter path", state);
         return -1;
     }
-    if (mkdirs(guest) < 0 || mkdirs(root) < 0) {
+    if (statedir_mkdirs(guest) < 0 || statedir_mkdirs(root) < 0) {
         snprintf(err, errlen, "demo: cannot create %s: %s", state, strerror(errno));
         return -1;
     }

@@ -2,6 +2,7 @@
 #include "tui/app.h"
 #include "tui/config.h"
 #include "tui/demo.h"
+#include "tui/statedir.h"
 #include "tui/input.h"
 #include "tui/loop.h"
 #include "tui/term.h"
@@ -85,13 +86,11 @@ static void on_stdin(int watch, int fd, int events, void *opaque)
 static int divert_stderr(void)
 {
     int saved = dup(STDERR_FILENO);
-    const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
     char dir[512], path[600];
-    if (xdg && *xdg)
-        snprintf(dir, sizeof dir, "%s/virtmux", xdg);
-    else
-        snprintf(dir, sizeof dir, "%s/.local/state/virtmux", home ? home : "/tmp");
+    statedir_path(dir, sizeof dir);
     snprintf(path, sizeof path, "%s/virtmux.log", dir);
+    /* A first run has no state directory yet: the log must not vanish. */
+    statedir_mkdirs(dir);
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     if (fd < 0)
         fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
