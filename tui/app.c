@@ -676,6 +676,11 @@ void app_output(struct app *a)
         a->pace_ms = 0;
     a->last_output_ms = now;
     a->output_dirty = true;
+    /* The echo of a typed key goes out from inside the stream callback, not
+     * after the loop has dispatched the rest of this iteration. */
+    struct pane *p = a->echo_wanted ? app_focused_pane(a) : NULL;
+    if (p && console_watch_seen(p->model))
+        app_frame(a);
 }
 
 static void on_pace_timer(int timer, void *opaque)
