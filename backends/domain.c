@@ -89,9 +89,30 @@ struct dom *domreg_find(const struct domreg *r, const unsigned char uuid[VIR_UUI
     return NULL;
 }
 
+/* How strongly a snapshot says "the domain is here": an inactive definition,
+ * an instance paused for a migration (either end), or a live instance. */
+static int presence(const struct dom *d)
+{
+    if (d->state == VIR_DOMAIN_SHUTOFF || d->state == VIR_DOMAIN_CRASHED || d->state == VIR_DOMAIN_NOSTATE)
+        return 0;
+    if (d->state == VIR_DOMAIN_PAUSED &&
+        (d->reason == VIR_DOMAIN_PAUSED_MIGRATION || d->reason == VIR_DOMAIN_PAUSED_POSTCOPY ||
+         d->reason == VIR_DOMAIN_PAUSED_STARTING_UP))
+        return 1;
+    return 2;
+}
+
 struct dom *domreg_upsert(struct domreg *r, const struct dom *snap)
 {
     struct dom *d = domreg_find(r, snap->uuid);
+    /* The same UUID on two hosts is one domain, mid-migration or defined on
+     * both: the row stays with the instance that runs. A paused incoming
+     * copy or a definition left behind does not take it; the latest running
+     * report does (the freshest word, e.g. after its old host was lost). */
+    if (d && d->host != snap->host && presence(snap) < 2 && presence(snap) <= presence(d)) {
+        free(snap->name);
+        return d;
+    }
     r->generation++;
     if (d) {
         struct dom *next = d->next_in_bucket;

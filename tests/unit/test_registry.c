@@ -265,6 +265,52 @@ Test(registry, same_uuid_from_another_host_moves_it, .init = setup_hosts, .fini 
 	cr_assert_str_eq(err, "no domain 'alpha/mig'");
 }
 
+/* A live migration as the two hosts report it, in event order. */
+static struct dom *upsert_reason(unsigned n, struct host *h, int state, int reason)
+{
+	struct dom s = snap(n, "mig", h, state, 1);
+
+	s.reason = reason;
+	return domreg_upsert(reg, &s);
+}
+
+Test(registry, migration_keeps_the_row_with_the_running_instance, .init = setup_hosts, .fini = teardown_hosts)
+{
+	struct dom *d = upsert_reason(7, ha, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+
+	/* beta's incoming copy starts paused: the row stays on alpha. */
+	cr_assert_eq(upsert_reason(7, hb, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION), d);
+	cr_assert_eq(d->host, ha);
+	cr_assert_eq(d->state, VIR_DOMAIN_RUNNING);
+	/* alpha pauses for the switchover. */
+	upsert_reason(7, ha, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION);
+	cr_assert_eq(d->host, ha);
+	cr_assert_eq(d->state, VIR_DOMAIN_PAUSED);
+	/* beta resumes: the domain lives there now. */
+	upsert_reason(7, hb, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED);
+	cr_assert_eq(d->host, hb);
+	cr_assert_eq(d->state, VIR_DOMAIN_RUNNING);
+	/* alpha keeps a shut-off definition: it does not pull the row back. */
+	upsert_reason(7, ha, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_MIGRATED);
+	cr_assert_eq(d->host, hb);
+	cr_assert_eq(d->state, VIR_DOMAIN_RUNNING);
+	cr_assert_eq(domreg_count(reg), 1);
+}
+
+Test(registry, failed_migration_stays_on_the_source, .init = setup_hosts, .fini = teardown_hosts)
+{
+	struct dom *d = upsert_reason(8, ha, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
+
+	upsert_reason(8, hb, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION);
+	upsert_reason(8, hb, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
+	cr_assert_eq(d->host, ha);
+	cr_assert_eq(d->state, VIR_DOMAIN_RUNNING);
+	/* Both hosts only hold definitions: the first one seen keeps the row. */
+	upsert_reason(8, ha, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_SHUTDOWN);
+	upsert_reason(8, hb, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_SHUTDOWN);
+	cr_assert_eq(d->host, ha);
+}
+
 Test(registry, prune_by_mark, .init = setup_hosts, .fini = teardown_hosts)
 {
 	/* Listing 1 of alpha saw 1, 2, 3; beta has 10, 11 from its listing 1. */
