@@ -110,15 +110,24 @@ struct dom *domreg_upsert(struct domreg *r, const struct dom *snap)
      * copy or a definition left behind does not take it; the latest running
      * report does (the freshest word, e.g. after its old host was lost). */
     if (d && d->host != snap->host && presence(snap) < 2 && presence(snap) <= presence(d)) {
+        /* Remember where a migration is going, so a console can get there first. */
+        struct host *incoming = presence(snap) == 1 ? snap->host
+                                : d->incoming == snap->host ? NULL : d->incoming;
+        if (incoming != d->incoming) {
+            d->incoming = incoming;
+            r->generation++;
+        }
         free(snap->name);
         return d;
     }
     r->generation++;
     if (d) {
         struct dom *next = d->next_in_bucket;
+        struct host *incoming = d->host == snap->host ? d->incoming : NULL;
         free(d->name);
         *d = *snap;
         d->next_in_bucket = next;
+        d->incoming = incoming;
         return d;
     }
     if (r->count >= r->nbuckets)
@@ -169,12 +178,29 @@ void domreg_remove(struct domreg *r, const unsigned char uuid[VIR_UUID_BUFLEN])
     }
 }
 
+void domreg_gone_from(struct domreg *r, const unsigned char uuid[VIR_UUID_BUFLEN], const struct host *h)
+{
+    struct dom *d = domreg_find(r, uuid);
+    if (!d)
+        return;
+    if (d->host == h) {
+        domreg_remove(r, uuid);
+    } else if (d->incoming == h) {
+        d->incoming = NULL;   /* the migration there failed or was cancelled */
+        r->generation++;
+    }
+}
+
 static void remove_if(struct domreg *r, const struct host *h, bool only_unseen, unsigned long mark)
 {
     for (size_t i = 0; i < r->nbuckets; i++) {
         struct dom **pp = &r->buckets[i];
         while (*pp) {
             struct dom *d = *pp;
+            if (d->incoming == h && !only_unseen) {
+                d->incoming = NULL;   /* never point at a host being removed */
+                r->generation++;
+            }
             if (d->host == h && !(only_unseen && d->seen == mark)) {
                 *pp = d->next_in_bucket;
                 dom_free(d);

@@ -14,6 +14,8 @@ struct dom {
     char uuid_str[VIR_UUID_STRING_BUFLEN];
     char *name;                /* as libvirt gave it: may hold any byte */
     struct host *host;         /* where it runs now (moves on migration) */
+    struct host *incoming;     /* another host holding a paused incoming copy (a
+                                  migration under way), else NULL */
     int state, reason;         /* virDomainState and its reason */
     int id;                    /* -1 when not running */
     unsigned vcpus;
@@ -40,6 +42,8 @@ bool domreg_set_facts(struct domreg *r, const unsigned char uuid[VIR_UUID_BUFLEN
                       const struct domxml_facts *facts);
 struct dom *domreg_find(const struct domreg *r, const unsigned char uuid[VIR_UUID_BUFLEN]);
 void domreg_remove(struct domreg *r, const unsigned char uuid[VIR_UUID_BUFLEN]);
+/* Host h no longer has the domain (it was only an incoming copy there). */
+void domreg_gone_from(struct domreg *r, const unsigned char uuid[VIR_UUID_BUFLEN], const struct host *h);
 /* After a full listing of host h whose snapshots carried seen == mark:
  * remove the domains of h that the listing did not see. */
 void domreg_prune_host(struct domreg *r, const struct host *h, unsigned long mark);

@@ -252,12 +252,11 @@ static void refresh_done(void *arg)
             j->snap.name = NULL; /* the registry owns it now */
             host_changed(h);
         } else if (j->gone) {
-            struct dom *d = domreg_find(h->reg, j->snap.uuid);
             /* After a migration the UUID may already live on another host. */
-            if (d && d->host == h) {
-                domreg_remove(h->reg, j->snap.uuid);
+            unsigned long gen = domreg_generation(h->reg);
+            domreg_gone_from(h->reg, j->snap.uuid, h);
+            if (domreg_generation(h->reg) != gen)
                 host_changed(h);
-            }
         }
     }
     refresh_discard(j);

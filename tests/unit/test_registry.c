@@ -282,14 +282,17 @@ Test(registry, migration_keeps_the_row_with_the_running_instance, .init = setup_
 	cr_assert_eq(upsert_reason(7, hb, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION), d);
 	cr_assert_eq(d->host, ha);
 	cr_assert_eq(d->state, VIR_DOMAIN_RUNNING);
+	cr_assert_eq(d->incoming, hb, "where the migration goes is known");
 	/* alpha pauses for the switchover. */
 	upsert_reason(7, ha, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION);
 	cr_assert_eq(d->host, ha);
 	cr_assert_eq(d->state, VIR_DOMAIN_PAUSED);
+	cr_assert_eq(d->incoming, hb);
 	/* beta resumes: the domain lives there now. */
 	upsert_reason(7, hb, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED);
 	cr_assert_eq(d->host, hb);
 	cr_assert_eq(d->state, VIR_DOMAIN_RUNNING);
+	cr_assert_null(d->incoming);
 	/* alpha keeps a shut-off definition: it does not pull the row back. */
 	upsert_reason(7, ha, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_MIGRATED);
 	cr_assert_eq(d->host, hb);
@@ -302,9 +305,20 @@ Test(registry, failed_migration_stays_on_the_source, .init = setup_hosts, .fini 
 	struct dom *d = upsert_reason(8, ha, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED);
 
 	upsert_reason(8, hb, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION);
+	cr_assert_eq(d->incoming, hb);
 	upsert_reason(8, hb, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
 	cr_assert_eq(d->host, ha);
 	cr_assert_eq(d->state, VIR_DOMAIN_RUNNING);
+	cr_assert_null(d->incoming, "a refused migration goes nowhere");
+	/* A transient incoming copy just vanishes: the same. */
+	upsert_reason(8, hb, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION);
+	domreg_gone_from(reg, d->uuid, hb);
+	cr_assert_null(d->incoming);
+	cr_assert_eq(domreg_count(reg), 1);
+	/* Removing the host it was going to clears the pointer too. */
+	upsert_reason(8, hb, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION);
+	domreg_remove_host(reg, hb);
+	cr_assert_null(d->incoming);
 	/* Both hosts only hold definitions: the first one seen keeps the row. */
 	upsert_reason(8, ha, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_SHUTDOWN);
 	upsert_reason(8, hb, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_SHUTDOWN);
