@@ -5,6 +5,7 @@
 #include "backends/host.h"
 
 #include <stdarg.h>
+#include <time.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@ struct link {
 
 struct open_job {
     struct serial *s;             /* NULL once the serial is gone */
+    struct host *host;            /* where it opens */
+    bool next;                    /* ahead of a migration, on the destination */
     unsigned char uuid[VIR_UUID_BUFLEN];
     char dev[64];
     bool force, user;
@@ -49,6 +52,22 @@ struct serial {
      * arrives right after the EOF, and then the right word is "stopped". */
     char why[64];
     bool force_next;
+    /* Following a migration. The console on the destination is opened while
+     * the guest is still paused there (`next`): QEMU drops serial output while
+     * nobody reads its pty. What it delivers waits in next_buf until the
+     * source's stream has given its last byte. Keys wait in the model's queue
+     * (`holding`) until the console is on the destination. */
+    struct link *next;
+    struct host *next_host;
+    struct open_job *next_opening;
+    char *next_buf;
+    size_t next_len, next_dropped;
+    bool holding;
+    unsigned long long hold_since_ms;
+    bool switching;               /* the row moved; the source still drains */
+    char from_name[64];
+    int drain_timer;
+    char badge[64];
 };
 
 static void changed(struct serial *s)
@@ -76,14 +95,17 @@ static void link_unref(void *opaque)
         free(l);
 }
 
+static unsigned long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
+}
+
 /* ---- the attached stream (loop thread) ---- */
 
-static void detach(struct serial *s, bool abort_stream)
+static void link_close(struct link *l, bool abort_stream)
 {
-    struct link *l = s->link;
-    if (!l)
-        return;
-    s->link = NULL;
     l->s = NULL;
     virStreamEventRemoveCallback(l->st);
     if (abort_stream)
@@ -93,6 +115,30 @@ static void detach(struct serial *s, bool abort_stream)
     virStreamFree(l->st);
     l->st = NULL;
     link_unref(l);
+}
+
+static void detach(struct serial *s, bool abort_stream)
+{
+    struct link *l = s->link;
+    if (!l)
+        return;
+    s->link = NULL;
+    link_close(l, abort_stream);
+}
+
+static void drop_next(struct serial *s)
+{
+    if (s->next_opening) {
+        s->next_opening->s = NULL;
+        s->next_opening = NULL;
+    }
+    if (s->next)
+        link_close(s->next, true);
+    s->next = NULL;
+    s->next_host = NULL;
+    free(s->next_buf);
+    s->next_buf = NULL;
+    s->next_len = s->next_dropped = 0;
 }
 
 static void add_marker(struct serial *s, const char *line)
@@ -127,9 +173,22 @@ static void cancel_retry(struct serial *s)
 }
 
 /* The stream ended: say why in the scrollback and decide whether to come back. */
+static void switch_over(struct serial *s);
+
 static void lost(struct serial *s, const char *why)
 {
+    if (s->switching) {
+        switch_over(s);   /* the source said its last byte */
+        return;
+    }
     detach(s, true);
+    if (s->holding && (s->next || s->next_opening)) {
+        /* The source QEMU is gone before the destination's resume reached
+         * us: wait for the row to move rather than reattach here. */
+        s->state = SERIAL_MIGRATING;
+        changed(s);
+        return;
+    }
     if (!s->host_connected) {
         s->state = SERIAL_HOST_LOST;
         add_marker(s, "[virtmux: host lost]");
@@ -146,7 +205,7 @@ static void lost(struct serial *s, const char *why)
 static void update_interest(struct serial *s)
 {
     const char *data;
-    bool want = !s->readonly && console_pending(s->model, &data) > 0;
+    bool want = !s->readonly && !s->holding && console_pending(s->model, &data) > 0;
     if (!s->link || want == s->writable_wanted)
         return;
     s->writable_wanted = want;
@@ -159,7 +218,7 @@ static int send_pending(struct serial *s)
 {
     const char *data;
     size_t n;
-    while (s->link && (n = console_pending(s->model, &data)) > 0) {
+    while (s->link && !s->holding && (n = console_pending(s->model, &data)) > 0) {
         int sent = virStreamSend(s->link->st, data, n > 65536 ? 65536 : n);
         if (sent == -2)
             break;
@@ -171,12 +230,47 @@ static int send_pending(struct serial *s)
     return 0;
 }
 
+#define NEXT_BUF_MAX (1u << 20)
+
+/* The destination's console before the switch: keep what it says, in order,
+ * behind everything the source still has to say. */
+static void on_next_stream(struct serial *s, virStreamPtr st, int events)
+{
+    if (events & VIR_STREAM_EVENT_READABLE) {
+        char buf[16384];
+        for (int i = 0; i < 16; i++) {
+            int got = virStreamRecv(st, buf, sizeof buf);
+            if (got == -2)
+                break;
+            if (got <= 0) {
+                drop_next(s);   /* opened again at the switch */
+                return;
+            }
+            size_t n = (size_t)got;
+            if (!s->next_buf && !(s->next_buf = malloc(NEXT_BUF_MAX))) {
+                s->next_dropped += n;
+                continue;
+            }
+            size_t room = NEXT_BUF_MAX - s->next_len, take = n < room ? n : room;
+            memcpy(s->next_buf + s->next_len, buf, take);
+            s->next_len += take;
+            s->next_dropped += n - take;
+        }
+    }
+    if (events & (VIR_STREAM_EVENT_ERROR | VIR_STREAM_EVENT_HANGUP))
+        drop_next(s);
+}
+
 static void on_stream(virStreamPtr st, int events, void *opaque)
 {
     struct link *l = opaque;
     struct serial *s = l->s;
     if (!s)
         return; /* late event for a stream we let go */
+    if (l == s->next) {
+        on_next_stream(s, st, events);
+        return;
+    }
     if (events & VIR_STREAM_EVENT_READABLE) {
         char buf[65536];
         /* Bounded per callback so a flood cannot starve the keyboard. */
@@ -262,12 +356,68 @@ static void open_discard(void *arg)
     free(j);
 }
 
+static struct link *link_new(struct serial *s, virStreamPtr st)
+{
+    struct link *l = calloc(1, sizeof *l);
+    if (!l)
+        return NULL;
+    l->s = s;
+    l->st = st;
+    l->refs = 2; /* the serial and the callback registration */
+    if (virStreamEventAddCallback(st, VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_ERROR |
+                                  VIR_STREAM_EVENT_HANGUP, on_stream, l, link_unref) < 0) {
+        free(l);
+        return NULL;
+    }
+    return l;
+}
+
+static void finish_migration(struct serial *s)
+{
+    char line[256];
+    unsigned long long gap = mono_ms() - s->hold_since_ms;
+    snprintf(line, sizeof line, "[virtmux: migrated %s \u2192 %s, console gap %llu ms]", s->from_name,
+             host_name(s->host), gap);
+    add_marker(s, line);
+    if (s->next_dropped) {
+        snprintf(line, sizeof line, "[virtmux: %zu bytes of output lost at the switch]", s->next_dropped);
+        add_marker(s, line);
+    }
+    s->switching = false;
+    s->holding = false;
+    s->next_dropped = 0;
+    s->state = SERIAL_ATTACHED;
+    s->backoff_ms = 0;
+    s->why[0] = '\0';
+    send_pending(s);   /* the keys held meanwhile, in order */
+    changed(s);
+}
+
+/* A console on the destination, opened ahead of the switch. */
+static void next_open_done(struct serial *s, struct open_job *j)
+{
+    s->next_opening = NULL;
+    struct link *l = j->st ? link_new(s, j->st) : NULL;
+    if (l) {
+        j->st = NULL;
+        s->next = l;
+        s->next_host = j->host;
+    }
+    open_discard(j);
+    if (s->switching && !s->link)
+        switch_over(s);   /* the switch was waiting for this open */
+}
+
 static void open_done(void *arg)
 {
     struct open_job *j = arg;
     struct serial *s = j->s;
     if (!s) {
         open_discard(j);
+        return;
+    }
+    if (j->next) {
+        next_open_done(s, j);
         return;
     }
     s->opening = NULL;
@@ -283,6 +433,7 @@ static void open_done(void *arg)
                 add_marker(s, "[virtmux: stopped]");
             s->why[0] = '\0';
             s->state = SERIAL_STOPPED;
+            s->switching = s->holding = false;
         } else {
             message(s, true, "%s: console: %s", s->label, j->err);
             schedule_retry(s);
@@ -291,29 +442,22 @@ static void open_done(void *arg)
         changed(s);
         return;
     }
-    struct link *l = calloc(1, sizeof *l);
+    struct link *l = link_new(s, j->st);
     if (!l) {
-        open_discard(j);
-        schedule_retry(s);
-        return;
-    }
-    l->s = s;
-    l->st = j->st;
-    l->refs = 2; /* the serial and the callback registration */
-    j->st = NULL;
-    if (virStreamEventAddCallback(l->st, VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_ERROR |
-                                  VIR_STREAM_EVENT_HANGUP, on_stream, l, link_unref) < 0) {
         message(s, true, "%s: console: %s", s->label, virGetLastErrorMessage());
-        virStreamAbort(l->st);
-        virStreamFree(l->st);
-        free(l);
         open_discard(j);
         schedule_retry(s);
         return;
     }
+    j->st = NULL;
     s->link = l;
     s->writable_wanted = false;
     s->state = SERIAL_ATTACHED;
+    if (s->switching) {
+        open_discard(j);
+        finish_migration(s);
+        return;
+    }
     if (s->why[0]) {
         char line[128];
         snprintf(line, sizeof line, "[virtmux: console %s; reattached]", s->why);
@@ -324,6 +468,65 @@ static void open_done(void *arg)
     open_discard(j);
     send_pending(s);
     changed(s);
+}
+
+static struct open_job *start_open(struct serial *s, struct host *h, bool next, bool force, bool user)
+{
+    struct open_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return NULL;
+    j->s = s;
+    j->host = h;
+    j->next = next;
+    memcpy(j->uuid, s->uuid, VIR_UUID_BUFLEN);
+    snprintf(j->dev, sizeof j->dev, "%s", s->dev);
+    j->force = force;
+    j->user = user;
+    if (host_submit(h, open_run, open_done, open_discard, j) < 0) {
+        free(j);
+        return NULL;
+    }
+    return j;
+}
+
+/* The source has said its last byte (EOF), or was given up on: the console on
+ * the destination takes over, what it said meanwhile first. */
+static void switch_over(struct serial *s)
+{
+    if (s->drain_timer >= 0)
+        virEventRemoveTimeout(s->drain_timer);
+    s->drain_timer = -1;
+    detach(s, true);
+    s->state = SERIAL_MIGRATING;
+    if (s->next && s->next_host == s->host) {
+        s->link = s->next;
+        s->next = NULL;
+        s->next_host = NULL;
+        s->writable_wanted = false;
+        if (s->next_len) {
+            console_feed(s->model, s->next_buf, s->next_len);
+            if (s->log)
+                conlog_write(s->log, s->next_buf, s->next_len);
+        }
+        free(s->next_buf);
+        s->next_buf = NULL;
+        s->next_len = 0;
+        finish_migration(s);
+    } else if (s->next_opening && s->next_opening->host == s->host) {
+        changed(s);   /* next_open_done finishes the switch */
+    } else {
+        drop_next(s);
+        serial_attach(s, false);   /* open_done finishes the switch */
+    }
+}
+
+static void on_drain_timer(int timer, void *opaque)
+{
+    struct serial *s = opaque;
+    virEventRemoveTimeout(timer);
+    s->drain_timer = -1;
+    message(s, false, "%s: the source's console did not close; switching", s->label);
+    switch_over(s);
 }
 
 void serial_force_next(struct serial *s)
@@ -338,19 +541,11 @@ void serial_attach(struct serial *s, bool force)
         return;
     cancel_retry(s);
     detach(s, true);
-    struct open_job *j = calloc(1, sizeof *j);
+    /* automatic retries never ask */
+    struct open_job *j = start_open(s, s->host, false, force, s->state != SERIAL_WAITING);
     if (!j)
         return;
-    j->s = s;
-    memcpy(j->uuid, s->uuid, VIR_UUID_BUFLEN);
-    snprintf(j->dev, sizeof j->dev, "%s", s->dev);
-    j->force = force;
     s->force_next = false;
-    j->user = s->state != SERIAL_WAITING; /* automatic retries never ask */
-    if (host_submit(s->host, open_run, open_done, open_discard, j) < 0) {
-        free(j);
-        return;
-    }
     s->opening = j;
     s->state = SERIAL_OPENING;
     changed(s);
@@ -373,13 +568,30 @@ void serial_update(struct serial *s, struct host *h, bool running, bool host_con
     s->running = running;
     s->host_connected = host_connected;
     if (h != s->host) {
-        s->host = h; /* the same UUID elsewhere (migration follows later) */
-        detach(s, true);
+        /* The same UUID runs elsewhere now: a migration. The source's stream
+         * is read to its end (bounded) before the destination takes over. */
+        snprintf(s->from_name, sizeof s->from_name, "%s", host_name(s->host));
+        s->host = h;
         if (s->opening) {
             s->opening->s = NULL;
             s->opening = NULL;
         }
+        cancel_retry(s);
+        if (!s->holding) {
+            s->holding = true;
+            s->hold_since_ms = mono_ms();
+        }
+        s->switching = true;
+        s->state = SERIAL_MIGRATING;
+        if (s->link && s->drain_timer < 0)
+            s->drain_timer = virEventAddTimeout(2000, on_drain_timer, s, NULL);
+        if (!s->link)
+            switch_over(s);
+        changed(s);
+        return;
     }
+    if (s->switching)
+        return;
     if (!host_connected) {
         if (host_was && s->link)
             lost(s, "host lost");
@@ -401,6 +613,49 @@ void serial_update(struct serial *s, struct host *h, bool running, bool host_con
     }
 }
 
+void serial_follow(struct serial *s, bool migrating, struct host *incoming)
+{
+    if (s->switching)
+        return;
+    /* Keys are held from the moment the destination exists, not from the
+     * source's pause: the pause event reaches us after the vCPUs stopped,
+     * and a key sent in between would sit in the source's pty, or enter the
+     * UART's FIFO after its state was saved, and be lost. */
+    bool under_way = migrating || (incoming && incoming != s->host);
+    if (under_way && !s->holding) {
+        s->holding = true;
+        s->hold_since_ms = mono_ms();
+        update_interest(s);
+        changed(s);
+    }
+    if (incoming && incoming != s->host && s->next_host != incoming &&
+        !(s->next_opening && s->next_opening->host == incoming)) {
+        drop_next(s);
+        s->next_opening = start_open(s, incoming, true, false, false);
+    }
+    if (!under_way && (s->holding || s->next || s->next_opening)) {
+        drop_next(s);
+        if (s->holding) {
+            s->holding = false;
+            char line[128];
+            snprintf(line, sizeof line, "[virtmux: migration did not complete; still on %s]", host_name(s->host));
+            add_marker(s, line);
+            if (s->link)
+                send_pending(s);
+            else if (s->running && !s->opening)
+                serial_attach(s, false);
+        }
+        if (s->state == SERIAL_MIGRATING)
+            s->state = s->link ? SERIAL_ATTACHED : s->state;
+        changed(s);
+    }
+}
+
+bool serial_holding(const struct serial *s)
+{
+    return s->holding;
+}
+
 struct serial *serial_new(struct host *h, const unsigned char uuid[VIR_UUID_BUFLEN], const char *label,
                           const char *dev, struct console *model, bool readonly,
                           const struct serial_ops *ops, void *opaque)
@@ -417,6 +672,7 @@ struct serial *serial_new(struct host *h, const unsigned char uuid[VIR_UUID_BUFL
     s->ops = ops;
     s->opaque = opaque;
     s->retry_timer = -1;
+    s->drain_timer = -1;
     s->state = SERIAL_STOPPED;
     s->running = true;
     s->host_connected = true;
@@ -428,9 +684,12 @@ void serial_free(struct serial *s)
     if (!s)
         return;
     cancel_retry(s);
+    if (s->drain_timer >= 0)
+        virEventRemoveTimeout(s->drain_timer);
     if (s->opening)
         s->opening->s = NULL;
     detach(s, true);
+    drop_next(s);
     free(s);
 }
 
@@ -442,9 +701,15 @@ struct host *serial_host(const struct serial *s) { return s->host; }
 bool serial_readonly(const struct serial *s) { return s->readonly; }
 struct console *serial_model(const struct serial *s) { return s->model; }
 
-const char *serial_badge(const struct serial *s)
+const char *serial_badge(struct serial *s)
 {
+    if (s->holding && !s->readonly) {
+        const char *d;
+        snprintf(s->badge, sizeof s->badge, "[migrating: %zu bytes held]", console_pending(s->model, &d));
+        return s->badge;
+    }
     switch (s->state) {
+    case SERIAL_MIGRATING: return "[migrating]";
     case SERIAL_ATTACHED: return s->readonly ? "[read-only]" : "";
     case SERIAL_OPENING: return "[attaching]";
     case SERIAL_STOPPED: return "[stopped]";

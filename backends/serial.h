@@ -16,6 +16,7 @@ enum serial_state {
     SERIAL_BUSY,       /* another session holds the console */
     SERIAL_WAITING,    /* lost or failed: reattaching after a backoff */
     SERIAL_HOST_LOST,  /* the host is disconnected */
+    SERIAL_MIGRATING,  /* between the source's last byte and the destination's console */
 };
 
 struct serial;
@@ -45,12 +46,17 @@ void serial_force_next(struct serial *s);
 void serial_flush(struct serial *s);
 /* The registry saw the domain's state or host change: start or stop following. */
 void serial_update(struct serial *s, struct host *h, bool running, bool host_connected);
+/* The registry's view of a migration: the source paused for it, and the host
+ * holding the incoming copy (NULL: none). Call after serial_update. Keys are
+ * held while one is under way; a console is opened on the destination early. */
+void serial_follow(struct serial *s, bool migrating, struct host *incoming);
+bool serial_holding(const struct serial *s);
 /* Keep a log of everything the guest printed (NULL: none); not owned. */
 void serial_set_log(struct serial *s, struct conlog *log);
 
 enum serial_state serial_state(const struct serial *s);
 /* A short badge for the pane ("", "[stopped]", "[busy]", ...). */
-const char *serial_badge(const struct serial *s);
+const char *serial_badge(struct serial *s);
 const char *serial_label(const struct serial *s);
 const unsigned char *serial_uuid(const struct serial *s);
 struct host *serial_host(const struct serial *s);

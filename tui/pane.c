@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Keys typed while a migration holds them: bounded. */
+#define HELD_KEYS_MAX 65536
+
 static void on_serial_changed(struct serial *s, void *opaque)
 {
     struct pane *p = opaque;
@@ -161,6 +164,10 @@ void pane_sync(struct pane *p)
     bool running = d->state == VIR_DOMAIN_RUNNING || d->state == VIR_DOMAIN_BLOCKED ||
                    d->state == VIR_DOMAIN_PAUSED || d->state == VIR_DOMAIN_SHUTDOWN;
     serial_update(p->serial, d->host, running, host_state(d->host) == HOST_CONNECTED);
+    bool migrating = d->state == VIR_DOMAIN_PAUSED &&
+                     (d->reason == VIR_DOMAIN_PAUSED_MIGRATION || d->reason == VIR_DOMAIN_PAUSED_POSTCOPY);
+    struct host *incoming = d->incoming && host_state(d->incoming) == HOST_CONNECTED ? d->incoming : NULL;
+    serial_follow(p->serial, migrating, incoming);
 }
 
 bool pane_readonly(const struct pane *p)
@@ -172,6 +179,12 @@ void pane_key(struct pane *p, key_code k)
 {
     if (pane_readonly(p)) {
         app_message(p->app, true, "%s is read-only (attach without -r to type)", p->label);
+        return;
+    }
+    const char *queued;
+    if (serial_holding(p->serial) && console_pending(p->model, &queued) >= HELD_KEYS_MAX) {
+        app_message(p->app, true, "%s: %d KiB of keys already held for the migration; this one is dropped",
+                    p->label, HELD_KEYS_MAX / 1024);
         return;
     }
     if (!console_key(p->model, k)) {
