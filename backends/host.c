@@ -890,3 +890,8 @@ const char *host_state_name(enum host_state s)
     }
     return "?";
 }
+
+/* The live connection, borrowed (NULL when not connected): for a caller that
+ * takes its own virConnectRef on the loop thread and uses it on a thread of
+ * its own (a migration). */
+virConnectPtr host_conn(const struct host *h) { return h->hc ? h->hc->conn : NULL; }

@@ -1,6 +1,7 @@
 /* tui/app.c: the application object: owns hosts, registry, keymap and views; routes
  * keys (dialog > prompt > bindings) and draws once per loop iteration when dirty. */
 #include "tui/app.h"
+#include "tui/migrations.h"
 #include "tui/command.h"
 #include "views/domlist.h"
 #include "views/help.h"
@@ -141,6 +142,7 @@ void app_free(struct app *a)
         dialog_free(a->dialogs[i]);
     if (a->pace_timer >= 0)
         virEventRemoveTimeout(a->pace_timer);
+    migrations_free_all(a);
     for (size_t t = 0; t < a->ntabs; t++) {
         for (size_t i = 0; i < a->tabs[t]->n; i++)
             pane_free(a->tabs[t]->panes[i]);
@@ -223,6 +225,7 @@ int app_remove_host(struct app *a, const char *name, char *err, size_t errlen)
             if (c && c->host == h)
                 c->host = NULL;
         }
+        migrations_forget_host(a, h);
         memmove(&a->hosts[i], &a->hosts[i + 1], (a->nhosts - i - 1) * sizeof *a->hosts);
         a->nhosts--;
         host_free(h);
@@ -639,6 +642,11 @@ static void draw_status(struct app *a, int y, int cols)
     }
     if (a->status[0]) {
         put_status(a, y, cols, a->status, theme_attr(a->status_error ? ROLE_STATUS_ERROR : ROLE_STATUS));
+        return;
+    }
+    const char *mig = migrations_status(a);
+    if (mig) {
+        put_status(a, y, cols, mig, theme_attr(ROLE_STATUS));
         return;
     }
     if (a->prefix_pending) {

@@ -18,6 +18,9 @@ enum prompt_mode { PROMPT_NONE, PROMPT_COMMAND, PROMPT_FILTER, PROMPT_SEARCH };
 #define APP_MAX_DIALOGS 8
 #define APP_MAX_TABS 32
 
+#define APP_MAX_MIGRATIONS 8
+struct migration;
+
 struct app {
     struct domreg *reg;
     struct keymap *km;
@@ -66,6 +69,10 @@ struct app {
     char pending_attach[256];
     bool pending_readonly;
     bool pending_patient;      /* --demo: the domain is defined after the listing */
+    /* Migrations started here (tui/migrations.c). */
+    struct migration *migrations[APP_MAX_MIGRATIONS];
+    size_t nmigrations;
+    char migration_line[400];
 };
 
 struct app *app_new(char *err, size_t errlen);

@@ -1,6 +1,7 @@
 /* tui/command.c: every command virtmux knows, as one const table (tmux cmd_entry style);
  * the config file, key bindings and the ':' prompt all come through here. */
 #include "tui/command.h"
+#include "tui/migrations.h"
 #include "tui/app.h"
 #include "tui/config.h"
 #include "tui/term.h"
@@ -723,6 +724,8 @@ static const struct cmd_entry commands[] = {
     { "search", "", "search back in the scrollback", 0, 0, cmd_search },
     { "search-again", "", "find the previous match", 0, 0, cmd_search },
     { "resize-guest", "", "send 'stty rows R cols C' for the pane's size", 0, 0, cmd_resize_guest },
+    { "migrate", "[-p] [-d DOMAIN] HOST", "live-migrate the focused or selected domain to HOST (-p peer to peer)", 1, 4, command_migrate },
+    { "migrate-cancel", "[DOMAIN]", "abort a migration started here", 0, 1, command_migrate_cancel },
     { "create", "[-H HOST] FILE", "define a domain from an XML file and start it", 1, 3, cmd_create },
     { "host", "NAME URI", "add a libvirt host and connect", 2, 2, cmd_host },
     { "host-remove", "[NAME]", "disconnect and forget a host", 0, 1, cmd_host_remove },

@@ -1,0 +1,306 @@
+/* backends/migrate.c: a live migration on a thread of its own, watched from the
+ * loop: job statistics through the source host's worker, pass counts from
+ * MIGRATION_ITERATION events, abort through the worker too. */
+#include "backends/migrate.h"
+#include "backends/host.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <libvirt/virterror.h>
+
+#define POLL_MS 400
+
+struct migration {
+    int refs;                        /* the owner, the thread, each job in flight (atomic) */
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    char label[256], dst_uri[1024];
+    struct host *src;                /* NULL once freed: late jobs do nothing */
+    virConnectPtr sconn, dconn;      /* own references */
+    bool p2p;
+    const struct migration_ops *ops;
+    void *opaque;
+    pthread_t thread;
+    bool thread_started;
+    int timer, iteration_cb;
+    bool stats_in_flight, done_reported;
+    struct migration_progress prog;  /* loop thread */
+    pthread_mutex_t lock;            /* guards the fields below */
+    bool finished, ok;
+    char msg[512];
+};
+
+static void ref(struct migration *m)
+{
+    __atomic_add_fetch(&m->refs, 1, __ATOMIC_SEQ_CST);
+}
+
+static void unref(struct migration *m)
+{
+    if (__atomic_sub_fetch(&m->refs, 1, __ATOMIC_SEQ_CST) > 0)
+        return;
+    if (m->sconn)
+        virConnectClose(m->sconn);
+    if (m->dconn)
+        virConnectClose(m->dconn);
+    pthread_mutex_destroy(&m->lock);
+    free(m);
+}
+
+static void *migrate_thread(void *arg)
+{
+    struct migration *m = arg;
+    bool ok = false;
+    char msg[512] = "";
+    virDomainPtr dom = virDomainLookupByUUID(m->sconn, m->uuid);
+    if (!dom) {
+        snprintf(msg, sizeof msg, "%s", virGetLastErrorMessage());
+    } else if (m->p2p) {
+        ok = virDomainMigrateToURI3(dom, m->dst_uri, NULL, 0, VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER) == 0;
+    } else {
+        virDomainPtr moved = virDomainMigrate3(dom, m->dconn, NULL, 0, VIR_MIGRATE_LIVE);
+        ok = moved != NULL;
+        if (moved)
+            virDomainFree(moved);
+    }
+    if (dom && !ok)
+        snprintf(msg, sizeof msg, "%s", virGetLastErrorMessage());
+    if (dom)
+        virDomainFree(dom);
+    pthread_mutex_lock(&m->lock);
+    m->finished = true;
+    m->ok = ok;
+    snprintf(m->msg, sizeof m->msg, "%s", msg);
+    pthread_mutex_unlock(&m->lock);
+    unref(m);
+    return NULL;
+}
+
+/* ---- job statistics (source worker, then loop) ---- */
+
+struct stats_job {
+    struct migration *m;
+    bool got;
+    struct migration_progress p;
+};
+
+static unsigned long long ull(virTypedParameterPtr params, int n, const char *name)
+{
+    unsigned long long v = 0;
+    virTypedParamsGetULLong(params, n, name, &v);
+    return v;
+}
+
+static void stats_run(virConnectPtr conn, void *arg)
+{
+    struct stats_job *j = arg;
+    virDomainPtr dom = conn ? virDomainLookupByUUID(conn, j->m->uuid) : NULL;
+    if (!dom)
+        return;
+    int type = 0, n = 0;
+    virTypedParameterPtr params = NULL;
+    if (virDomainGetJobStats(dom, &type, &params, &n, 0) == 0 && type != VIR_DOMAIN_JOB_NONE) {
+        j->got = true;
+        j->p.known = true;
+        j->p.total = ull(params, n, VIR_DOMAIN_JOB_DATA_TOTAL);
+        j->p.processed = ull(params, n, VIR_DOMAIN_JOB_DATA_PROCESSED);
+        j->p.remaining = ull(params, n, VIR_DOMAIN_JOB_DATA_REMAINING);
+        j->p.rate_bps = ull(params, n, VIR_DOMAIN_JOB_MEMORY_BPS);
+        j->p.iteration = ull(params, n, VIR_DOMAIN_JOB_MEMORY_ITERATION);
+        j->p.downtime_ms = ull(params, n, VIR_DOMAIN_JOB_DOWNTIME);
+        j->p.elapsed_ms = ull(params, n, VIR_DOMAIN_JOB_TIME_ELAPSED);
+    }
+    virTypedParamsFree(params, n);
+    virDomainFree(dom);
+}
+
+static void stats_discard(void *arg)
+{
+    struct stats_job *j = arg;
+    j->m->stats_in_flight = false;
+    unref(j->m);
+    free(j);
+}
+
+static void stats_done(void *arg)
+{
+    struct stats_job *j = arg;
+    struct migration *m = j->m;
+    if (m->src && j->got && !m->done_reported) {
+        /* Events may have counted a pass the job report has not seen yet. */
+        if (j->p.iteration < m->prog.iteration)
+            j->p.iteration = m->prog.iteration;
+        m->prog = j->p;
+        if (m->ops->progress)
+            m->ops->progress(m, m->opaque);
+    }
+    stats_discard(j);
+}
+
+static void on_poll(int timer, void *opaque)
+{
+    struct migration *m = opaque;
+    pthread_mutex_lock(&m->lock);
+    bool finished = m->finished, ok = m->ok;
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", m->msg);
+    pthread_mutex_unlock(&m->lock);
+    if (finished) {
+        virEventRemoveTimeout(timer);
+        m->timer = -1;
+        m->done_reported = true;
+        if (m->ops->done)
+            m->ops->done(m, ok, ok ? "" : msg, m->opaque);   /* may free m */
+        return;
+    }
+    if (m->stats_in_flight)
+        return;
+    struct stats_job *j = calloc(1, sizeof *j);
+    if (!j)
+        return;
+    j->m = m;
+    ref(m);
+    m->stats_in_flight = true;
+    if (host_submit(m->src, stats_run, stats_done, stats_discard, j) < 0)
+        stats_discard(j);
+}
+
+static void on_iteration(virConnectPtr conn, virDomainPtr dom, int iteration, void *opaque)
+{
+    struct migration *m = opaque;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    if (!m->src || m->done_reported || virDomainGetUUID(dom, uuid) < 0 || memcmp(uuid, m->uuid, sizeof uuid))
+        return;
+    m->prog.iteration = (unsigned long long)iteration;
+    if (m->ops->progress)
+        m->ops->progress(m, m->opaque);
+}
+
+static void iteration_free(void *opaque)
+{
+    unref(opaque);
+}
+
+struct migration *migration_start(struct host *src, struct host *dst, const unsigned char uuid[VIR_UUID_BUFLEN],
+                                  const char *label, bool p2p, const struct migration_ops *ops, void *opaque,
+                                  char *err, size_t errlen)
+{
+    virConnectPtr sconn = host_conn(src), dconn = host_conn(dst);
+    if (src == dst) {
+        snprintf(err, errlen, "%s already runs on %s", label, host_name(dst));
+        return NULL;
+    }
+    if (!sconn || !dconn) {
+        snprintf(err, errlen, "host %s is not connected", host_name(sconn ? dst : src));
+        return NULL;
+    }
+    struct migration *m = calloc(1, sizeof *m);
+    if (!m) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    m->refs = 1;   /* the owner's */
+    memcpy(m->uuid, uuid, VIR_UUID_BUFLEN);
+    snprintf(m->label, sizeof m->label, "%s", label);
+    snprintf(m->dst_uri, sizeof m->dst_uri, "%s", host_uri(dst));
+    m->src = src;
+    m->p2p = p2p;
+    m->ops = ops;
+    m->opaque = opaque;
+    m->timer = m->iteration_cb = -1;
+    pthread_mutex_init(&m->lock, NULL);
+    virConnectRef(sconn);
+    virConnectRef(dconn);
+    m->sconn = sconn;
+    m->dconn = dconn;
+    ref(m);   /* the event registration, released by iteration_free */
+    m->iteration_cb = virConnectDomainEventRegisterAny(sconn, NULL, VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+                                                       VIR_DOMAIN_EVENT_CALLBACK(on_iteration), m, iteration_free);
+    if (m->iteration_cb < 0)
+        unref(m);   /* progress then comes from job statistics alone */
+    m->timer = virEventAddTimeout(POLL_MS, on_poll, m, NULL);
+    ref(m);   /* the thread's */
+    if (m->timer < 0 || pthread_create(&m->thread, NULL, migrate_thread, m) != 0) {
+        unref(m);
+        snprintf(err, errlen, "cannot start the migration thread");
+        migration_free(m);
+        return NULL;
+    }
+    m->thread_started = true;
+    return m;
+}
+
+static void abort_run(virConnectPtr conn, void *arg)
+{
+    struct migration *m = arg;
+    virDomainPtr dom = conn ? virDomainLookupByUUID(conn, m->uuid) : NULL;
+    if (dom) {
+        virDomainAbortJob(dom);   /* the migrate call then fails: done() says so */
+        virDomainFree(dom);
+    }
+}
+
+static void abort_done(void *arg)
+{
+    unref(arg);
+}
+
+void migration_cancel(struct migration *m)
+{
+    if (!m || !m->src || migration_finished(m))
+        return;
+    ref(m);
+    if (host_submit(m->src, abort_run, abort_done, abort_done, m) < 0)
+        unref(m);
+}
+
+void migration_free(struct migration *m)
+{
+    if (!m)
+        return;
+    if (m->timer >= 0)
+        virEventRemoveTimeout(m->timer);
+    m->timer = -1;
+    if (m->iteration_cb >= 0 && m->sconn)
+        virConnectDomainEventDeregisterAny(m->sconn, m->iteration_cb);
+    m->iteration_cb = -1;
+    /* libvirt's migrate call ends by itself or by the abort; the UI does not
+     * wait for it: the thread lets go of its reference when it returns. */
+    if (m->thread_started)
+        pthread_detach(m->thread);
+    m->src = NULL;
+    unref(m);
+}
+
+const struct migration_progress *migration_progress(const struct migration *m) { return &m->prog; }
+const char *migration_label(const struct migration *m) { return m->label; }
+struct host *migration_source(const struct migration *m) { return m->src; }
+const unsigned char *migration_uuid(const struct migration *m) { return m->uuid; }
+
+bool migration_finished(const struct migration *m)
+{
+    struct migration *mm = (struct migration *)m;   /* the lock, not the data, changes */
+    pthread_mutex_lock(&mm->lock);
+    bool f = mm->finished;
+    pthread_mutex_unlock(&mm->lock);
+    return f;
+}
+
+void migration_describe(const struct migration *m, char *out, size_t outlen)
+{
+    const struct migration_progress *p = &m->prog;
+    if (!p->known) {
+        snprintf(out, outlen, "%s: migrating, starting", m->label);
+        return;
+    }
+    unsigned pct = p->total ? (unsigned)(p->processed * 100 / p->total) : 0;
+    if (pct > 100)
+        pct = 100;
+    char bar[11];
+    for (unsigned i = 0; i < 10; i++)
+        bar[i] = i < pct / 10 ? '#' : '.';
+    bar[10] = '\0';
+    snprintf(out, outlen, "%s: migrating [%s] %u%%  %llu MiB left  %llu MiB/s  pass %llu  downtime ~%llu ms",
+             m->label, bar, pct, p->remaining >> 20, p->rate_bps >> 20, p->iteration, p->downtime_ms);
+}

@@ -1,0 +1,141 @@
+/* tui/migrations.c: `migrate`, `migrate-cancel` and the progress line. */
+#include "tui/migrations.h"
+#include "tui/app.h"
+#include "tui/pane.h"
+#include "backends/domain.h"
+#include "backends/host.h"
+#include "backends/migrate.h"
+#include "keymaps/errf.h"
+#include "views/domlist.h"
+#include "views/text.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void forget(struct app *a, struct migration *m)
+{
+    for (size_t i = 0; i < a->nmigrations; i++) {
+        if (a->migrations[i] == m) {
+            memmove(&a->migrations[i], &a->migrations[i + 1], (a->nmigrations - i - 1) * sizeof *a->migrations);
+            a->nmigrations--;
+            break;
+        }
+    }
+    migration_free(m);
+}
+
+static void on_progress(struct migration *m, void *opaque)
+{
+    app_dirty(opaque);
+}
+
+static void on_done(struct migration *m, bool ok, const char *msg, void *opaque)
+{
+    struct app *a = opaque;
+    const struct migration_progress *p = migration_progress(m);
+    if (ok)
+        app_message(a, false, "%s: migrated (%llu ms, downtime %llu ms)", migration_label(m), p->elapsed_ms,
+                    p->downtime_ms);
+    else
+        app_message(a, true, "%s: migration failed: %s", migration_label(m), msg);
+    forget(a, m);
+    app_dirty(a);
+}
+
+static const struct migration_ops ops = { on_progress, on_done };
+
+static struct dom *default_domain(struct app *a)
+{
+    struct pane *p = app_focused_pane(a);
+    if (p)
+        return domreg_find(a->reg, p->uuid);
+    return a->main_view == a->domlist ? domlist_selected(a->domlist) : NULL;
+}
+
+int command_migrate(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    bool p2p = false;
+    const char *spec = NULL, *dest = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-p") == 0)
+            p2p = true;
+        else if (strcmp(argv[i], "-d") == 0 && i + 1 < argc)
+            spec = argv[++i];
+        else if (argv[i][0] == '-')
+            return errf(err, errlen, "migrate: unknown flag %s", argv[i]);
+        else if (!dest)
+            dest = argv[i];
+        else
+            return errf(err, errlen, "migrate: too many arguments");
+    }
+    if (!dest)
+        return errf(err, errlen, "usage: migrate [-p] [-d DOMAIN] DEST_HOST");
+    struct dom *d = spec ? domreg_lookup(a->reg, spec, err, errlen) : default_domain(a);
+    if (!d)
+        return spec ? -1 : errf(err, errlen, "migrate: no domain selected");
+    struct host *dst = app_find_host(a, dest);
+    if (!dst)
+        return errf(err, errlen, "migrate: no host '%s' (add it: host NAME URI)", dest);
+    if (d->state != VIR_DOMAIN_RUNNING && d->state != VIR_DOMAIN_PAUSED && d->state != VIR_DOMAIN_BLOCKED)
+        return errf(err, errlen, "migrate: %s is %s; only a running domain migrates live", d->name,
+                    dom_state_name(d->state));
+    if (a->nmigrations >= APP_MAX_MIGRATIONS)
+        return errf(err, errlen, "migrate: %d migrations already under way", APP_MAX_MIGRATIONS);
+    for (size_t i = 0; i < a->nmigrations; i++)
+        if (memcmp(migration_uuid(a->migrations[i]), d->uuid, VIR_UUID_BUFLEN) == 0)
+            return errf(err, errlen, "migrate: %s is migrating already (migrate-cancel stops it)", d->name);
+    char name[256], label[400];
+    text_escape(d->name, name, sizeof name);
+    snprintf(label, sizeof label, "%s %s\u2192%s", name, host_name(d->host), host_name(dst));
+    struct migration *m = migration_start(d->host, dst, d->uuid, label, p2p, &ops, a, err, errlen);
+    if (!m)
+        return -1;
+    a->migrations[a->nmigrations++] = m;
+    app_message(a, false, "%s: migration started (migrate-cancel stops it)", label);
+    return 0;
+}
+
+int command_migrate_cancel(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    struct dom *d = argc > 1 ? domreg_lookup(a->reg, argv[1], err, errlen) : default_domain(a);
+    for (size_t i = a->nmigrations; i-- > 0;) {
+        struct migration *m = a->migrations[i];
+        if (!d && argc > 1)
+            return -1;
+        if (d && memcmp(migration_uuid(m), d->uuid, VIR_UUID_BUFLEN) != 0)
+            continue;
+        migration_cancel(m);
+        app_message(a, false, "%s: cancelling", migration_label(m));
+        return 0;
+    }
+    return errf(err, errlen, "migrate-cancel: no migration under way%s", d ? " for that domain" : "");
+}
+
+const char *migrations_status(struct app *a)
+{
+    if (!a->nmigrations)
+        return NULL;
+    migration_describe(a->migrations[a->nmigrations - 1], a->migration_line, sizeof a->migration_line);
+    return a->migration_line;
+}
+
+void migrations_forget_host(struct app *a, struct host *h)
+{
+    for (size_t i = a->nmigrations; i-- > 0;) {
+        struct migration *m = a->migrations[i];
+        if (migration_source(m) == h) {
+            migration_cancel(m);
+            forget(a, m);
+        }
+    }
+}
+
+void migrations_free_all(struct app *a)
+{
+    while (a->nmigrations) {
+        struct migration *m = a->migrations[a->nmigrations - 1];
+        migration_cancel(m);
+        forget(a, m);
+    }
+}

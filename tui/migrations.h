@@ -1,0 +1,20 @@
+/* tui/migrations.h: the migrations started from virtmux — the `migrate` and
+ * `migrate-cancel` commands, their progress in the status line, their end. */
+#ifndef VIRTMUX_MIGRATIONS_H
+#define VIRTMUX_MIGRATIONS_H
+#include <stddef.h>
+
+struct app;
+struct host;
+
+/* migrate [-p] [-d DOMAIN] DEST: the focused console's domain, else the selected row. */
+int command_migrate(struct app *a, int argc, char **argv, char *err, size_t errlen);
+/* migrate-cancel [DOMAIN] */
+int command_migrate_cancel(struct app *a, int argc, char **argv, char *err, size_t errlen);
+/* The newest running migration's progress line, or NULL. */
+const char *migrations_status(struct app *a);
+/* A host goes away: cancel and forget the migrations that start there. */
+void migrations_forget_host(struct app *a, struct host *h);
+void migrations_free_all(struct app *a);
+
+#endif
