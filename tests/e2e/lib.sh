@@ -39,6 +39,7 @@ skip() { echo "SKIP: $*"; exit 77; }
 
 # start_virtmux COLSxROWS ARGS... : type the virtmux command line into an
 # interactive shell (job control on, as a user has it) in a fresh tmux server.
+# SHELL_WRAP: a command prefix for that shell (e.g. a testbed's nsenter).
 start_virtmux() {
     local size=$1; shift
     local cols=${size%x*} rows=${size#*x}
@@ -46,7 +47,7 @@ start_virtmux() {
     for a in "$@"; do cmd="$cmd '$a'"; done
     if ! tm has-session -t vm 2>/dev/null; then
         tm -f /dev/null new-session -d -s vm -x "$cols" -y "$rows" \
-            "cd '$ROOT' && env PS1='$ ' HISTFILE=/dev/null bash --norc --noprofile -i"
+            "cd '$ROOT' && ${SHELL_WRAP:-} env PS1='$ ' HISTFILE=/dev/null bash --norc --noprofile -i"
     fi
     SHELL_PID=$(tm display-message -p -t vm '#{pane_pid}')
     tm send-keys -t vm "clear; $cmd; echo VIRTMUX-EXIT=\$?" Enter
