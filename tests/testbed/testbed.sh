@@ -308,8 +308,8 @@ tb_make_guest() {
 tb_host_files() {   # A|B
     local h=$1 d hn addr uuid hash
     d=$(tb_hdir "$h"); hn=$(tb_hostname "$h"); addr=$(tb_addr "$h")
-    mkdir -p "$d"/{etc,run,lib,cache,log,pid,sshd,root,home,drivers} || return 1
-    chmod 700 "$d/root" "$d/run"
+    mkdir -p "$d"/{etc,run,lib,cache,log/qemu,pid,sshd,root,home,drivers} || return 1
+    chmod 700 "$d/root"; chmod 755 "$d/run"   # tbuser reaches libvirt-sock (group tbuser)
     rm -f "$d"/pid/*.pid "$d"/run/*sock* "$d/holder.pid" "$d/holder.ready" "$d/mntns" "$d/netns"
     ln -sfn "$(tb_find_qemu_driver)" "$d/drivers/libvirt_driver_qemu.so"
     [[ $h == A ]] && uuid=7e57bed0-0a0a-4a0a-8a0a-00000000000a || uuid=7e57bed0-0b0b-4b0b-8b0b-00000000000b
