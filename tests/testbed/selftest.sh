@@ -164,7 +164,9 @@ echo "== down"
 DOWN_DONE=1
 timed "down" "$TB" down && ok "down" || bad "testbed.sh down"
 left=""
-for p in $PIDS; do kill -0 "$p" 2>/dev/null && left+=" $p"; done
+for p in $PIDS; do   # zombies waiting for init to reap them do not count
+    st=$({ cat "/proc/$p/stat"; } 2>/dev/null) && st=${st##*) } && [[ ${st:0:1} != [ZX] ]] && left+=" $p"
+done
 [[ -z $left ]] && ok "no recorded PID alive" || bad "still alive:$left"
 for n in $NSIDS; do
     kind=${n%%:*}

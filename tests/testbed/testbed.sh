@@ -145,6 +145,16 @@ tb_ns_pids() {
     return 0
 }
 
+# tb_alive PID: running (a zombie is not: our daemons are reparented to
+# init when the starting shell exits, and init may reap them late).
+tb_alive() {
+    local st
+    kill -0 "$1" 2>/dev/null || return 1
+    st=$({ cat "/proc/$1/stat"; } 2>/dev/null) || return 1
+    st=${st##*) }
+    [[ ${st:0:1} != [ZX] ]]
+}
+
 # tb_stop SECS PID...: TERM, wait up to SECS, KILL, wait up to 3 s.
 tb_stop() {
     local secs=$1 p i alive
@@ -153,19 +163,19 @@ tb_stop() {
     for p in "$@"; do kill -TERM "$p" 2>/dev/null; done
     for ((i = 0; i < secs * 10; i++)); do
         alive=0
-        for p in "$@"; do kill -0 "$p" 2>/dev/null && { alive=1; break; }; done
+        for p in "$@"; do tb_alive "$p" && { alive=1; break; }; done
         (( alive )) || return 0
         sleep 0.1
     done
     for p in "$@"; do
-        if kill -0 "$p" 2>/dev/null; then
+        if tb_alive "$p"; then
             err "pid $p ($(tb_cmdline "$p" | cut -c1-60)) ignored SIGTERM for ${secs}s; SIGKILL"
             kill -KILL "$p" 2>/dev/null
         fi
     done
     for ((i = 0; i < 30; i++)); do
         alive=0
-        for p in "$@"; do kill -0 "$p" 2>/dev/null && { alive=1; break; }; done
+        for p in "$@"; do tb_alive "$p" && { alive=1; break; }; done
         (( alive )) || return 0
         sleep 0.1
     done
@@ -311,6 +321,7 @@ tb_host_files() {   # A|B
     mkdir -p "$d"/{etc,run,lib,cache,log/qemu,pid,sshd,root,home,drivers} || return 1
     chmod 700 "$d/root"; chmod 755 "$d/run"   # tbuser reaches libvirt-sock (group tbuser)
     rm -f "$d"/pid/*.pid "$d"/run/*sock* "$d/holder.pid" "$d/holder.ready" "$d/mntns" "$d/netns"
+    rm -f "$d"/log/qemu/*.serial.log   # "ready" must come from this boot
     ln -sfn "$(tb_find_qemu_driver)" "$d/drivers/libvirt_driver_qemu.so"
     [[ $h == A ]] && uuid=7e57bed0-0a0a-4a0a-8a0a-00000000000a || uuid=7e57bed0-0b0b-4b0b-8b0b-00000000000b
     cat >"$d/etc/libvirtd.conf" <<EOF
