@@ -122,26 +122,30 @@ tb_pid() {
 # PIDs of this shell and its ancestors: never signalled (`down` run from
 # inside the client namespace must not kill itself).
 tb_self_pids() {
-    local p=$$ s=" "
-    s+="$BASHPID "
-    while [[ $p =~ ^[0-9]+$ ]] && (( p > 1 )); do
+    local p=$$ s=" $BASHPID " k v i
+    for ((i = 0; i < 64; i++)); do
+        [[ $p =~ ^[0-9]+$ ]] && (( p > 1 )) || break
         s+="$p "
-        p=$(awk '/^PPid:/ {print $2}' "/proc/$p/status" 2>/dev/null)
+        v=""
+        while read -r k v; do [[ $k == PPid: ]] && break; v=""; done <"/proc/$p/status" 2>/dev/null
+        p=$v
     done
     echo "$s"
 }
 
-# tb_ns_pids KIND ID: PIDs whose namespace KIND (mnt|net) is ID ("mnt:[123]").
+# tb_ns_pids ID...: live PIDs (not ours) in any of the namespaces ID
+# ("mnt:[123]", "net:[456]"), in one pass over /proc.
 tb_ns_pids() {
-    local kind=$1 pat=$2 p self
-    [[ -n $pat ]] || return 0
+    local want=" $* " self dir link p
+    (( $# )) || return 0
     self=$(tb_self_pids)
-    pat=${pat//[/\\[}; pat=${pat//]/\\]}
-    find /proc -mindepth 3 -maxdepth 3 -path "/proc/[0-9]*/ns/$kind" -lname "$pat" 2>/dev/null |
-        while IFS= read -r p; do
-            p=${p#/proc/}; p=${p%%/*}
-            [[ $self == *" $p "* ]] || echo "$p"
-        done
+    find /proc -mindepth 3 -maxdepth 3 \( -path '/proc/[0-9]*/ns/mnt' -o -path '/proc/[0-9]*/ns/net' \) \
+        -printf '%h %l\n' 2>/dev/null |
+        while read -r dir link; do
+            [[ $want == *" $link "* ]] || continue
+            p=${dir#/proc/}; p=${p%/ns}
+            [[ $self == *" $p "* ]] || ! tb_alive "$p" || echo "$p"
+        done | sort -un
     return 0
 }
 
@@ -150,7 +154,7 @@ tb_ns_pids() {
 tb_alive() {
     local st
     kill -0 "$1" 2>/dev/null || return 1
-    st=$({ cat "/proc/$1/stat"; } 2>/dev/null) || return 1
+    read -r st <"/proc/$1/stat" 2>/dev/null || return 1
     st=${st##*) }
     [[ ${st:0:1} != [ZX] ]]
 }
@@ -622,33 +626,30 @@ tb_down() {
     tb_stop 10 $pids || rc=1
     # 3. anything else in our namespaces (QEMU, ssh sessions, holders, test
     #    programs run in the client namespace): they are ours by construction
+    local ids=""
     for h in $TB_HOSTS client; do
         if [[ $h == client ]]; then d=$TB_DIR/client; else d=$(tb_hdir "$h"); fi
-        pids=""
         for f in mntns netns; do
-            ns=$(cat "$d/$f" 2>/dev/null) || continue
-            pids+=" $(tb_ns_pids "${f%ns}" "$ns")"
+            ns=$(cat "$d/$f" 2>/dev/null) && ids+=" $ns"
         done
         if [[ -e /run/netns/$(tb_netns "$h") ]]; then
-            ns=net:[$(stat -L -c %i "/run/netns/$(tb_netns "$h")" 2>/dev/null)]
-            pids+=" $(tb_ns_pids net "$ns")"
+            ids+=" net:[$(stat -L -c %i "/run/netns/$(tb_netns "$h")" 2>/dev/null)]"
         fi
-        pids=$(echo $pids | tr ' ' '\n' | sort -u)
-        # shellcheck disable=SC2086
-        [[ -z $pids ]] || tb_stop 5 $pids || rc=1
     done
+    # shellcheck disable=SC2086
+    pids=$(tb_ns_pids $ids)
+    # shellcheck disable=SC2086
+    [[ -z $pids ]] || tb_stop 5 $pids || rc=1
+    # shellcheck disable=SC2086
+    left=$(tb_ns_pids $ids)
+    if [[ -n $left ]]; then
+        err "still alive in the testbed's namespaces:"
+        for p in $left; do err "  $p $(tb_cmdline "$p")"; done
+        rc=1
+    fi
     for h in $TB_HOSTS client; do
         if [[ $h == client ]]; then d=$TB_DIR/client; else d=$(tb_hdir "$h"); fi
-        left=""
-        for f in mntns netns; do
-            ns=$(cat "$d/$f" 2>/dev/null) || continue
-            left+=$(tb_ns_pids "${f%ns}" "$ns")
-        done
-        if [[ -n $left ]]; then
-            err "still alive in the namespaces of $h: $left"; rc=1
-        else
-            rm -f "$d/mntns" "$d/netns" "$d/holder.pid" "$d/holder.ready"
-        fi
+        [[ -n $left ]] || rm -f "$d/mntns" "$d/netns" "$d/holder.pid" "$d/holder.ready"
         rm -f "$d"/pid/*.pid "$d"/pid/*.launch 2>/dev/null
     done
     # 4. network namespaces (their veths and the bridge go with them)
