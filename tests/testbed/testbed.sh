@@ -361,7 +361,7 @@ EOF
 remote_mode = "legacy"
 uri_default = "qemu:///system"
 EOF
-    printf '127.0.0.1\tlocalhost\n%s\t%s\n' "$addr" "$hn" >"$d/hosts"
+    printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n%s\t%s\n' "$addr" "$hn" >"$d/hosts"
     printf '%s\thostA\n%s\thostB\n%s\tclient\n' "$(tb_addr A)" "$(tb_addr B)" "$(tb_addr client)" |
         grep -v "	$hn\$" >>"$d/hosts"
     # Users: root (home in the state dir, never locked: sshd without PAM
@@ -472,7 +472,7 @@ tb_start_holder() {   # A|B|client
     local who=$1 d p
     if [[ $who == client ]]; then
         d=$TB_DIR/client
-        printf '127.0.0.1\tlocalhost\n%s\tclient\n%s\thostA\n%s\thostB\n' \
+        printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost\n%s\tclient\n%s\thostA\n%s\thostB\n' \
             "$(tb_addr client)" "$(tb_addr A)" "$(tb_addr B)" >"$d/hosts"
         rm -f "$d/holder.ready" "$d/holder.pid"
         setsid nsenter --net="/run/netns/$(tb_netns client)" -- \
@@ -603,8 +603,7 @@ tb_anything_alive() {
 tb_down_quiet() { tb_down >/dev/null 2>&1; }
 
 tb_down() {
-    local h d p pids ns left rc=0 dom f
-    [[ -d $TB_DIR ]] || return 0
+    local h d p pids ns left="" rc=0 dom f
     # 1. domains: destroy (QEMU would otherwise outlive libvirtd)
     for h in $TB_HOSTS; do
         d=$(tb_hdir "$h")
