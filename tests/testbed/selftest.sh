@@ -168,14 +168,15 @@ for p in $PIDS; do   # zombies waiting for init to reap them do not count
     st=$({ cat "/proc/$p/stat"; } 2>/dev/null) && st=${st##*) } && [[ ${st:0:1} != [ZX] ]] && left+=" $p"
 done
 [[ -z $left ]] && ok "no recorded PID alive" || bad "still alive:$left"
+nsleft=0
 for n in $NSIDS; do
     kind=${n%%:*}
     pat=${n//[/\\[}; pat=${pat//]/\\]}
     if [[ -n $(find /proc -mindepth 3 -maxdepth 3 -path "/proc/[0-9]*/ns/$kind" -lname "$pat" 2>/dev/null | head -n 1) ]]; then
-        bad "a process is still in namespace $n"
+        bad "a process is still in namespace $n"; nsleft=1
     fi
 done
-ok "no process left in the testbed's namespaces"
+(( nsleft )) || ok "no process left in the testbed's namespaces"
 if ip netns list | grep -qE "^${TESTBED_NETNS_PREFIX}(A|B|client)( |$)"; then bad "network namespaces left: $(ip netns list | tr '\n' ' ')"; else ok "no network namespace left"; fi
 if mount | grep -qF "$TESTBED_DIR"; then bad "mounts left: $(mount | grep -F "$TESTBED_DIR")"; else ok "no mount under $TESTBED_DIR"; fi
 "$TB" down && ok "second down (idempotent)" || bad "second down"

@@ -279,7 +279,8 @@ tb_make_keys() {
     : >"$s/known_hosts.tmp"
     for h in $TB_HOSTS; do
         mkdir -p "$(tb_hdir "$h")/sshd" || return 1
-        local k=$(tb_hdir "$h")/sshd/ssh_host_ed25519_key
+        local k
+        k=$(tb_hdir "$h")/sshd/ssh_host_ed25519_key
         if [[ ! -s $k ]]; then
             rm -f "$k" "$k.pub"
             ssh-keygen -q -t ed25519 -N '' -C "host$h" -f "$k" || { err "ssh-keygen (host key $h) failed"; return 1; }
