@@ -133,6 +133,21 @@ tb_self_pids() {
     echo "$s"
 }
 
+# tb_descends PID: PID is this script or one of its children (the pipeline
+# that scans /proc runs in the very namespace it scans, when `down` is run
+# from inside the client namespace).
+tb_descends() {
+    local p=$1 k v i
+    for ((i = 0; i < 64; i++)); do
+        [[ $p == "$$" ]] && return 0
+        [[ $p =~ ^[0-9]+$ ]] && (( p > 1 )) || return 1
+        v=""
+        while read -r k v; do [[ $k == PPid: ]] && break; v=""; done <"/proc/$p/status" 2>/dev/null
+        p=$v
+    done
+    return 1
+}
+
 # tb_ns_pids ID...: live PIDs (not ours) in any of the namespaces ID
 # ("mnt:[123]", "net:[456]"), in one pass over /proc.
 tb_ns_pids() {
@@ -144,7 +159,7 @@ tb_ns_pids() {
         while read -r dir link; do
             [[ $want == *" $link "* ]] || continue
             p=${dir#/proc/}; p=${p%/ns}
-            [[ $self == *" $p "* ]] || ! tb_alive "$p" || echo "$p"
+            [[ $self == *" $p "* ]] || ! tb_alive "$p" || tb_descends "$p" || echo "$p"
         done | sort -un
     return 0
 }
