@@ -543,7 +543,10 @@ tb_up() {
         TB_UP_REFUSED=1
         return 1
     fi
-    tb_down_quiet   # stale state of a crashed run
+    # stale state of a crashed run (processes in recorded namespaces)
+    if compgen -G "$TB_DIR/hosts/*/[mn][ne][tt]ns" >/dev/null || compgen -G "$TB_DIR/client/[mn][ne][tt]ns" >/dev/null; then
+        tb_down_quiet
+    fi
     read -r TB_PREFIX TB_SUBNET TB_GUEST TB_PASSWORD <<<"$want"
     mkdir -p "$TB_DIR" && chmod 755 "$TB_DIR" || { err "cannot create $TB_DIR"; return 1; }
     printf 'prefix=%s\nsubnet=%s\nguest=%s\npassword=%s\n' "$TB_PREFIX" "$TB_SUBNET" "$TB_GUEST" "$TB_PASSWORD" >"$TB_DIR/testbed.conf"
