@@ -11,6 +11,8 @@
 #   testbed.sh env       shell code (export X=...) for tests: eval "$(testbed.sh env)"
 #   testbed.sh exec A|B|client CMD...   run CMD inside a host's (or the
 #                        client's) namespaces (net + mount [+ uts])
+#   testbed.sh guest-up [A|B] [SECS]   start the guest there (default A) and
+#                        wait (default 120 s) until it is ready
 #
 # See tests/testbed/README.md.  Needs root.  Knobs (environment):
 #   TESTBED_DIR            state directory (default /tmp/virtmux-testbed)
@@ -747,6 +749,41 @@ tb_env() {
     q TESTBED_GUEST_XML "$TB_DIR/guest/$TB_GUEST.testbed.xml"
 }
 
+# tb_guest_up [A|B] [SECS]: start the guest there (defining it if needed)
+# and wait until its serial log says "virtmux demo guest ready".
+tb_guest_up() {
+    local h=${1:-A} secs=${2:-120} uri log i st t0=$EPOCHREALTIME
+    case $h in A|B) ;; *) err "guest-up: A or B"; return 2 ;; esac
+    [[ $secs =~ ^[0-9]+$ ]] || { err "guest-up: SECS must be a number"; return 2; }
+    tb_holder_pid "$h" >/dev/null || { err "host$h is not up"; return 1; }
+    uri=$(tb_local_uri "$h")
+    log=$(tb_hdir "$h")/log/qemu/$TB_GUEST.serial.log
+    st=$(tb_virsh "$uri" domstate "$TB_GUEST" 2>/dev/null)
+    if [[ $st == running* ]]; then note "$TB_GUEST already runs on host$h"; return 0; fi
+    local o
+    o=$([[ $h == A ]] && echo B || echo A)
+    if [[ $(tb_virsh "$(tb_local_uri "$o")" domstate "$TB_GUEST" 2>/dev/null) == running* ]]; then
+        # same UUID on two hosts = the same domain for virtmux: never both
+        err "$TB_GUEST runs on host$o; migrate it instead"; return 1
+    fi
+    if [[ -z $st ]]; then
+        TB_VIRSH_TIMEOUT=60 tb_virsh "$uri" define "$TB_DIR/guest/$TB_GUEST.testbed.xml" >/dev/null ||
+            { err "define $TB_GUEST on host$h failed"; return 1; }
+    fi
+    rm -f "$log"
+    TB_VIRSH_TIMEOUT=60 tb_virsh "$uri" start "$TB_GUEST" >/dev/null || { err "start $TB_GUEST on host$h failed"; return 1; }
+    for ((i = 0; i < secs * 5; i++)); do
+        if grep -qF "virtmux demo guest ready" "$log" 2>/dev/null; then
+            note "$TB_GUEST ready on host$h in $(tb_since "$t0") s"
+            return 0
+        fi
+        sleep 0.2
+    done
+    err "$TB_GUEST not ready on host$h within ${secs}s"
+    tail -c 1000 "$log" 2>/dev/null | tr -d '\r' | tail -n 8 | sed 's/^/  | /' >&2
+    return 1
+}
+
 tb_exec() {
     local who=${1:-} pre
     case $who in A|B|client) ;; *) err "exec: A, B or client"; return 2 ;; esac
@@ -779,6 +816,7 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
         status) tb_load_conf; tb_status; exit ;;
         env)    tb_load_conf; tb_env; exit ;;
         exec)   tb_load_conf; tb_exec "$@"; exit ;;
+        guest-up) tb_load_conf; tb_guest_up "$@"; exit ;;
         *)      tb_usage ;;
     esac
 fi
