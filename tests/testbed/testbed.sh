@@ -219,6 +219,15 @@ tb_virsh() {   # URI ARGS...: bounded virsh
     timeout -k 3 "${TB_VIRSH_TIMEOUT:-30}" virsh -q -c "$1" "${@:2}" </dev/null
 }
 
+# Named network namespaces are ours only if their inode was recorded by our
+# `up` (DIR/client/netns.owned): another testbed may use the same names.
+tb_netns_ino() { stat -L -c %i "/run/netns/$1" 2>/dev/null; }
+tb_netns_owned() {   # NAME
+    local ino
+    ino=$(tb_netns_ino "$1") || return 1
+    grep -qx "$1 $ino" "$TB_DIR/client/netns.owned" 2>/dev/null
+}
+
 tb_holder_pid() {   # A|B|client
     local f
     if [[ $1 == client ]]; then f=$TB_DIR/client/holder.pid; else f=$(tb_hdir "$1")/holder.pid; fi
@@ -431,9 +440,10 @@ tb_net_up() {
     fi
     for h in client $TB_HOSTS; do
         ns=$(tb_netns "$h")
-        if [[ -e /run/netns/$ns ]]; then err "network namespace $ns already exists (another testbed? set TESTBED_NETNS_PREFIX)"; return 1; fi
+        if [[ -e /run/netns/$ns ]]; then err "network namespace $ns already exists"; return 1; fi
     done
     ip netns add "$c" || { err "ip netns add $c failed"; return 1; }
+    echo "$c $(tb_netns_ino "$c")" >>"$TB_DIR/client/netns.owned"
     ip -n "$c" link set lo up &&
         ip -n "$c" link add "$br" type bridge &&
         ip -n "$c" addr add "$(tb_addr client)/24" dev "$br" &&
@@ -441,6 +451,7 @@ tb_net_up() {
     for h in $TB_HOSTS; do
         ns=$(tb_netns "$h")
         ip netns add "$ns" || { err "ip netns add $ns failed"; return 1; }
+        echo "$ns $(tb_netns_ino "$ns")" >>"$TB_DIR/client/netns.owned"
         # the veth pair is created inside the client namespace: nothing on the machine
         ip -n "$c" link add "veth$h" type veth peer name eth0 netns "$ns" &&
             ip -n "$c" link set "veth$h" master "$br" &&
@@ -550,6 +561,13 @@ tb_up() {
         tb_down_quiet
     fi
     read -r TB_PREFIX TB_SUBNET TB_GUEST TB_PASSWORD <<<"$want"
+    for h in client $TB_HOSTS; do
+        if [[ -e /run/netns/$(tb_netns "$h") ]]; then
+            err "network namespace $(tb_netns "$h") exists and is not this testbed's (another TESTBED_DIR? set TESTBED_NETNS_PREFIX)"
+            TB_UP_REFUSED=1
+            return 1
+        fi
+    done
     mkdir -p "$TB_DIR" && chmod 755 "$TB_DIR" || { err "cannot create $TB_DIR"; return 1; }
     printf 'prefix=%s\nsubnet=%s\nguest=%s\npassword=%s\n' "$TB_PREFIX" "$TB_SUBNET" "$TB_GUEST" "$TB_PASSWORD" >"$TB_DIR/testbed.conf"
     tb_make_keys || return 1
@@ -617,7 +635,7 @@ tb_anything_alive() {
     for h in $TB_HOSTS; do
         for p in virtlogd libvirtd sshd; do tb_daemon_pid "$h" "$p" >/dev/null && return 0; done
     done
-    for h in client $TB_HOSTS; do [[ -e /run/netns/$(tb_netns "$h") ]] && return 0; done
+    for h in client $TB_HOSTS; do tb_netns_owned "$(tb_netns "$h")" && return 0; done
     return 1
 }
 
@@ -652,8 +670,8 @@ tb_down() {
         for f in mntns netns; do
             ns=$(cat "$d/$f" 2>/dev/null) && ids+=" $ns"
         done
-        if [[ -e /run/netns/$(tb_netns "$h") ]]; then
-            ids+=" net:[$(stat -L -c %i "/run/netns/$(tb_netns "$h")" 2>/dev/null)]"
+        if tb_netns_owned "$(tb_netns "$h")"; then
+            ids+=" net:[$(tb_netns_ino "$(tb_netns "$h")")]"
         fi
     done
     # shellcheck disable=SC2086
@@ -675,10 +693,13 @@ tb_down() {
     # 4. network namespaces (their veths and the bridge go with them)
     for h in $TB_HOSTS client; do
         ns=$(tb_netns "$h")
-        if [[ -e /run/netns/$ns ]]; then
+        if tb_netns_owned "$ns"; then
             ip netns del "$ns" || { err "ip netns del $ns failed"; rc=1; }
+        elif [[ -e /run/netns/$ns ]]; then
+            note "network namespace $ns is not this testbed's ($TB_DIR); left alone"
         fi
     done
+    (( rc )) || rm -f "$TB_DIR/client/netns.owned"
     # 5. /run/netns: `ip netns add` made it a mount point; undo that if we
     #    created it and nobody else has a namespace there (umount fails if busy)
     if [[ -e $TB_DIR/client/run-netns-ours && -d /run/netns ]]; then
