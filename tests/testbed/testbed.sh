@@ -525,6 +525,30 @@ tb_start_holder() {   # A|B|client
     fi
 }
 
+# The daemons run under a small reaper (a child subreaper that waits for any
+# child): libvirt double-forks QEMU, and orphans would otherwise go to the
+# machine's init, which here may reap them a second or more late.  libvirt
+# (like `kill -0`) counts a zombie as running, so every QEMU stop - destroy,
+# the end of each migration - waited for init.  The reaper exits when it has
+# no children left.
+TB_REAPER='
+use POSIX ();
+my %nr = (x86_64 => 157, aarch64 => 167, riscv64 => 167, i686 => 172);
+my $nr = $nr{(POSIX::uname())[4]};
+defined $nr && syscall($nr, 36, 1, 0, 0, 0) == 0
+    or warn "testbed reaper: no PR_SET_CHILD_SUBREAPER; zombies go to init\n";
+my $main = fork;
+defined $main or die "testbed reaper: fork: $!\n";
+if ($main == 0) { exec { $ARGV[0] } @ARGV; die "testbed reaper: exec $ARGV[0]: $!\n"; }
+my $rc = 0;
+while (1) {
+    my $p = waitpid(-1, 0);
+    if ($p == -1) { last unless $!{EINTR}; next; }
+    $rc = $? >> 8 if $p == $main;
+}
+exit $rc;
+'
+
 # tb_daemon HOST NAME CMD...: start CMD in HOST's namespaces, clean env.
 tb_daemon() {
     local h=$1 name=$2 d hp
@@ -533,7 +557,7 @@ tb_daemon() {
     hp=$(tb_holder_pid "$h") || { err "no holder for $h"; return 1; }
     env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$d/root" LANG=C USER=root LOGNAME=root \
         LIBVIRT_DRIVER_DIR="$d/drivers" \
-        setsid nsenter --target "$hp" --net --mount --uts -- "$@" \
+        setsid nsenter --target "$hp" --net --mount --uts -- perl -e "$TB_REAPER" -- "$@" \
         </dev/null >"$d/$name.out" 2>&1 &
     echo "$!" >"$d/pid/$name.launch"
 }
