@@ -349,10 +349,13 @@ tb_make_guest() {
 tb_host_files() {   # A|B
     local h=$1 d hn addr uuid hash
     d=$(tb_hdir "$h"); hn=$(tb_hostname "$h"); addr=$(tb_addr "$h")
+    # Every up starts clean: no domain definitions, state or logs of an
+    # earlier run (the capability cache and the host keys stay).
+    [[ $d == "$TB_DIR"/hosts/[AB] ]] || return 1
+    rm -rf "$d/etc" "$d/run" "$d/lib" "$d/log" "$d/pid" "$d/root"
     mkdir -p "$d"/{etc,run,lib,cache,log/qemu,pid,sshd,root,home,drivers} || return 1
     chmod 700 "$d/root"; chmod 755 "$d/run"   # tbuser reaches libvirt-sock (group tbuser)
     rm -f "$d"/pid/*.pid "$d"/run/*sock* "$d/holder.pid" "$d/holder.ready" "$d/mntns" "$d/netns"
-    rm -f "$d"/log/qemu/*.serial.log   # "ready" must come from this boot
     ln -sfn "$(tb_find_qemu_driver)" "$d/drivers/libvirt_driver_qemu.so"
     [[ $h == A ]] && uuid=7e57bed0-0a0a-4a0a-8a0a-00000000000a || uuid=7e57bed0-0b0b-4b0b-8b0b-00000000000b
     cat >"$d/etc/libvirtd.conf" <<EOF
