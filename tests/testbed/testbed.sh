@@ -352,7 +352,7 @@ tb_host_files() {   # A|B
     # Every up starts clean: no domain definitions, state or logs of an
     # earlier run (the capability cache and the host keys stay).
     [[ $d == "$TB_DIR"/hosts/[AB] ]] || return 1
-    rm -rf "$d/etc" "$d/run" "$d/lib" "$d/log" "$d/pid" "$d/root"
+    rm -rf "${d:?}/etc" "${d:?}/run" "${d:?}/lib" "${d:?}/log" "${d:?}/pid" "${d:?}/root"
     mkdir -p "$d"/{etc,run,lib,cache,log/qemu,pid,sshd,root,home,drivers} || return 1
     chmod 700 "$d/root"; chmod 755 "$d/run"   # tbuser reaches libvirt-sock (group tbuser)
     rm -f "$d"/pid/*.pid "$d"/run/*sock* "$d/holder.pid" "$d/holder.ready" "$d/mntns" "$d/netns"
