@@ -161,6 +161,10 @@ void pane_sync(struct pane *p)
         serial_update(p->serial, serial_host(p->serial), false, true);
         return;
     }
+    /* The title names the host the domain runs on now (it moves on migration). */
+    char name[256];
+    text_escape(d->name, name, sizeof name);
+    snprintf(p->label, sizeof p->label, "%s/%s", host_name(d->host), name);
     bool running = d->state == VIR_DOMAIN_RUNNING || d->state == VIR_DOMAIN_BLOCKED ||
                    d->state == VIR_DOMAIN_PAUSED || d->state == VIR_DOMAIN_SHUTDOWN;
     serial_update(p->serial, d->host, running, host_state(d->host) == HOST_CONNECTED);

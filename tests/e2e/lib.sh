@@ -20,7 +20,7 @@ tm() { tmux -S "$TMUX_SOCK" "$@"; }
 cleanup() {
     for c in $CLEANUPS; do "$c" || true; done
     tm kill-server 2>/dev/null || true
-    rm -rf "$T"
+    if [ -n "${KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
 

@@ -70,14 +70,15 @@ wait_migrated 1 30
 wait $SENDER
 wait_for "B/$TESTBED_GUEST  serial" 20
 
-# 2. From virtmux: C-] : migrate A, keys still coming.
-send_keys 201 400 &
-SENDER=$!
-sleep 1.5
+# 2. From virtmux: C-] : migrate A (keys typed before and while it runs; not
+# while the prompt is open, where they would be the command's text).
+send_keys 201 300
 tm send-keys -t vm C-] ':'
 sleep 0.3
 tm send-keys -t vm -l 'migrate A'
 tm send-keys -t vm Enter
+send_keys 301 400 &
+SENDER=$!
 wait_migrated 2 40
 wait $SENDER
 wait_for "A/$TESTBED_GUEST  serial" 20
