@@ -13,10 +13,10 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 CC        ?= cc
 
-PKGS      := ncursesw libvirt libxml-2.0 libtsm libvncclient libssh
+PKGS      := ncursesw libvirt libxml-2.0 libtsm libvncclient libssh zlib
 # Debian packages: build, tests, demo.
 DEB_BUILD := build-essential pkg-config libncurses-dev libvirt-dev libxml2-dev \
-             libvncserver-dev libtsm-dev libssh-dev libcriterion-dev \
+             libvncserver-dev libtsm-dev libssh-dev libcriterion-dev zlib1g-dev \
              clang libclang-rt-14-dev
 DEB_RUN   := libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients \
              qemu-system-x86 openssh-server busybox-static linux-image-amd64 \
