@@ -18,5 +18,10 @@ unsigned vgafont_count(const struct vgafont *f);          /* glyphs, normally 25
 const uint8_t *vgafont_bitmap(const struct vgafont *f, unsigned i);
 /* The Unicode code point glyph i stands for (CP437 order). */
 uint32_t vgafont_codepoint(const struct vgafont *f, unsigned i);
+/* Where the bitmaps and code points came from (file names), for status lines. */
+const char *vgafont_source(const struct vgafont *f);
+/* The standard CP437 code point of byte i (the table used when no PSF Unicode
+ * table is installed); 0 past 255. */
+uint32_t vgafont_cp437(unsigned i);
 
 #endif

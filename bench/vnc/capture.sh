@@ -1,0 +1,106 @@
+#!/bin/sh
+# bench/vnc/capture.sh: boot a tiny guest in plain QEMU, write a known page to its VGA text console, screendump it.
+#
+#   capture.sh OUTDIR
+#
+# Writes into OUTDIR:
+#   page.txt         the ground truth: 25 lines of 80 columns, UTF-8, as the guest wrote them
+#   frame.ppm        QEMU's screendump (P6 720x400) of that page, cursor hidden
+#   cursor-N.ppm     a few dumps with the cursor shown on row 5, column 10 (0-based 4, 9),
+#                    taken 130 ms apart so both blink phases are caught
+# Needs root (Debian's /boot/vmlinuz-* is readable by root only), qemu-system-x86,
+# busybox-static, cpio, gzip. Every wait is bounded; QEMU is stopped by its PID.
+set -eu
+
+OUT=${1:?usage: capture.sh OUTDIR}
+QEMU=${QEMU:-qemu-system-x86_64}
+KERNEL=${KERNEL:-$(ls -1v /boot/vmlinuz-* 2>/dev/null | tail -n 1)}
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+HERE=$(cd "$(dirname "$0")" && pwd)
+
+[ -r "$KERNEL" ] || { echo "capture: cannot read a kernel (${KERNEL:-none}); run as root" >&2; exit 1; }
+mkdir -p "$OUT"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/vgatext-capture.XXXXXX")
+QPID=""
+cleanup() {
+    if [ -n "$QPID" ] && kill -0 "$QPID" 2>/dev/null; then
+        kill "$QPID" 2>/dev/null || true
+        n=0; while kill -0 "$QPID" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+        kill -9 "$QPID" 2>/dev/null || true
+    fi
+    [ -n "${CATPID:-}" ] && kill "$CATPID" 2>/dev/null || true
+    rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+# The page: printable ASCII, a shell session, numbers, colours, CP437 graphics.
+sh "$HERE/page.sh" truth > "$OUT/page.txt"
+sh "$HERE/page.sh" bytes > "$TMP/page.bin"
+
+# The guest: busybox, an /init that writes the page to tty1 and says so on ttyS0.
+stage=$TMP/root
+mkdir -p "$stage/bin" "$stage/dev" "$stage/proc"
+cp "$BUSYBOX" "$stage/bin/busybox"
+ln -s busybox "$stage/bin/sh"
+cp "$TMP/page.bin" "$stage/page.bin"
+cat > "$stage/init" <<'EOF'
+#!/bin/busybox sh
+B=/bin/busybox
+$B mount -t devtmpfs devtmpfs /dev
+$B mount -t proc proc /proc
+echo 0 > /proc/sys/kernel/printk
+$B cat /page.bin > /dev/tty1
+echo PAGE1-READY > /dev/ttyS0
+$B sleep 2
+# the cursor on row 5, column 10 (over a glyph), visible
+$B printf '\033[5;10H\033[?25h' > /dev/tty1
+echo PAGE2-READY > /dev/ttyS0
+while :; do $B sleep 1000; done
+EOF
+chmod 755 "$stage/init"
+(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) | gzip -1n > "$TMP/initrd.gz"
+
+mkfifo "$TMP/mon.in" "$TMP/mon.out"
+"$QEMU" -machine accel=tcg -m 128 -kernel "$KERNEL" -initrd "$TMP/initrd.gz" \
+    -append 'console=tty0 console=ttyS0 quiet loglevel=0 consoleblank=0' \
+    -vga std -display none -no-reboot -nic none \
+    -serial "file:$TMP/serial.log" -monitor "pipe:$TMP/mon" &
+QPID=$!
+cat "$TMP/mon.out" > "$TMP/monitor.log" &
+CATPID=$!
+exec 3> "$TMP/mon.in"
+
+# wait_for TEXT SECONDS: TEXT in the guest's serial output.
+wait_for() {
+    n=0
+    while ! grep -q "$1" "$TMP/serial.log" 2>/dev/null; do
+        kill -0 "$QPID" 2>/dev/null || { echo "capture: QEMU exited" >&2; exit 1; }
+        n=$((n + 1))
+        [ $n -le $(($2 * 10)) ] || { echo "capture: no '$1' from the guest in $2 s" >&2; exit 1; }
+        sleep 0.1
+    done
+}
+# dump FILE: a screendump, waited for until its size is complete (720x400 P6).
+dump() {
+    rm -f "$1"
+    echo "screendump $1" >&3
+    n=0
+    while [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -lt 864015 ] && [ $n -lt 100 ]; do
+        sleep 0.05; n=$((n + 1))
+    done
+    [ -s "$1" ] || { echo "capture: no screendump $1" >&2; exit 1; }
+}
+
+wait_for PAGE1-READY 120
+sleep 0.5
+dump "$OUT/frame.ppm"
+wait_for PAGE2-READY 30
+sleep 0.3
+for i in 1 2 3 4 5 6; do
+    dump "$OUT/cursor-$i.ppm"
+    sleep 0.13
+done
+echo quit >&3
+exec 3>&-
+n=0; while kill -0 "$QPID" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+echo "capture: $(head -c 20 "$OUT/frame.ppm" | head -n 2 | tr '\n' ' ')-> $OUT"
