@@ -51,6 +51,7 @@ struct vncconn {
     bool password_answered;
     unsigned out_cols, out_rows;
     bool out_changed;
+    bool up;                   /* handshake done: kicks are for run() (before, they cancel the connect) */
 
     /* thread -> loop (under mu) */
     struct vncconn_news news;
@@ -269,6 +270,21 @@ static char *on_password(rfbClient *cl)
     return pw;
 }
 
+/* Why libvncclient gave up: its last log line, with errno where the line
+ * alone says little ("write"). */
+static const char *explain(void)
+{
+    static _Thread_local char why[300];
+    int e = errno;
+    if (!last_log[0])
+        return "the VNC server closed the connection";
+    if (strlen(last_log) < 12 && e)
+        snprintf(why, sizeof why, "%s: %s", last_log, strerror(e));
+    else
+        snprintf(why, sizeof why, "%s", last_log);
+    return why;
+}
+
 static bool is_auth_failure(const char *msg)
 {
     return strstr(msg, "uthentication") || strstr(msg, "password") || strstr(msg, "Password");
@@ -318,7 +334,7 @@ static const char *run(struct vncconn *c, rfbClient *cl)
         }
         last_log[0] = '\0';
         if (!HandleRFBServerMessage(cl))
-            return last_log[0] ? last_log : "the VNC server closed the connection";
+            return explain();
     }
 }
 
@@ -380,7 +396,7 @@ static void *thread_main(void *arg)
         last_log[0] = '\0';
         if (!rfbInitClient(cl, NULL, NULL)) {
             /* rfbInitClient freed the client and closed the socket. */
-            snprintf(err, sizeof err, "handshake failed%s%s", last_log[0] ? ": " : "", last_log);
+            snprintf(err, sizeof err, "handshake failed: %s", explain());
             pthread_mutex_lock(&c->mu);
             bool auth = !c->fatal[0] ? is_auth_failure(last_log) : strstr(c->fatal, "password") != NULL;
             pthread_mutex_unlock(&c->mu);
@@ -388,6 +404,7 @@ static void *thread_main(void *arg)
         } else {
             pthread_mutex_lock(&c->mu);
             c->news.connected = !c->fatal[0];
+            c->up = true;
             pthread_mutex_unlock(&c->mu);
             poke(c->notify[1]);
             const char *why = run(c, cl);
@@ -568,6 +585,8 @@ void vncconn_out_size(struct vncconn *c, unsigned cols, unsigned rows)
         c->out_rows = rows;
         c->out_changed = true;
     }
+    bool up = c->up;
     pthread_mutex_unlock(&c->mu);
-    poke(c->kick[1]);
+    if (up)
+        poke(c->kick[1]);
 }
