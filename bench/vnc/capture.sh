@@ -6,8 +6,8 @@
 # Writes into OUTDIR:
 #   page.txt         the ground truth: 25 lines of 80 columns, UTF-8, as the guest wrote them
 #   frame.ppm        QEMU's screendump (P6 720x400) of that page, cursor hidden
-#   cursor-N.ppm     a few dumps with the cursor shown on row 5, column 10 (0-based 4, 9),
-#                    taken 130 ms apart so both blink phases are caught
+#   cursor.ppm       the same page with the cursor shown, in its visible blink phase,
+#                    on row 5, column 10 (0-based x 9, y 4), over a glyph
 # Needs root (Debian's /boot/vmlinuz-* is readable by root only), qemu-system-x86,
 # busybox-static, cpio, gzip. Every wait is bounded; QEMU is stopped by its PID.
 set -eu
@@ -96,10 +96,16 @@ sleep 0.5
 dump "$OUT/frame.ppm"
 wait_for PAGE2-READY 30
 sleep 0.3
-for i in 1 2 3 4 5 6; do
-    dump "$OUT/cursor-$i.ppm"
+# the cursor blinks: dumps 130 ms apart until one differs from the page
+found=""
+for i in 1 2 3 4 5 6 7 8; do
+    dump "$TMP/cursor.ppm"
+    if ! cmp -s "$TMP/cursor.ppm" "$OUT/frame.ppm"; then
+        mv "$TMP/cursor.ppm" "$OUT/cursor.ppm"; found=1; break
+    fi
     sleep 0.13
 done
+[ -n "$found" ] || { echo "capture: never saw the cursor" >&2; exit 1; }
 echo quit >&3
 exec 3>&-
 n=0; while kill -0 "$QPID" 2>/dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
