@@ -15,6 +15,7 @@
 #define NEAR_MAX    6           /* pixels of 128 a near glyph may differ by */
 #define HASH_SIZE   2048        /* power of two, > 2 x the glyphs */
 #define HALF_BLOCK  0x2580u
+#define PAL_CACHE   64          /* power of two */
 #define RGB(p)      ((p) & 0xFFFFFFu)
 
 /* QEMU's VGA palette (and the Linux console's default one). */
@@ -54,6 +55,8 @@ struct vgatext {
     struct glyph *glyphs;
     unsigned nglyph;
     uint16_t *order;            /* glyph indices, preferred readings first */
+    uint16_t *by_ink;           /* glyph indices by ink count, then preference */
+    unsigned ink_start[130];    /* by_ink[ink_start[k]..] have ink k */
     uint16_t hash[HASH_SIZE];   /* glyph index + 1; 0 empty */
 
     struct rect dmg[MAX_DAMAGE];
@@ -69,6 +72,9 @@ struct vgatext {
     size_t namb;                /* waiting for pass two of this frame */
     struct grid pix;
     bool pix_valid;
+
+    uint32_t pal_rgb[PAL_CACHE];   /* colour | bit 31 (valid) */
+    uint8_t pal_idx[PAL_CACHE];
 
     enum vgatext_mode mode;
     bool all_changed;           /* the last frame changed mode or geometry */
@@ -140,7 +146,8 @@ static int build_glyphs(struct vgatext *t)
         return 0;
     t->glyphs = calloc(n, sizeof *t->glyphs);
     t->order = calloc(n, sizeof *t->order);
-    if (!t->glyphs || !t->order)
+    t->by_ink = calloc(n, sizeof *t->by_ink);
+    if (!t->glyphs || !t->order || !t->by_ink)
         return -1;
     for (unsigned i = 0; i < n; i++) {
         const uint8_t *bm = vgafont_bitmap(t->font, i);
@@ -165,6 +172,15 @@ static int build_glyphs(struct vgatext *t)
                 h = (h + 1) & (HASH_SIZE - 1);
             t->hash[h] = (uint16_t)(i + 1);
         }
+    /* counting sort of the preference order by ink */
+    for (unsigned i = 0; i < n; i++)
+        t->ink_start[t->glyphs[i].ink + 1]++;
+    for (unsigned k = 1; k < 130; k++)
+        t->ink_start[k] += t->ink_start[k - 1];
+    unsigned fill[129];
+    memcpy(fill, t->ink_start, sizeof fill);
+    for (unsigned j = 0; j < n; j++)
+        t->by_ink[fill[t->glyphs[t->order[j]].ink]++] = t->order[j];
     return 0;
 }
 
@@ -218,6 +234,7 @@ void vgatext_free(struct vgatext *t)
     free(t->amb);
     free(t->glyphs);
     free(t->order);
+    free(t->by_ink);
     free(t);
 }
 
@@ -232,7 +249,7 @@ void vgatext_damage(struct vgatext *t, unsigned x, unsigned y, unsigned w, unsig
     t->dmg[t->ndmg++] = (struct rect){ x, y, w, h };
 }
 
-static int palette_index(uint32_t rgb)
+static int palette_nearest(uint32_t rgb)
 {
     int best = 0;
     long bestd = -1;
@@ -250,6 +267,19 @@ static int palette_index(uint32_t rgb)
         }
     }
     return best;
+}
+
+/* Palette index of a pixel colour, through a small cache: a screen has few
+ * colours, and QEMU's 6-bit DAC ones (0xA8A8A8) are never exact. */
+static int palette_index(struct vgatext *t, uint32_t rgb)
+{
+    unsigned k = (rgb ^ rgb >> 8 ^ rgb >> 16) & (PAL_CACHE - 1);
+
+    if (t->pal_rgb[k] != (rgb | 0x80000000u)) {
+        t->pal_rgb[k] = rgb | 0x80000000u;
+        t->pal_idx[k] = (uint8_t)palette_nearest(rgb);
+    }
+    return t->pal_idx[k];
 }
 
 /* Of two readings of the same pixels (a glyph or its inverse), the one a VGA
@@ -317,33 +347,38 @@ static bool match_cursor(const struct vgatext *t, const uint8_t rows[CELL_H], st
     return false;
 }
 
-/* The glyph nearest to m or its inverse, within NEAR_MAX pixels. */
+/* The glyph nearest to m or its inverse, within NEAR_MAX pixels. Only glyphs
+ * whose ink count is within NEAR_MAX of the cell's (or of its inverse's) can
+ * be that near: the by-ink index gives just those. */
 static bool match_near(const struct vgatext *t, struct bits m, int a, int b, struct reading *out)
 {
-    unsigned bestd = NEAR_MAX + 1;
+    unsigned bestd = NEAR_MAX + 1, ink = popcount(m);
     bool inv = false;
     int best = -1;
 
-    for (unsigned j = 0; j < t->nglyph; j++) {
-        unsigned gi = t->order[j];
-        const struct glyph *g = &t->glyphs[gi];
-        unsigned d = (unsigned)(__builtin_popcountll(g->b.hi ^ m.hi) + __builtin_popcountll(g->b.lo ^ m.lo));
-        if (d < bestd) {
-            bestd = d;
-            best = (int)gi;
-            inv = false;
-        }
-        if (128 - d < bestd) {
-            bestd = 128 - d;
-            best = (int)gi;
-            inv = true;
+    if (b < 0)
+        return false;
+    for (int pol = 0; pol < 2; pol++) {
+        unsigned want = pol ? 128 - ink : ink;
+        unsigned lo = want > NEAR_MAX ? want - NEAR_MAX : 0, hi = want + NEAR_MAX > 128 ? 128 : want + NEAR_MAX;
+        struct bits q = pol ? bits_not(m) : m;
+        for (unsigned j = t->ink_start[lo]; j < t->ink_start[hi + 1]; j++) {
+            unsigned gi = t->by_ink[j];
+            const struct glyph *g = &t->glyphs[gi];
+            unsigned d = (unsigned)(__builtin_popcountll(g->b.hi ^ q.hi) + __builtin_popcountll(g->b.lo ^ q.lo));
+            if (d < bestd) {
+                bestd = d;
+                best = (int)gi;
+                inv = pol;
+            }
         }
     }
-    if (best < 0 || b < 0)
+    if (best < 0)
         return false;
     out->g = best;
     out->fg = inv ? a : b;
     out->bg = inv ? b : a;
+    out->ink = t->glyphs[best].ink;
     return true;
 }
 
@@ -356,7 +391,7 @@ struct cands {
 };
 
 /* Read text cell (cx, cy): two colours at most, binarised, looked up. */
-static void match_cell(const struct vgatext *t, const uint32_t *fb, unsigned stride, unsigned cx, unsigned cy,
+static void match_cell(struct vgatext *t, const uint32_t *fb, unsigned stride, unsigned cx, unsigned cy,
                        struct cands *c)
 {
     const uint32_t *p = fb + (size_t)cy * CELL_H * stride + (size_t)cx * t->cw;
@@ -367,19 +402,21 @@ static void match_cell(const struct vgatext *t, const uint32_t *fb, unsigned str
 
     c->n = 0;
     c->cursor = false;
-    c->bg = palette_index(ca);
+    c->bg = palette_index(t, ca);
+    /* Binarise against the corner's colour; only the first 8 columns (the
+     * 9th carries nothing). A third colour means this is no text. */
+    unsigned third = 0;
     for (unsigned y = 0; y < CELL_H; y++, p += stride) {
         unsigned bits = 0;
-        for (unsigned x = 0; x < 8; x++) {      /* the 9th column carries nothing */
+        for (unsigned x = 0; x < 8; x++) {
             uint32_t px = RGB(p[x]);
             if (px == ca)
                 continue;
             if (!have_b) {
                 cb = px;
                 have_b = true;
-            } else if (px != cb) {
-                return;                         /* a third colour: not text */
             }
+            third |= px != cb;
             bits |= 0x80u >> x;
         }
         rows[y] = (uint8_t)bits;
@@ -388,7 +425,9 @@ static void match_cell(const struct vgatext *t, const uint32_t *fb, unsigned str
         else
             m.lo = m.lo << 8 | bits;
     }
-    int a = c->bg, b = have_b ? palette_index(cb) : -1;
+    if (third)
+        return;                                 /* a third colour: not text */
+    int a = c->bg, b = have_b ? palette_index(t, cb) : -1;
     struct reading r = { lookup(t, m), b, a, popcount(m) };
     struct reading r2 = { lookup(t, bits_not(m)), a, b, 128 - popcount(m) };
 

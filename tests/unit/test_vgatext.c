@@ -592,8 +592,8 @@ Test(vgatext, hostile_sizes, .init = setup, .fini = teardown)
     cr_assert_gt(vgatext_cols(t), 0);
     free(fb);
     /* a text-sized screen with a huge stride: only the last row's w pixels exist */
-    fb = fb_new(640, 400, 100000, 0);
-    cr_assert_eq(vgatext_frame(t, fb, 640, 400, 100000, 80, 24), VGATEXT_TEXT);
+    fb = fb_new(640, 400, 10000, 0);
+    cr_assert_eq(vgatext_frame(t, fb, 640, 400, 10000, 80, 24), VGATEXT_TEXT);
     cr_assert_eq(cell(t, 79, 24)->ch, ' ');
     free(fb);
     /* a grid too large for text: pixels, bounded work */
