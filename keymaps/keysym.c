@@ -190,6 +190,7 @@ bool keysym_combo_parse(const char *s, struct keysym_combo *out, char *err, size
         return false;
     }
     const char *p = s, *end = s + len;
+    bool done = false;
     while (p < end) {
         /* A '-' right after a separator (or alone) is the key '-'. */
         const char *dash = *p == '-' ? p + 1 : memchr(p, '-', (size_t)(end - p));
@@ -214,6 +215,11 @@ bool keysym_combo_parse(const char *s, struct keysym_combo *out, char *err, size
             return false;
         }
         p = dash + (dash < end);
+        done = last;
+    }
+    if (!done) {
+        snprintf(err, errlen, "no key after the last '-' in '%s'", s);
+        return false;
     }
     *out = c;
     return true;

@@ -43,6 +43,28 @@ wait_for "demo/demo1  serial" 10
 keys C-] v
 wait_for "demo/demo1  vnc" 10
 
+# Destroyed: the pane says so; started again: it reattaches by itself.
+keys C-] l
+wait_row demo1 "running"
+keys D
+wait_for "Destroy 'demo1' on demo?"
+keys y
+wait_row demo1 "shut off" 30
+keys Tab
+wait_for "[stopped]" 15
+keys C-] l
+keys s
+wait_row demo1 "running" 30
+keys Tab
+wait_gone "[stopped]" 20
+wait_for "SeaBIOS (version" 30
+
+# Ctrl-Alt-Delete from the prefix table is sent (the guest's pid 1 is a shell
+# that ignores the kernel's SIGINT for it, so only the sending is checked here;
+# t_vnc_hostile.sh checks the key events themselves).
+keys C-] Delete
+wait_for "sent C-A-Delete" 5
+
 keys C-] q
 wait_pid_exit
 pass
