@@ -62,6 +62,31 @@ wait_for "Connection refused" 10
 keys C-] q
 wait_pid_exit
 
+# A password: asked for in a dialog, then the desktop shows.
+start_server auth
+start_virtmux 120x30 --vnc-address "127.0.0.1:$PORT"
+wait_for "VNC password for 127.0.0.1:$PORT" 10
+tm send-keys -t vm -l 'secret'; tm send-keys -t vm Enter
+wait_for "text 80x25" 10
+grep -aq "auth response" "$T/server.out" || fail "no VNC authentication happened"
+keys C-] q
+wait_pid_exit
+
+# A refused password: said, and no retry loop until the user asks (prefix f).
+start_server authfail
+printf 'set vnc-password wrong\n' > "$T/vncpw.conf"
+start_virtmux 120x30 -f "$T/vncpw.conf" --vnc-address "127.0.0.1:$PORT"
+wait_for "prefix f retries" 10
+n=$(grep -ac "auth response" "$T/server.out")
+sleep 2
+[ "$(grep -ac "auth response" "$T/server.out")" = "$n" ] || fail "a refused password was retried without asking"
+keys C-] f
+wait_for "VNC password for 127.0.0.1:$PORT" 10
+keys Escape
+wait_for "prefix f retries" 10
+keys C-] q
+wait_pid_exit
+
 # A server that behaves: keys arrive as X11 keysyms, combos around them.
 start_server ok
 start_virtmux 120x30 --vnc-address "127.0.0.1:$PORT"

@@ -16,11 +16,14 @@
  *   stall       accepts and never says anything
  *   bigname     ServerInit with a 4 GiB desktop name
  *   badrect     an update whose rectangle lies outside the desktop
+ *   auth        VNC authentication (any answer is accepted), then as ok
+ *   authfail    VNC authentication that always fails
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,9 +70,24 @@ static int handshake(int fd)
     uint8_t buf[16];
     if (send_all(fd, "RFB 003.008\n", 12) < 0 || recv_all(fd, buf, 12) < 0)
         return -1;
-    uint8_t sec[2] = { 1, 1 };   /* one type: None */
+    bool vncauth = !strncmp(mode, "auth", 4);
+    uint8_t sec[2] = { 1, vncauth ? 2 : 1 };   /* one type: VNC auth or None */
     if (send_all(fd, sec, 2) < 0 || recv_all(fd, buf, 1) < 0)
         return -1;
+    if (vncauth) {
+        uint8_t challenge[16] = "0123456789abcdef";
+        if (send_all(fd, challenge, 16) < 0 || recv_all(fd, buf, 16) < 0)
+            return -1;
+        printf("auth response\n");
+        fflush(stdout);
+        if (!strcmp(mode, "authfail")) {
+            uint8_t no[4] = { 0, 0, 0, 1 }, len[4] = { 0, 0, 0, 21 };
+            send_all(fd, no, 4);
+            send_all(fd, len, 4);
+            send_all(fd, "Authentication failed", 21);
+            return -1;
+        }
+    }
     uint8_t ok[4] = { 0 };
     if (send_all(fd, ok, 4) < 0 || recv_all(fd, buf, 1) < 0)
         return -1;
