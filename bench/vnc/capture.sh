@@ -1,18 +1,23 @@
 #!/bin/sh
 # bench/vnc/capture.sh: boot a tiny guest in plain QEMU, write a known page to its VGA text console, screendump it.
 #
-#   capture.sh OUTDIR
+#   capture.sh OUTDIR [vga|fbcon]
+#
+# vga (default): the VGA text mode the BIOS left (vgacon, 720x400, 9x16 cells).
+# fbcon: the guest loads bochs-drm from the host's /lib/modules/<kernel version>
+# and writes to the Linux framebuffer console instead (1024x768, 8x16 cells).
 #
 # Writes into OUTDIR:
-#   page.txt         the ground truth: 25 lines of 80 columns, UTF-8, as the guest wrote them
-#   frame.ppm        QEMU's screendump (P6 720x400) of that page, cursor hidden
+#   page.txt         the ground truth: 24 lines, UTF-8, as the guest wrote them
+#   frame.ppm        QEMU's screendump (P6) of that page, cursor hidden
 #   cursor.ppm       the same page with the cursor shown, in its visible blink phase,
 #                    on row 5, column 10 (0-based x 9, y 4), over a glyph
 # Needs root (Debian's /boot/vmlinuz-* is readable by root only), qemu-system-x86,
 # busybox-static, cpio, gzip. Every wait is bounded; QEMU is stopped by its PID.
 set -eu
 
-OUT=${1:?usage: capture.sh OUTDIR}
+OUT=${1:?usage: capture.sh OUTDIR [vga|fbcon]}
+CONSOLE=${2:-vga}
 QEMU=${QEMU:-qemu-system-x86_64}
 KERNEL=${KERNEL:-$(ls -1v /boot/vmlinuz-* 2>/dev/null | tail -n 1)}
 BUSYBOX=${BUSYBOX:-/bin/busybox}
@@ -43,12 +48,27 @@ mkdir -p "$stage/bin" "$stage/dev" "$stage/proc"
 cp "$BUSYBOX" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 cp "$TMP/page.bin" "$stage/page.bin"
+: > "$stage/modules"
+if [ "$CONSOLE" = fbcon ]; then
+    # bochs-drm and what it needs, in load order (modules.dep of this kernel)
+    mods=/lib/modules/${KERNEL##*/vmlinuz-}/kernel/drivers/gpu/drm
+    mkdir -p "$stage/lib"
+    for m in drm.ko drm_kms_helper.ko ttm/ttm.ko drm_ttm_helper.ko drm_vram_helper.ko tiny/bochs.ko; do
+        [ -r "$mods/$m" ] || { echo "capture: $mods/$m missing (fbcon needs the kernel's modules)" >&2; exit 1; }
+        cp "$mods/$m" "$stage/lib/"
+        echo "/lib/${m##*/}" >> "$stage/modules"
+    done
+fi
 cat > "$stage/init" <<'EOF'
 #!/bin/busybox sh
 B=/bin/busybox
 $B mount -t devtmpfs devtmpfs /dev
 $B mount -t proc proc /proc
 echo 0 > /proc/sys/kernel/printk
+for m in $($B cat /modules); do $B insmod $m; done
+# fbcon: wait (bounded) for the framebuffer console to take tty1 over
+n=0; while [ -s /modules ] && [ ! -e /dev/fb0 ] && [ $n -lt 100 ]; do $B sleep 0.1; n=$((n + 1)); done
+[ -s /modules ] && $B sleep 1
 $B cat /page.bin > /dev/tty1
 echo PAGE1-READY > /dev/ttyS0
 $B sleep 2
@@ -85,8 +105,13 @@ dump() {
     rm -f "$1"
     echo "screendump $1" >&3
     n=0
-    while [ "$(stat -c %s "$1" 2>/dev/null || echo 0)" -lt 864015 ] && [ $n -lt 100 ]; do
+    # complete when the size stops changing (P6: 720x400 is 864015 bytes)
+    last=-1
+    while [ $n -lt 100 ]; do
         sleep 0.05; n=$((n + 1))
+        size=$(stat -c %s "$1" 2>/dev/null || echo 0)
+        [ "$size" -gt 15 ] && [ "$size" = "$last" ] && break
+        last=$size
     done
     [ -s "$1" ] || { echo "capture: no screendump $1" >&2; exit 1; }
 }

@@ -36,7 +36,7 @@
 #include "backends/vgatext.h"
 
 #define HDR 12
-#define MAX_PIXELS (1u << 21)   /* 2M pixels: 1600x1200 and more, still fast */
+#define MAX_PIXELS (1u << 20)   /* 1M pixels: 1024x768 and more, still fast */
 
 static const uint32_t pal[16] = {
     0x000000, 0x0000AA, 0x00AA00, 0x00AAAA, 0xAA0000, 0xAA00AA, 0xAA5500, 0xAAAAAA,
