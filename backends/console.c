@@ -320,6 +320,9 @@ void console_put(struct console *c, unsigned x, unsigned y, uint32_t ch, const s
     tsm_screen_reset_flags(c->screen, TSM_SCREEN_AUTO_WRAP | TSM_SCREEN_INSERT_MODE | TSM_SCREEN_REL_ORIGIN);
     tsm_screen_move_to(c->screen, x, y);
     tsm_screen_write(c->screen, ch, &a);
+    /* A changed cell showing the watched character is the echo of a typed key. */
+    if (c->watch >= 0 && ch == (uint32_t)c->watch)
+        c->watch_seen = true;
     c->age++;
 }
 

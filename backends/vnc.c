@@ -52,6 +52,7 @@ struct vnc {
     bool cursor;
     unsigned cx, cy;
     unsigned painted_cols, painted_rows;
+    bool framed;                  /* this connection showed a frame */
 };
 
 static void changed(struct vnc *v)
@@ -233,12 +234,17 @@ static void on_conn(void *opaque)
     if (n.connected) {
         cancel_timer(&v->handshake_timer);
         v->state = VNC_ATTACHED;
-        v->backoff_ms = 0;
         v->err[0] = '\0';
+        vncconn_out_size(v->conn, console_cols(v->model), console_rows(v->model));
+    }
+    /* Back for good only with a picture: a server that fails right after the
+     * handshake keeps backing off. */
+    if (n.frames && !v->framed) {
+        v->framed = true;
+        v->backoff_ms = 0;
         if (v->why[0])
             message(v, false, "%s: VNC reattached", v->label);
         v->why[0] = '\0';
-        vncconn_out_size(v->conn, console_cols(v->model), console_rows(v->model));
     }
     if (n.ask_password) {
         cancel_timer(&v->handshake_timer);   /* the user takes their time */
@@ -265,6 +271,7 @@ static void start_conn(struct vnc *v, int fd, const char *addr)
         return;
     }
     v->state = VNC_OPENING;
+    v->framed = false;
     v->handshake_timer = virEventAddTimeout(HANDSHAKE_MS, on_handshake_timeout, v, NULL);
     changed(v);
 }

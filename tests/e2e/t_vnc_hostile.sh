@@ -53,6 +53,8 @@ try close-mid "reattaching:"
 try stall "did not finish the handshake" 25
 try bigname "reattaching: handshake failed"
 try badrect "reattaching:"
+try bigcut "reattaching:"
+try colourmap "reattaching:"
 
 # Nobody listening: refused, said plainly, retried.
 start_server ok

@@ -16,6 +16,8 @@
  *   stall       accepts and never says anything
  *   bigname     ServerInit with a 4 GiB desktop name
  *   badrect     an update whose rectangle lies outside the desktop
+ *   bigcut      a ServerCutText of 4 GiB
+ *   colourmap   a SetColourMapEntries past the 256-entry map
  *   auth        VNC authentication (any answer is accepted), then as ok
  *   authfail    VNC authentication that always fails
  */
@@ -162,6 +164,21 @@ static int misbehave(int fd)
         full_frame(fd, 720, 400);
         rect_header(fd, 1, 0, 0, 65535, 65535, -223);   /* DesktopSize */
         return 0;
+    }
+    if (!strcmp(mode, "bigcut")) {
+        uint8_t m[8] = { 3, 0, 0, 0, 0xff, 0xff, 0xff, 0xff };
+        send_all(fd, m, sizeof m);
+        static uint8_t text[65536];
+        memset(text, 'x', sizeof text);
+        send_all(fd, text, sizeof text);
+        return 0;
+    }
+    if (!strcmp(mode, "colourmap")) {
+        uint8_t m[6] = { 1, 0, 0xff, 0xf0, 0x00, 0x40 };   /* first 65520, 64 colours */
+        send_all(fd, m, sizeof m);
+        static uint8_t rgb[64 * 6];
+        send_all(fd, rgb, sizeof rgb);
+        return full_frame(fd, 720, 400) < 0;
     }
     if (!strcmp(mode, "badrect")) {
         rect_header(fd, 1, 700, 390, 100, 100, 0);
