@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #define GLYPH_BYTES 16
-#define MAX_GLYPHS  512
+#define MAX_GLYPHS  2048        /* the VGA font plus the console fonts a guest may load */
+#define PSF_MAX     512
 #define MAX_FILE    (1u << 20)      /* fonts and VGA ROMs are tens of KB */
 
 struct vgafont {
@@ -182,7 +184,7 @@ static int parse_psf(const struct buf *b, struct vgafont *f, bool *has_uni, cons
         snprintf(err, errlen, "PSF glyphs are %zu bytes, not 8x16", cs);
         return -1;
     }
-    if (n == 0 || n > MAX_GLYPHS || hdr > b->n || (b->n - hdr) / cs < n) {
+    if (n == 0 || n > PSF_MAX || hdr > b->n || (b->n - hdr) / cs < n) {
         snprintf(err, errlen, "PSF font truncated or too large");
         return -1;
     }
@@ -265,6 +267,16 @@ static bool cp437_order(const struct vgafont *f)
     return true;
 }
 
+/* Console fonts a Linux guest may have loaded over the VGA font (Debian's
+ * setupcon defaults, kbd's default): their glyphs are added when installed. */
+static const char *const extra_paths[] = {
+    "/usr/share/consolefonts/Lat15-Fixed16.psf.gz",
+    "/usr/share/consolefonts/Uni2-Fixed16.psf.gz",
+    "/usr/share/consolefonts/Uni2-VGA16.psf.gz",
+    "/usr/share/consolefonts/default8x16.psf.gz",
+    "/usr/share/consolefonts/default8x16.psfu.gz",
+};
+
 /* Code points for CP437-ordered glyphs: from the first installed PSF table. */
 static void cp437_codepoints(struct vgafont *f, char *src, size_t srclen)
 {
@@ -337,6 +349,61 @@ fail:
     return NULL;
 }
 
+int vgafont_add(struct vgafont *f, const char *path, char *err, size_t errlen)
+{
+    struct vgafont *t;
+    struct buf b;
+    bool uni;
+    unsigned added = 0;
+
+    if (!f || !path) {
+        snprintf(err, errlen, "no font to add to");
+        return -1;
+    }
+    if (!(t = malloc(sizeof *t))) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    if (read_file(path, &b, err, errlen) < 0) {
+        free(t);
+        return -1;
+    }
+    int r = parse_psf(&b, t, &uni, NULL, err, errlen);
+    free(b.p);
+    if (r == 0 && !uni) {
+        snprintf(err, errlen, "%s: no Unicode table", path);
+        r = -1;
+    }
+    /* Only bitmaps not there yet: the first font's reading of a shared
+     * bitmap (a homoglyph such as Y and Greek Upsilon) stays. */
+    for (unsigned i = 0; r == 0 && i < t->n && f->n < MAX_GLYPHS; i++) {
+        bool have = !t->cp[i];
+        for (unsigned j = 0; j < f->n && !have; j++)
+            have = !memcmp(f->bits[j], t->bits[i], GLYPH_BYTES);
+        if (have)
+            continue;
+        memcpy(f->bits[f->n], t->bits[i], GLYPH_BYTES);
+        f->cp[f->n++] = t->cp[i];
+        added++;
+    }
+    free(t);
+    if (r == 0 && added) {
+        const char *base = strrchr(path, '/');
+        size_t l = strlen(f->source);
+        snprintf(f->source + l, sizeof f->source - l, "%s%s", l ? " + " : "", base ? base + 1 : path);
+    }
+    return r;
+}
+
+/* The fonts of extra_paths that are installed, added to f. */
+static void add_extras(struct vgafont *f)
+{
+    char e[256];
+    for (size_t i = 0; i < sizeof extra_paths / sizeof extra_paths[0]; i++)
+        if (!access(extra_paths[i], R_OK))
+            vgafont_add(f, extra_paths[i], e, sizeof e);
+}
+
 struct vgafont *vgafont_load(const char *path, char *err, size_t errlen)
 {
     char e[256];
@@ -345,8 +412,10 @@ struct vgafont *vgafont_load(const char *path, char *err, size_t errlen)
         return load_file(path, err, errlen);
     for (size_t i = 0; i < sizeof rom_paths / sizeof rom_paths[0]; i++) {
         struct vgafont *f = load_file(rom_paths[i], e, sizeof e);
-        if (f)
+        if (f) {
+            add_extras(f);
             return f;
+        }
     }
     for (size_t i = 0; i < sizeof psf_paths / sizeof psf_paths[0]; i++) {
         struct vgafont *f = load_file(psf_paths[i], e, sizeof e);

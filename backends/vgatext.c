@@ -13,7 +13,7 @@
 #define MAX_OUT_ROWS 256
 #define MAX_DAMAGE  64          /* more rectangles than this: re-match all */
 #define NEAR_MAX    6           /* pixels of 128 a near glyph may differ by */
-#define HASH_SIZE   2048        /* power of two, > 2 x the glyphs */
+#define HASH_SIZE   8192        /* power of two, > 2 x the glyphs */
 #define HALF_BLOCK  0x2580u
 #define PAL_CACHE   64          /* power of two */
 #define RGB(p)      ((p) & 0xFFFFFFu)
@@ -125,10 +125,13 @@ static int lookup(const struct vgatext *t, struct bits b)
     return -1;
 }
 
-/* Which reading of a shared bitmap wins: printable ASCII (so NUL and NBSP
- * read as space), then the rest of the upper half, then the controls' symbols. */
+/* Which reading of a shared bitmap wins: the VGA font's printable ASCII (so
+ * NUL and NBSP read as space), its upper half, its controls' symbols, then
+ * the glyphs of added fonts. */
 static int glyph_rank(unsigned i, uint32_t cp)
 {
+    if (i >= 256)
+        return 3;
     if (cp >= 0x20 && cp < 0x7F)
         return 0;
     if (i >= 0x80 && i < 0xFF)
@@ -160,7 +163,7 @@ static int build_glyphs(struct vgatext *t)
         g->ink = popcount(g->b);
     }
     t->nglyph = n;
-    for (int rank = 0; rank <= 2; rank++)
+    for (int rank = 0; rank <= 3; rank++)
         for (unsigned i = 0; i < n; i++) {
             if (glyph_rank(i, t->glyphs[i].cp) != rank)
                 continue;

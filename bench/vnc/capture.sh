@@ -7,6 +7,9 @@
 # fbcon: the guest loads bochs-drm from the host's /lib/modules/<kernel version>
 # and writes to the Linux framebuffer console instead (1024x768, 8x16 cells).
 #
+# CAPTURE_FONT=PSF[.gz]: the guest loads this console font
+# (busybox loadfont) before writing, as Debian's setupcon would (e.g. Lat15-Fixed16).
+#
 # Writes into OUTDIR:
 #   page.txt         the ground truth: 24 lines, UTF-8, as the guest wrote them
 #   frame.ppm        QEMU's screendump (P6) of that page, cursor hidden
@@ -49,6 +52,9 @@ cp "$BUSYBOX" "$stage/bin/busybox"
 ln -s busybox "$stage/bin/sh"
 cp "$TMP/page.bin" "$stage/page.bin"
 : > "$stage/modules"
+if [ -n "${CAPTURE_FONT:-}" ]; then
+    gzip -dcf "$CAPTURE_FONT" > "$stage/font.psf"
+fi
 if [ "$CONSOLE" = fbcon ]; then
     # bochs-drm and what it needs, in load order (modules.dep of this kernel)
     mods=/lib/modules/${KERNEL##*/vmlinuz-}/kernel/drivers/gpu/drm
@@ -69,6 +75,7 @@ for m in $($B cat /modules); do $B insmod $m; done
 # fbcon: wait (bounded) for the framebuffer console to take tty1 over
 n=0; while [ -s /modules ] && [ ! -e /dev/fb0 ] && [ $n -lt 100 ]; do $B sleep 0.1; n=$((n + 1)); done
 [ -s /modules ] && $B sleep 1
+[ -s /font.psf ] && $B loadfont < /font.psf 2> /dev/ttyS0
 $B cat /page.bin > /dev/tty1
 echo PAGE1-READY > /dev/ttyS0
 $B sleep 2

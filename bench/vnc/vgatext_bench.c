@@ -166,7 +166,8 @@ static int cmp_double(const void *a, const void *b)
 int main(int argc, char **argv)
 {
     const char *frame = NULL, *truth_path = NULL, *ocr = NULL, *dump = NULL, *font_path = NULL;
-    int iters = 2000;
+    const char *add[8];
+    int iters = 2000, nadd = 0;
     char err[256];
 
     for (int i = 1; i < argc; i++) {
@@ -176,6 +177,8 @@ int main(int argc, char **argv)
             dump = argv[++i];
         else if (!strcmp(argv[i], "--font") && i + 1 < argc)
             font_path = argv[++i];
+        else if (!strcmp(argv[i], "--add-font") && i + 1 < argc && nadd < 8)
+            add[nadd++] = argv[++i];
         else if (!strcmp(argv[i], "--iterations") && i + 1 < argc)
             iters = atoi(argv[++i]);
         else if (!frame)
@@ -184,7 +187,7 @@ int main(int argc, char **argv)
             truth_path = argv[i];
     }
     if (!frame || !truth_path || iters < 1) {
-        fprintf(stderr, "usage: vgatext_bench FRAME.ppm TRUTH.txt [--iterations N] [--ocr OCR.txt] [--dump OUT.txt] [--font FILE]\n");
+        fprintf(stderr, "usage: vgatext_bench FRAME.ppm TRUTH.txt [--iterations N] [--ocr OCR.txt] [--dump OUT.txt] [--font FILE] [--add-font PSF]...\n");
         return 2;
     }
     unsigned w, h;
@@ -199,6 +202,11 @@ int main(int argc, char **argv)
         fprintf(stderr, "vgatext_bench: %s\n", err);
         return 1;
     }
+    for (int i = 0; i < nadd; i++)
+        if (vgafont_add(font, add[i], err, sizeof err) < 0) {
+            fprintf(stderr, "vgatext_bench: %s\n", err);
+            return 1;
+        }
     struct vgatext *t = vgatext_new(font);
     double *us = malloc((size_t)iters * sizeof *us);
     enum vgatext_mode mode = VGATEXT_NONE;

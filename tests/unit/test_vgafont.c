@@ -103,10 +103,12 @@ static size_t make_psf2(const struct vgafont *f, uint8_t *out, unsigned w, unsig
     return n;
 }
 
+/* The 256 CP437 glyphs of both fonts are the same. */
 static void assert_same_font(const struct vgafont *a, const struct vgafont *b)
 {
-    cr_assert_eq(vgafont_count(a), vgafont_count(b));
-    for (unsigned i = 0; i < vgafont_count(a); i++) {
+    cr_assert_geq(vgafont_count(a), 256);
+    cr_assert_geq(vgafont_count(b), 256);
+    for (unsigned i = 0; i < 256; i++) {
         cr_assert_arr_eq(vgafont_bitmap(a, i), vgafont_bitmap(b, i), 16, "glyph %u", i);
         cr_assert_eq(vgafont_codepoint(a, i), vgafont_codepoint(b, i), "code point of glyph %u", i);
     }
@@ -116,7 +118,7 @@ Test(vgafont, default_is_the_seabios_rom_in_cp437_order)
 {
     struct vgafont *f = load_default();
 
-    cr_assert_eq(vgafont_count(f), 256);
+    cr_assert_geq(vgafont_count(f), 256);
     cr_assert_not_null(strstr(vgafont_source(f), "vgabios-stdvga.bin"), "source: %s", vgafont_source(f));
     cr_assert(blank(vgafont_bitmap(f, 0)) && blank(vgafont_bitmap(f, 0x20)) && blank(vgafont_bitmap(f, 0xFF)));
     for (int r = 0; r < 16; r++)
@@ -137,8 +139,85 @@ Test(vgafont, default_is_the_seabios_rom_in_cp437_order)
     cr_assert_eq(vgafont_bitmap(f, 'A')[0], 0);
     cr_assert_eq(vgafont_bitmap(f, 'A')[1], 0);
     cr_assert_eq(vgafont_bitmap(f, 'A')[7], 0xFE);
-    cr_assert_null(vgafont_bitmap(f, 256));
-    cr_assert_eq(vgafont_codepoint(f, 256), 0);
+    cr_assert_null(vgafont_bitmap(f, vgafont_count(f)));
+    cr_assert_eq(vgafont_codepoint(f, vgafont_count(f)), 0);
+    vgafont_free(f);
+}
+
+/* Console fonts a guest may load (console-setup's, installed here) are added
+ * after the VGA font: new bitmaps only, each with its code point. */
+Test(vgafont, installed_console_fonts_are_added_after_the_vga_font)
+{
+    static const char *const lat15 = "/usr/share/consolefonts/Lat15-Fixed16.psf.gz";
+    struct vgafont *f = load_default();
+    unsigned n = vgafont_count(f);
+    char err[256];
+
+    if (access(lat15, R_OK) == 0) {
+        cr_assert_gt(n, 256, "Lat15-Fixed16 is installed but not added");
+        cr_assert_not_null(strstr(vgafont_source(f), "Lat15-Fixed16"), "%s", vgafont_source(f));
+    }
+    for (unsigned i = 256; i < n; i++) {
+        cr_assert_neq(vgafont_codepoint(f, i), 0, "added glyph %u has no code point", i);
+        for (unsigned j = 0; j < i; j++)
+            cr_assert(memcmp(vgafont_bitmap(f, i), vgafont_bitmap(f, j), 16) != 0,
+                      "added glyph %u repeats glyph %u", i, j);
+    }
+    /* adding the same font again adds nothing */
+    if (access(lat15, R_OK) == 0) {
+        cr_assert_eq(vgafont_add(f, lat15, err, sizeof err), 0, "%s", err);
+        cr_assert_eq(vgafont_count(f), n);
+    }
+    cr_assert_eq(vgafont_add(f, "/nonexistent.psf", err, sizeof err), -1);
+    cr_assert_eq(vgafont_add(NULL, lat15, err, sizeof err), -1);
+    vgafont_free(f);
+}
+
+/* vgafont_add with a PSF made here: glyphs with new bitmaps land after the
+ * others; a PSF without a Unicode table is refused. */
+Test(vgafont, add_takes_new_bitmaps_with_their_code_points)
+{
+    char err[256];
+    struct vgafont *f = vgafont_load("/usr/share/seabios/vgabios-stdvga.bin", err, sizeof err);
+    uint8_t *buf = calloc(1, 16384);
+    size_t n = 0;
+
+    cr_assert_not_null(f, "%s", err);
+    cr_assert_not_null(buf);
+    cr_assert_eq(vgafont_count(f), 256, "a ROM named explicitly: its 256 glyphs only");
+    /* PSF1, 256 glyphs: glyph 0 = a new bitmap (U+2603), glyph 1 = 'A' again (U+0391), rest blank, no code point */
+    buf[n++] = 0x36;
+    buf[n++] = 0x04;
+    buf[n++] = 0x02;
+    buf[n++] = 16;
+    for (int r = 0; r < 16; r++)
+        buf[n + r] = (uint8_t)(0x81 ^ r);
+    memcpy(buf + n + 16, vgafont_bitmap(f, 'A'), 16);
+    n += 256 * 16;
+    const uint16_t uni[] = { 0x2603, 0xFFFF, 0x0391, 0xFFFF };
+    for (size_t i = 0; i < 4; i++) {
+        buf[n++] = (uint8_t)uni[i];
+        buf[n++] = (uint8_t)(uni[i] >> 8);
+    }
+    for (int i = 2; i < 256; i++) {
+        buf[n++] = 0xFF;
+        buf[n++] = 0xFF;
+    }
+    char *path = write_font(buf, n, true);
+    cr_assert_eq(vgafont_add(f, path, err, sizeof err), 0, "%s", err);
+    cr_assert_eq(vgafont_count(f), 257);
+    cr_assert_eq(vgafont_codepoint(f, 256), 0x2603);
+    cr_assert_eq(vgafont_bitmap(f, 256)[3], 0x82);
+    cr_assert_eq(vgafont_codepoint(f, 'A'), 'A', "the VGA font keeps its reading");
+    unlink(path);
+    free(path);
+    buf[2] = 0;                                     /* no table */
+    path = write_font(buf, 4 + 256 * 16, false);
+    cr_assert_eq(vgafont_add(f, path, err, sizeof err), -1);
+    cr_assert_not_null(strstr(err, "Unicode"), "%s", err);
+    unlink(path);
+    free(path);
+    free(buf);
     vgafont_free(f);
 }
 
