@@ -68,6 +68,8 @@ struct vgatext {
     struct grid text;
     uint8_t *flags;             /* per text cell: CELL_UNKNOWN, CELL_AMBIGUOUS */
     unsigned nunknown;
+    uint32_t *stamp;            /* per text cell: the frame that last read it */
+    uint32_t frame_no;
     struct ambiguous { uint32_t i; struct reading r[2]; } *amb;
     size_t namb;                /* waiting for pass two of this frame */
     struct grid pix;
@@ -235,6 +237,7 @@ void vgatext_free(struct vgatext *t)
     grid_free(&t->pix);
     free(t->flags);
     free(t->amb);
+    free(t->stamp);
     free(t->glyphs);
     free(t->order);
     free(t->by_ink);
@@ -493,6 +496,10 @@ static void rematch(struct vgatext *t, const uint32_t *fb, unsigned stride,
             struct cands c;
             bool was_unknown = t->flags[i] & CELL_UNKNOWN;
 
+            if (t->stamp[i] == t->frame_no)
+                continue;                       /* overlapping damage: read once */
+            t->stamp[i] = t->frame_no;
+
             match_cell(t, fb, stride, x, y, &c);
             if (was_unknown != (c.n == 0))
                 t->nunknown += c.n == 0 ? 1u : (unsigned)-1;
@@ -579,14 +586,17 @@ static void set_geometry(struct vgatext *t, unsigned w, unsigned h)
     t->nunknown = 0;
     free(t->flags);
     free(t->amb);
+    free(t->stamp);
     t->flags = NULL;
     t->amb = NULL;
+    t->stamp = NULL;
     t->namb = 0;
     grid_free(&t->text);
     if (!cols || !rows || cols > MAX_COLS || rows > MAX_ROWS || !t->nglyph)
         return;
     if (grid_alloc(&t->text, cols, rows) < 0 || !(t->flags = calloc((size_t)cols * rows, 1)) ||
-        !(t->amb = calloc((size_t)cols * rows, sizeof *t->amb))) {
+        !(t->amb = calloc((size_t)cols * rows, sizeof *t->amb)) ||
+        !(t->stamp = calloc((size_t)cols * rows, sizeof *t->stamp))) {
         grid_free(&t->text);
         return;
     }
@@ -681,6 +691,10 @@ enum vgatext_mode vgatext_frame(struct vgatext *t, const uint32_t *fb, unsigned 
         set_geometry(t, w, h);
 
     if (t->cw) {
+        if (++t->frame_no == 0) {               /* wrapped: no stale stamp may match */
+            memset(t->stamp, 0, (size_t)t->text.cols * t->text.rows * sizeof *t->stamp);
+            t->frame_no = 1;
+        }
         if (resized || t->dmg_all) {
             rematch(t, fb, stride, 0, 0, t->text.cols, t->text.rows);
         } else {

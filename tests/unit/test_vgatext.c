@@ -293,6 +293,23 @@ Test(vgatext, many_damage_rects_rematch_all, .init = setup, .fini = teardown)
         vgatext_damage(t, 0, 0, 1, 1);
     vgatext_frame(t, fb, 640, 400, 640, 80, 24);
     cr_assert_eq(cell(t, 70, 20)->ch, 'W');
+
+    /* 63 overlapping rectangles, then the whole screen, over blank
+     * (ambiguous) cells: each cell read once, every one updated */
+    for (size_t i = 0; i < 640 * 400; i++)
+        fb[i] = pal[1];
+    for (int i = 0; i < 63; i++)
+        vgatext_damage(t, 0, 0, 320, 64);
+    vgatext_damage(t, 0, 0, 640, 400);
+    unsigned n = 0;
+    vgatext_frame(t, fb, 640, 400, 640, 80, 24);
+    vgatext_walk_changed(t, count_cell, &n);
+    cr_assert_eq(n, 2000);
+    for (unsigned y = 0; y < 25; y++)
+        for (unsigned x = 0; x < 80; x++) {
+            cr_assert_eq(cell(t, x, y)->ch, ' ');
+            cr_assert_eq(cell(t, x, y)->attr.bg, 1);
+        }
     vgatext_free(t);
     free(fb);
 }
