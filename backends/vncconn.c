@@ -355,7 +355,8 @@ static void *thread_main(void *arg)
     }
     pthread_mutex_lock(&c->mu);
     c->wake_fd = dup(fd);
-    bool stop = c->stop;
+    /* A stop or abort that came before wake_fd existed could not wake us. */
+    bool stop = c->stop || c->fatal[0];
     pthread_mutex_unlock(&c->mu);
     if (stop) {
         close(fd);
