@@ -576,6 +576,8 @@ static int cmd_resize_guest(struct app *a, int argc, char **argv, char *err, siz
     struct pane *p = app_focused_pane(a);
     if (!p)
         return errf(err, errlen, "resize-guest: no console focused");
+    if (p->kind == PANE_VNC)
+        return errf(err, errlen, "resize-guest: a VNC screen has the guest's own size");
     char line[64];
     int n = snprintf(line, sizeof line, "stty rows %u cols %u\r", console_rows(p->model), console_cols(p->model));
     pane_send(p, line, (size_t)n);
