@@ -415,6 +415,15 @@ void vnc_update(struct vnc *v, struct host *h, bool running, bool host_connected
         (!was_running || !host_was || v->state == VNC_STOPPED || v->state == VNC_HOST_LOST)) {
         v->backoff_ms = 0;
         vnc_attach(v);
+    } else if (!running && v->conn && was_running) {
+        /* QEMU closes the display when it stops; a server that does not is
+         * let go all the same: the domain is what the pane follows. */
+        drop_conn(v);
+        cancel_timer(&v->retry_timer);
+        v->why[0] = '\0';
+        v->state = VNC_STOPPED;
+        marker(v, "[virtmux: stopped]");
+        changed(v);
     } else if (!running && !v->conn && v->state != VNC_OPENING && v->state != VNC_STOPPED) {
         cancel_timer(&v->retry_timer);
         v->why[0] = '\0';
