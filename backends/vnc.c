@@ -309,14 +309,26 @@ static void open_run(virConnectPtr conn, void *arg)
         }
         snprintf(j->err, sizeof j->err, "%s", virGetLastErrorMessage());
     }
+    /* A wildcard listen address means the libvirt host, as the URI names it. */
+    char host[256] = "";
+    if (!local) {
+        char *u = virConnectGetURI(conn);
+        vncaddr_uri_host(u, host, sizeof host);
+        free(u);
+    }
     char *xml = virDomainGetXMLDesc(d, 0);
-    char *hostname = local ? NULL : virConnectGetHostname(conn);
-    if (!xml)
+    if (!xml) {
         snprintf(j->err, sizeof j->err, "%s", virGetLastErrorMessage());
-    else if (vncaddr_from_xml(xml, hostname, j->addr, sizeof j->addr, j->err, sizeof j->err) == 0)
+    } else if (vncaddr_from_xml(xml, local ? NULL : host, j->addr, sizeof j->addr, j->err, sizeof j->err) == 0) {
         j->err[0] = '\0';
+        if (!local && (vncaddr_is_loopback(j->addr) || !strncmp(j->addr, "unix:", 5))) {
+            /* The seam for the SSH tunnel: until then, say what is missing. */
+            snprintf(j->err, sizeof j->err, "the VNC display listens on %s of the remote host: "
+                     "only a tunnel reaches it (not built yet)", j->addr);
+            j->addr[0] = '\0';
+        }
+    }
     free(xml);
-    free(hostname);
     virDomainFree(d);
 }
 

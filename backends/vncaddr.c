@@ -91,6 +91,35 @@ bool vncaddr_uri_is_local(const char *uri)
     return !memchr(uri, '+', scheme) && sep[3] == '/';
 }
 
+void vncaddr_uri_host(const char *uri, char *out, size_t outlen)
+{
+    const char *p = uri ? strstr(uri, "://") : NULL;
+    if (outlen)
+        out[0] = '\0';
+    if (!p)
+        return;
+    p += 3;
+    const char *at = strchr(p, '@'), *slash = strchr(p, '/');
+    if (at && (!slash || at < slash))
+        p = at + 1;   /* user@host */
+    size_t n;
+    if (*p == '[') {
+        const char *e = strchr(p, ']');
+        if (!e)
+            return;
+        p++;
+        n = (size_t)(e - p);
+    } else {
+        n = strcspn(p, ":/?");
+    }
+    snprintf(out, outlen, "%.*s", (int)n, p);
+}
+
+bool vncaddr_is_loopback(const char *addr)
+{
+    return !strncmp(addr, "127.", 4) || !strncmp(addr, "[::1]", 5) || !strncmp(addr, "localhost:", 10);
+}
+
 static long long now_ms(void)
 {
     struct timespec ts;

@@ -11,6 +11,14 @@
 int vncaddr_from_xml(const char *xml, const char *host_fallback, char *out, size_t outlen,
                      char *err, size_t errlen);
 
+/* The server part of a libvirt URI ("qemu+tcp://10.0.0.5:16509/system" ->
+ * "10.0.0.5"); "" when it has none. */
+void vncaddr_uri_host(const char *uri, char *out, size_t outlen);
+
+/* true for a loopback address ("127.0.0.1:5900", "[::1]:5900", "localhost:..."):
+ * on a remote host, only a tunnel reaches it. */
+bool vncaddr_is_loopback(const char *addr);
+
 /* Connect to "HOST:PORT", "[V6]:PORT" or "unix:PATH" within timeout_ms. A
  * byte readable on cancel_fd (-1: none) gives up early. Returns a blocking
  * socket, or -1 with a reason. */

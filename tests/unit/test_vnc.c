@@ -152,6 +152,24 @@ Test(vncaddr, local_uris)
     cr_assert_not(vncaddr_uri_is_local("garbage"));
 }
 
+Test(vncaddr, uri_host_and_loopback)
+{
+    char h[100];
+    vncaddr_uri_host("qemu+tcp://10.0.0.5:16509/system", h, sizeof h);
+    cr_assert_str_eq(h, "10.0.0.5");
+    vncaddr_uri_host("qemu+ssh://root@lab1/system?keyfile=x", h, sizeof h);
+    cr_assert_str_eq(h, "lab1");
+    vncaddr_uri_host("qemu+tls://[fd00::5]/system", h, sizeof h);
+    cr_assert_str_eq(h, "fd00::5");
+    vncaddr_uri_host("qemu:///system", h, sizeof h);
+    cr_assert_str_eq(h, "");
+    vncaddr_uri_host("nonsense", h, sizeof h);
+    cr_assert_str_eq(h, "");
+    cr_assert(vncaddr_is_loopback("127.0.0.1:5900"));
+    cr_assert(vncaddr_is_loopback("[::1]:5900"));
+    cr_assert_not(vncaddr_is_loopback("10.0.0.5:5900"));
+}
+
 static const char *xml_with(const char *graphics)
 {
     static char buf[2048];
