@@ -12,7 +12,9 @@
  *   - pixel mode: at most the pane's size, U+2580 with CONSOLE_COLOUR_RGB colours;
  *   - vgatext_walk_changed walks cells in range, each at most once, the same
  *     pointers vgatext_cell gives;
- *   - the description is a short string.
+ *   - the description is a short string;
+ *   - reading the same pixels again changes nothing: after one full re-read,
+ *     a second one walks no changed cell.
  *
  * Input layout: a 12-byte header, then frames.
  *   h[0..1] w, h[2..3] h (little endian; w*h capped so a run stays fast)
@@ -130,6 +132,14 @@ static void check(struct vgatext *t, enum vgatext_mode mode, unsigned pane_cols,
     free(w.seen);
 }
 
+static void count_changed(unsigned x, unsigned y, const struct vgatext_cell *c, void *opaque)
+{
+    (void)x;
+    (void)y;
+    (void)c;
+    ++*(unsigned *)opaque;
+}
+
 /* Text cells drawn as QEMU would: glyph, VGA attribute (fg low nibble, bg high). */
 static void draw_cells(uint32_t *fb, unsigned w, unsigned h, unsigned stride, const uint8_t *p, size_t n)
 {
@@ -214,6 +224,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(t, mode, pane_cols, pane_rows);
         p += n;
         left -= n;
+    }
+    if (npix) {
+        unsigned changed = 0;
+        vgatext_damage(t, 0, 0, w, h);
+        enum vgatext_mode m1 = vgatext_frame(t, fb, w, h, stride, pane_cols, pane_rows);
+        vgatext_damage(t, 0, 0, w, h);
+        enum vgatext_mode m2 = vgatext_frame(t, fb, w, h, stride, pane_cols, pane_rows);
+        CHECK(m1 == m2);
+        check(t, m2, pane_cols, pane_rows);
+        vgatext_walk_changed(t, count_changed, &changed);
+        CHECK(changed == 0);
     }
     vgatext_free(t);
     free(fb);
