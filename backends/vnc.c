@@ -409,12 +409,14 @@ void vnc_update(struct vnc *v, struct host *h, bool running, bool host_connected
     v->running = running;
     v->host_connected = host_connected;
     if (h != v->host) {
-        v->host = h;
+        v->host = h;   /* the same UUID elsewhere: open it there */
         drop_conn(v);
         if (v->opening) {
             v->opening->v = NULL;
             v->opening = NULL;
         }
+        cancel_timer(&v->retry_timer);
+        v->state = VNC_STOPPED;
     }
     if (!host_connected) {
         if (host_was && v->conn)
