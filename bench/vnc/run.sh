@@ -11,8 +11,10 @@
 #
 # virtmux: bench/vnc/vgatext_bench.c (links backends/vgatext.c and
 # backends/vgafont.c only) re-reads the whole frame BENCH_ITER times (default
-# 2000): median time per frame. tesseract: `tesseract FRAME.ppm - --psm 6`
-# (one uniform block of text), BENCH_OCR_RUNS times (default 3): median wall time.
+# 2000): median time per frame. tesseract: `tesseract FRAME.ppm OUT --psm 6`
+# (one uniform block of text), BENCH_OCR_RUNS times (default 3): median wall
+# time, single-threaded like virtmux (OMP_THREAD_LIMIT=1, tesseract's own advice
+# for throughput; its OpenMP threads only spin on a busy 2-core machine).
 # Both texts are scored against the truth the same way: lines trimmed, runs of
 # blanks made one, empty lines dropped; accuracy = 1 - edit distance / length.
 #
@@ -62,7 +64,8 @@ i=0
 : > "$TMP/ocr_ms"
 while [ $i -lt "$OCR_RUNS" ]; do
     t0=$(date +%s%N)
-    "$TESSERACT" "$TMP/frame.ppm" "$TMP/ocr" --psm 6 >/dev/null 2>&1 || { echo "bench/vnc: tesseract failed" >&2; exit 1; }
+    OMP_THREAD_LIMIT=${OMP_THREAD_LIMIT:-1} "$TESSERACT" "$TMP/frame.ppm" "$TMP/ocr" --psm 6 >/dev/null 2>&1 ||
+        { echo "bench/vnc: tesseract failed" >&2; exit 1; }
     t1=$(date +%s%N)
     echo $(( (t1 - t0) / 1000 )) >> "$TMP/ocr_ms"
     i=$((i + 1))
