@@ -15,6 +15,9 @@
 #define NEAR_MAX    6           /* pixels of 128 a near glyph may differ by */
 #define HASH_SIZE   8192        /* power of two, > 2 x the glyphs */
 #define HALF_BLOCK  0x2580u
+/* The cursor blinks (QEMU redraws its cell each ~133 ms): it is gone when its
+ * cell was read this many times in a row without it. */
+#define CURSOR_MISSES 3
 #define PAL_CACHE   64          /* power of two */
 #define RGB(p)      ((p) & 0xFFFFFFu)
 
@@ -82,6 +85,7 @@ struct vgatext {
     bool all_changed;           /* the last frame changed mode or geometry */
     bool cursor_seen;
     unsigned cur_x, cur_y;
+    unsigned cursor_misses;     /* reads of the cursor's cell without it since */
     char desc[64];
 };
 
@@ -508,6 +512,10 @@ static void rematch(struct vgatext *t, const uint32_t *fb, unsigned stride,
                 t->cursor_seen = true;
                 t->cur_x = x;
                 t->cur_y = y;
+                t->cursor_misses = 0;
+            } else if (t->cursor_seen && x == t->cur_x && y == t->cur_y &&
+                       ++t->cursor_misses >= CURSOR_MISSES) {
+                t->cursor_seen = false;         /* not blinking: hidden */
             }
             if (c.n == 0) {
                 struct vgatext_cell u;

@@ -439,6 +439,23 @@ Test(vgatext, cursor_is_found_and_remembered_across_blinks, .init = setup, .fini
     cr_assert(vgatext_cursor(t, &x, &y));
     cr_assert_eq(x, 0);
     cr_assert_eq(y, 7);
+    /* blinking on and off for a while: still there */
+    for (int i = 0; i < 10; i++) {
+        if (i % 2 == 0)
+            cursor_rows(fb, 9, 0, 7, 13, 14, pal[7]);
+        else
+            draw(fb, 720, 9, 0, 7, 'g', pal[7], pal[0]);
+        vgatext_damage(t, 0, 7 * 16, 9, 16);
+        vgatext_frame(t, fb, 720, 400, 720, 80, 24);
+        cr_assert(vgatext_cursor(t, &x, &y), "blink %d", i);
+        cr_assert_eq(cell(t, 0, 7)->ch, 'g');
+    }
+    /* no longer blinking (hidden): its cell read three times without it */
+    for (int i = 0; i < 3; i++) {
+        vgatext_damage(t, 0, 7 * 16, 9, 16);
+        vgatext_frame(t, fb, 720, 400, 720, 80, 24);
+    }
+    cr_assert_not(vgatext_cursor(t, &x, &y), "a hidden cursor is forgotten");
 
     /* moved over a blank, bright cursor on blue, rows 14-15 */
     draw(fb, 720, 9, 30, 9, ' ', pal[15], pal[1]);
