@@ -95,7 +95,7 @@ mkfifo "$TMP/mon.in" "$TMP/mon.out"
 QPID=$!
 cat "$TMP/mon.out" > "$TMP/monitor.log" &
 CATPID=$!
-exec 3> "$TMP/mon.in"
+exec 3<> "$TMP/mon.in"       # read-write: never blocks, even if QEMU never opens it
 
 # wait_for TEXT SECONDS: TEXT in the guest's serial output.
 wait_for() {
