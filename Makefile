@@ -20,7 +20,8 @@ DEB_BUILD := build-essential pkg-config libncurses-dev libvirt-dev libxml2-dev \
              clang libclang-rt-14-dev
 DEB_RUN   := libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients \
              qemu-system-x86 openssh-server busybox-static linux-image-amd64 \
-             tmux cpio gzip procps sasl2-bin libsasl2-modules
+             tmux cpio gzip procps sasl2-bin libsasl2-modules \
+             seabios console-setup-linux
 DEB_ALL   := $(DEB_BUILD) $(DEB_RUN)
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
