@@ -229,7 +229,7 @@ static void on_conn(void *opaque)
         paint_cursor(v);
     if (n.unknown)
         snprintf(v->describe, sizeof v->describe, "%s, %u unknown", n.describe, n.unknown);
-    else
+    else if (n.describe[0])   /* a new connection says nothing until its first frame */
         snprintf(v->describe, sizeof v->describe, "%s", n.describe);
     if (n.connected) {
         cancel_timer(&v->handshake_timer);
