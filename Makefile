@@ -13,14 +13,15 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 CC        ?= cc
 
-PKGS      := ncursesw libvirt libxml-2.0 libtsm libvncclient libssh
+PKGS      := ncursesw libvirt libxml-2.0 libtsm libvncclient libssh zlib
 # Debian packages: build, tests, demo.
 DEB_BUILD := build-essential pkg-config libncurses-dev libvirt-dev libxml2-dev \
-             libvncserver-dev libtsm-dev libssh-dev libcriterion-dev \
+             libvncserver-dev libtsm-dev libssh-dev libcriterion-dev zlib1g-dev \
              clang libclang-rt-14-dev
 DEB_RUN   := libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients \
              qemu-system-x86 openssh-server busybox-static linux-image-amd64 \
-             tmux cpio gzip procps sasl2-bin libsasl2-modules
+             tmux cpio gzip procps sasl2-bin libsasl2-modules \
+             seabios console-setup-linux
 DEB_ALL   := $(DEB_BUILD) $(DEB_RUN)
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -48,6 +49,8 @@ BA        := build/asan
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
 LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
 TESTS     := $(TEST_SRC:tests/unit/%.c=$(BA)/tests/%)
+# A misbehaving VNC server for the end-to-end tests (tests/vnc/).
+HOSTILE   := build/hostile_server
 
 .PHONY: all asan check unit e2e demo deps deps-check print-deps install uninstall bench clean
 all: virtmux
@@ -86,7 +89,7 @@ $(BA)/tests/%: tests/unit/%.c $(LIB_OBJ_A) tests/unit/testutil.h
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $< $(LIB_OBJ_A) $(LDLIBS) -lcriterion
 
 # make check: everything a newcomer needs, then unit tests, then end to end.
-check: deps-check virtmux virtmux-asan $(TESTS) fuzz-build
+check: deps-check virtmux virtmux-asan $(TESTS) $(HOSTILE) fuzz-build
 	@tests/run-unit.sh $(TESTS)
 	@$(MAKE) --no-print-directory fuzz-regress
 	@tests/e2e/run.sh
@@ -94,8 +97,12 @@ check: deps-check virtmux virtmux-asan $(TESTS) fuzz-build
 unit: virtmux-asan $(TESTS)
 	@tests/run-unit.sh $(TESTS)
 
-e2e: virtmux virtmux-asan
+e2e: virtmux virtmux-asan $(HOSTILE)
 	@tests/e2e/run.sh
+
+$(HOSTILE): tests/vnc/hostile_server.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g -o $@ $<
 
 demo: deps-check virtmux
 	./virtmux --demo

@@ -285,6 +285,71 @@ bool console_cursor(const struct console *c, unsigned *x, unsigned *y)
     return true;
 }
 
+/* ---- cells set directly (VNC text) ---- */
+
+static void tsm_colour(int32_t col, bool fg, int8_t *code, uint8_t *r, uint8_t *g, uint8_t *b)
+{
+    if (col == CONSOLE_COLOUR_DEFAULT) {
+        *code = fg ? TSM_COLOR_FOREGROUND : TSM_COLOR_BACKGROUND;
+    } else if (col >= 0 && col < 16) {
+        *code = (int8_t)col;
+    } else {
+        *code = -1;   /* libtsm: < 0 means the rgb fields */
+        *r = (uint8_t)(col >> 16);
+        *g = (uint8_t)(col >> 8);
+        *b = (uint8_t)col;
+    }
+}
+
+void console_put(struct console *c, unsigned x, unsigned y, uint32_t ch, const struct console_attr *attr)
+{
+    /* libtsm clamps positions: an out-of-range cell would land on the edge. */
+    if (x >= tsm_screen_get_width(c->screen) || y >= tsm_screen_get_height(c->screen))
+        return;
+    struct tsm_screen_attr a = { 0 };
+    tsm_colour(attr->fg, true, &a.fccode, &a.fr, &a.fg, &a.fb);
+    tsm_colour(attr->bg, false, &a.bccode, &a.br, &a.bg, &a.bb);
+    a.bold = attr->bold;
+    a.underline = attr->underline;
+    a.inverse = attr->inverse;
+    a.blink = attr->blink;
+    a.italic = attr->italic;
+    /* One narrow cell each: no wrap at the last column, no insert. */
+    if (ch < 0x20 || (ch >= 0x7f && ch < 0xa0) || ch > 0x10ffff || tsm_ucs4_get_width(ch) != 1)
+        ch = ' ';
+    tsm_screen_reset_flags(c->screen, TSM_SCREEN_AUTO_WRAP | TSM_SCREEN_INSERT_MODE | TSM_SCREEN_REL_ORIGIN);
+    tsm_screen_move_to(c->screen, x, y);
+    tsm_screen_write(c->screen, ch, &a);
+    /* A changed cell showing the watched character is the echo of a typed key. */
+    if (c->watch >= 0 && ch == (uint32_t)c->watch)
+        c->watch_seen = true;
+    c->age++;
+}
+
+void console_set_cursor(struct console *c, unsigned x, unsigned y, bool visible)
+{
+    unsigned w = tsm_screen_get_width(c->screen), h = tsm_screen_get_height(c->screen);
+    bool was_hidden = tsm_screen_get_flags(c->screen) & TSM_SCREEN_HIDE_CURSOR;
+    if (visible && x < w && y < h) {
+        if (was_hidden || tsm_screen_get_cursor_x(c->screen) != x || tsm_screen_get_cursor_y(c->screen) != y)
+            c->age++;
+        tsm_screen_reset_flags(c->screen, TSM_SCREEN_HIDE_CURSOR);
+        tsm_screen_move_to(c->screen, x, y);
+    } else {
+        if (!was_hidden)
+            c->age++;
+        tsm_screen_set_flags(c->screen, TSM_SCREEN_HIDE_CURSOR);
+    }
+}
+
+void console_clear(struct console *c)
+{
+    tsm_screen_erase_screen(c->screen, false);
+    tsm_screen_move_to(c->screen, 0, 0);
+    c->full = true;
+    c->age++;
+}
+
 /* ---- scrollback ---- */
 
 /* One walk over the visible cells: a hash of the screen and the text of row 0. */

@@ -67,6 +67,13 @@ unsigned long console_age(const struct console *c);
 /* false when the guest hid the cursor or the view is scrolled back. */
 bool console_cursor(const struct console *c, unsigned *x, unsigned *y);
 
+/* Cells set directly, for a console whose screen is not a byte stream (VNC
+ * text): bypasses the parser; out-of-range positions are ignored. ch is one
+ * narrow character (controls become ' '). console_clear blanks the screen. */
+void console_put(struct console *c, unsigned x, unsigned y, uint32_t ch, const struct console_attr *attr);
+void console_set_cursor(struct console *c, unsigned x, unsigned y, bool visible);
+void console_clear(struct console *c);
+
 /* Scrollback: lines > 0 goes back in time; console_scroll_reset returns to live. */
 void console_scroll(struct console *c, int lines);
 void console_scroll_reset(struct console *c);

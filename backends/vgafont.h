@@ -11,12 +11,22 @@ struct vgafont;
 /* path: a font file; NULL tries the shipped default locations. NULL and a
  * message in err when no usable font is found. */
 struct vgafont *vgafont_load(const char *path, char *err, size_t errlen);
+/* Add the glyphs of another 8x16 PSF font with a Unicode table (a console
+ * font a guest may load with setfont), after the ones there: only bitmaps not
+ * there yet. NULL path loading adds the installed console-setup/console-data
+ * defaults this way. 0, or -1 and a message. */
+int vgafont_add(struct vgafont *f, const char *path, char *err, size_t errlen);
 void vgafont_free(struct vgafont *f);
 
-unsigned vgafont_count(const struct vgafont *f);          /* glyphs, normally 256 */
+unsigned vgafont_count(const struct vgafont *f);          /* glyphs: 256 CP437 ones first, then added fonts' */
 /* Glyph i: 16 rows, bit 7 of each byte is the leftmost pixel. */
 const uint8_t *vgafont_bitmap(const struct vgafont *f, unsigned i);
 /* The Unicode code point glyph i stands for (CP437 order). */
 uint32_t vgafont_codepoint(const struct vgafont *f, unsigned i);
+/* Where the bitmaps and code points came from (file names), for status lines. */
+const char *vgafont_source(const struct vgafont *f);
+/* The standard CP437 code point of byte i (the table used when no PSF Unicode
+ * table is installed); 0 past 255. */
+uint32_t vgafont_cp437(unsigned i);
 
 #endif

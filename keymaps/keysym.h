@@ -35,6 +35,12 @@
 #define XK_Control_L     0xffe3
 #define XK_Alt_L         0xffe9
 #define XK_Delete        0xffff
+#define XK_Pause         0xff13
+#define XK_Sys_Req       0xff15
+#define XK_Print         0xff61
+#define XK_Menu          0xff67
+#define XK_Super_L       0xffeb
+#define XK_ISO_Level3_Shift 0xfe03
 #define XK_ISO_Left_Tab  0xfe20
 #define XK_UNICODE       0x01000000   /* | code point, beyond Latin-1 */
 
@@ -52,5 +58,25 @@ struct keysym_event {
 /* false when the key has no keysym (mouse keys, KEYC_NONE, controls that are
  * no key). */
 bool keysym_from_key(key_code k, struct keysym_event *out);
+
+/* A key combination for a VNC guest: keys[0..n) are pressed in this order
+ * and released in reverse (modifiers first, the key last). */
+#define KEYSYM_COMBO_MAX 8
+struct keysym_combo {
+    uint32_t keys[KEYSYM_COMBO_MAX];
+    unsigned n;
+};
+
+/* A terminal key as a VNC combination: its modifiers, and Shift where a US
+ * keyboard needs it for the character (a VNC server turns keysyms into
+ * scancodes, so 'A' alone would arrive as 'a'). false when no keysym. */
+bool keysym_combo_from_key(key_code k, struct keysym_combo *out);
+
+/* "C-A-Delete", "A-SysRq-h", "C-A-F2", "S-Tab", "Return", "0xff15": elements
+ * joined by '-', every one but the last held while the last is tapped.
+ * C, A (or M), S and W are Control, Alt, Shift and Super; names are X11's or
+ * virtmux's key names (case-insensitive); one character is itself. false
+ * with a reason in err. */
+bool keysym_combo_parse(const char *s, struct keysym_combo *out, char *err, size_t errlen);
 
 #endif

@@ -37,7 +37,8 @@ static void try_pending_attach(struct app *a)
         return;
     }
     a->pending_attach[0] = '\0';
-    if (app_attach(a, d, a->pending_readonly, 0, false, err, sizeof err) < 0)
+    if (app_attach_kind(a, d, NULL, a->pending_vnc ? PANE_VNC : PANE_SERIAL, a->pending_readonly, 0, false,
+                        err, sizeof err) < 0)
         app_message(a, true, "%s", err);
 }
 
@@ -306,11 +307,21 @@ struct pane *app_find_pane(struct app *a, const unsigned char *uuid)
     return NULL;
 }
 
-static bool find_pane_pos(struct app *a, const unsigned char *uuid, size_t *tab, size_t *idx)
+struct pane *app_find_pane_kind(struct app *a, const unsigned char *uuid, enum pane_kind kind)
 {
     for (size_t t = 0; t < a->ntabs; t++)
         for (size_t i = 0; i < a->tabs[t]->n; i++)
-            if (memcmp(a->tabs[t]->panes[i]->uuid, uuid, VIR_UUID_BUFLEN) == 0) {
+            if (pane_is(a->tabs[t]->panes[i], uuid, kind, NULL))
+                return a->tabs[t]->panes[i];
+    return NULL;
+}
+
+static bool find_pane_pos(struct app *a, const unsigned char *uuid, enum pane_kind kind, const char *addr,
+                          size_t *tab, size_t *idx)
+{
+    for (size_t t = 0; t < a->ntabs; t++)
+        for (size_t i = 0; i < a->tabs[t]->n; i++)
+            if (pane_is(a->tabs[t]->panes[i], uuid, kind, addr)) {
                 *tab = t;
                 *idx = i;
                 return true;
@@ -353,16 +364,26 @@ static struct tab *new_tab(struct app *a, enum layout_kind kind, char *err, size
 int app_attach(struct app *a, const struct dom *d, bool readonly, char where, bool force,
                char *err, size_t errlen)
 {
+    return app_attach_kind(a, d, NULL, PANE_SERIAL, readonly, where, force, err, errlen);
+}
+
+int app_attach_kind(struct app *a, const struct dom *d, const char *addr, enum pane_kind kind,
+                    bool readonly, char where, bool force, char *err, size_t errlen)
+{
     size_t ti, pi;
-    /* One console per domain: libvirt allows one session, and two panes of
+    /* One pane per console: libvirt allows one session, and two panes of
      * the same console would fight over it. */
-    if (find_pane_pos(a, d->uuid, &ti, &pi)) {
+    if (find_pane_pos(a, d ? d->uuid : NULL, kind, addr, &ti, &pi)) {
         a->tabs[ti]->focus = pi;
         app_select_tab(a, (int)ti);
         return 0;
     }
-    if (!d->has_serial && d->facts_known) {
+    if (d && kind == PANE_SERIAL && !d->has_serial && d->facts_known) {
         snprintf(err, errlen, "attach %s: the domain has no serial console", d->name);
+        return -1;
+    }
+    if (d && kind == PANE_VNC && !d->has_vnc && d->facts_known) {
+        snprintf(err, errlen, "attach --vnc %s: the domain has no VNC display", d->name);
         return -1;
     }
     struct tab *t = NULL;
@@ -381,7 +402,8 @@ int app_attach(struct app *a, const struct dom *d, bool readonly, char where, bo
         t->kind = LAYOUT_STACKED;
     else if (where == 'g')
         t->kind = LAYOUT_GRID;
-    struct pane *p = pane_new(a, d, readonly, force, err, errlen);
+    struct pane *p = kind == PANE_VNC ? pane_new_vnc(a, d, addr, readonly, err, errlen)
+                                      : pane_new(a, d, readonly, force, err, errlen);
     if (!p) {
         if (fresh) {
             a->ntabs--;

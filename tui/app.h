@@ -65,9 +65,11 @@ struct app {
     unsigned log_replay;
     unsigned scrollback;
     char console_device[64];
+    char vnc_password[256];    /* set vnc-password: tried before asking */
     /* `virtmux attach DOMAIN`: attach once the domain shows up. */
     char pending_attach[256];
     bool pending_readonly;
+    bool pending_vnc;          /* attach --vnc */
     bool pending_patient;      /* --demo: the domain is defined after the listing */
     /* Migrations started here (tui/migrations.c). */
     struct migration *migrations[APP_MAX_MIGRATIONS];
@@ -102,6 +104,11 @@ struct pane *app_find_pane(struct app *a, const unsigned char *uuid);
 /* force: a console opened here takes over from another session (attach -f). */
 int app_attach(struct app *a, const struct dom *d, bool readonly, char where, bool force,
                char *err, size_t errlen);
+/* The same for a console of either kind: d's, or (d NULL, PANE_VNC) the VNC
+ * server at addr. An open pane of the same console is focused instead. */
+int app_attach_kind(struct app *a, const struct dom *d, const char *addr, enum pane_kind kind,
+                    bool readonly, char where, bool force, char *err, size_t errlen);
+struct pane *app_find_pane_kind(struct app *a, const unsigned char *uuid, enum pane_kind kind);
 struct tab *app_current_tab(struct app *a);
 struct pane *app_focused_pane(struct app *a);
 void app_select_tab(struct app *a, int index);   /* -1: the list */

@@ -249,27 +249,44 @@ static int cmd_domain_action(struct app *a, int argc, char **argv, char *err, si
     return 0;
 }
 
-/* attach [-f] [-r] [DOMAIN]; split-window [-h|-v] [-r] [DOMAIN]. */
+/* attach [-f] [-r] [--vnc|--serial] [DOMAIN | --vnc-address ADDR];
+ * split-window [-h|-v] [-r] [--vnc] [DOMAIN]. */
 static int attach_like(struct app *a, int argc, char **argv, char where, char *err, size_t errlen)
 {
     bool force = false, readonly = false;
-    const char *spec = NULL;
+    const char *spec = NULL, *addr = NULL;
+    int kind = -1;   /* unless said: the kind of the focused pane, else serial */
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "-f")) force = true;
         else if (!strcmp(argv[i], "-r")) readonly = true;
         else if (!strcmp(argv[i], "-h") && where) where = 'h';
         else if (!strcmp(argv[i], "-v") && where) where = 'v';
+        else if (!strcmp(argv[i], "--vnc")) kind = PANE_VNC;
+        else if (!strcmp(argv[i], "--serial")) kind = PANE_SERIAL;
+        else if (!strcmp(argv[i], "--vnc-address") && i + 1 < argc) { addr = argv[++i]; kind = PANE_VNC; }
         else if (argv[i][0] == '-' && argv[i][1]) return errf(err, errlen, "%s: unknown flag %s", argv[0], argv[i]);
         else if (!spec) spec = argv[i];
         else return errf(err, errlen, "%s: too many arguments", argv[0]);
     }
+    if (addr) {
+        if (spec)
+            return errf(err, errlen, "%s: a domain or --vnc-address, not both", argv[0]);
+        return app_attach_kind(a, NULL, addr, PANE_VNC, readonly, where, force, err, errlen);
+    }
+    struct pane *focused = app_focused_pane(a);
+    if (kind < 0)
+        kind = focused && !spec ? (int)focused->kind : PANE_SERIAL;
     struct dom *d = NULL;
     if (spec) {
         d = domreg_lookup(a->reg, spec, err, errlen);
-    } else if (app_focused_pane(a) && force) {
-        d = domreg_find(a->reg, app_focused_pane(a)->uuid);
-    } else if (app_focused_pane(a) && pane_readonly(app_focused_pane(a)) && !readonly) {
-        d = domreg_find(a->reg, app_focused_pane(a)->uuid);
+    } else if (focused && force) {
+        if (focused->addr[0]) {
+            pane_reattach(focused);
+            return 0;
+        }
+        d = domreg_find(a->reg, focused->uuid);
+    } else if (focused && pane_readonly(focused) && !readonly) {
+        d = domreg_find(a->reg, focused->uuid);
         /* Opening a watched console for typing: a writable tab of its own. */
         if (d) {
             struct tab *t = app_current_tab(a);
@@ -284,11 +301,62 @@ static int attach_like(struct app *a, int argc, char **argv, char where, char *e
     }
     if (!d)
         return -1;
-    /* An open pane is taken over now; a new one on its first open. */
-    struct pane *open = force ? app_find_pane(a, d->uuid) : NULL;
+    /* An open pane is taken over (VNC: reconnected) now; a new one on its first open. */
+    struct pane *open = force ? app_find_pane_kind(a, d->uuid, (enum pane_kind)kind) : NULL;
     if (open)
-        serial_attach(open->serial, true);
-    return app_attach(a, d, readonly, where, force, err, errlen);
+        pane_reattach(open);
+    return app_attach_kind(a, d, NULL, (enum pane_kind)kind, readonly, where, force, err, errlen);
+}
+
+/* The focused pane's domain, the other console: serial <-> VNC, in its place. */
+static int cmd_switch_console(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    struct tab *t = app_current_tab(a);
+    struct pane *p = app_focused_pane(a);
+    if (!p)
+        return errf(err, errlen, "switch-console: no console focused");
+    if (p->addr[0])
+        return errf(err, errlen, "switch-console: %s is a bare VNC address, no domain", p->label);
+    struct dom *d = domreg_find(a->reg, p->uuid);
+    if (!d)
+        return errf(err, errlen, "switch-console: the domain is gone");
+    enum pane_kind other = p->kind == PANE_VNC ? PANE_SERIAL : PANE_VNC;
+    if (app_find_pane_kind(a, d->uuid, other))
+        return app_attach_kind(a, d, NULL, other, false, 0, false, err, errlen);   /* focus it */
+    if (other == PANE_VNC && !d->has_vnc && d->facts_known)
+        return errf(err, errlen, "switch-console: %s has no VNC display", d->name);
+    if (other == PANE_SERIAL && !d->has_serial && d->facts_known)
+        return errf(err, errlen, "switch-console: %s has no serial console", d->name);
+    bool ro = pane_readonly(p);
+    struct pane *n = other == PANE_VNC ? pane_new_vnc(a, d, NULL, ro, err, errlen)
+                                       : pane_new(a, d, ro, false, err, errlen);
+    if (!n)
+        return -1;
+    t->panes[t->focus] = n;
+    pane_free(p);
+    app_message(a, false, "%s: %s console", n->label, pane_kind_name(other));
+    a->layout_sig = 0;
+    a->dirty = true;
+    return 0;
+}
+
+/* send-key COMBO...: key combinations for a VNC guest (C-A-Delete, A-SysRq-h). */
+static int cmd_send_key(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    struct pane *p = app_focused_pane(a);
+    if (!p)
+        return errf(err, errlen, "send-key: no console focused");
+    for (int i = 1; i < argc; i++) {
+        struct keysym_combo c;
+        char why[200];
+        if (!keysym_combo_parse(argv[i], &c, why, sizeof why))
+            return errf(err, errlen, "send-key: %s", why);
+        if (!pane_combo(p, &c, err, errlen))
+            return -1;
+    }
+    if (argc == 2)
+        app_message(a, false, "%s: sent %s", p->label, argv[1]);
+    return 0;
 }
 
 static int cmd_attach(struct app *a, int argc, char **argv, char *err, size_t errlen)
@@ -346,15 +414,17 @@ static int cmd_watch_all(struct app *a, int argc, char **argv, char *err, size_t
         return errf(err, errlen, "out of memory");
     total = domreg_list(a->reg, doms, total);
     const char *filter = domlist_filter(a->domlist);
+    bool vnc = argc > 1 && !strcmp(argv[1], "--vnc");
     int started = 0;
     for (size_t i = 0; i < total && n < TAB_MAX_PANES; i++) {
         struct dom *d = doms[i];
-        if (d->state != VIR_DOMAIN_RUNNING || !d->has_serial || app_find_pane(a, d->uuid))
+        if (d->state != VIR_DOMAIN_RUNNING || !(vnc ? d->has_vnc : d->has_serial) || app_find_pane(a, d->uuid))
             continue;
         if (*filter && !strcasestr(d->name, filter))
             continue;
         /* The first one makes a fresh grid tab; the rest join it. */
-        if (app_attach(a, d, true, started ? 'g' : 0, false, err, errlen) == 0) {
+        if (app_attach_kind(a, d, NULL, vnc ? PANE_VNC : PANE_SERIAL, true, started ? 'g' : 0, false,
+                            err, errlen) == 0) {
             struct tab *t = app_current_tab(a);
             if (t)
                 t->kind = LAYOUT_GRID;
@@ -507,6 +577,8 @@ static int cmd_resize_guest(struct app *a, int argc, char **argv, char *err, siz
     struct pane *p = app_focused_pane(a);
     if (!p)
         return errf(err, errlen, "resize-guest: no console focused");
+    if (p->kind == PANE_VNC)
+        return errf(err, errlen, "resize-guest: a VNC screen has the guest's own size");
     char line[64];
     int n = snprintf(line, sizeof line, "stty rows %u cols %u\r", console_rows(p->model), console_cols(p->model));
     pane_send(p, line, (size_t)n);
@@ -650,6 +722,10 @@ static int cmd_set(struct app *a, int argc, char **argv, char *err, size_t errle
         snprintf(a->log_dir, sizeof a->log_dir, "%s", val);
         return 0;
     }
+    if (strcmp(opt, "vnc-password") == 0) {
+        snprintf(a->vnc_password, sizeof a->vnc_password, "%s", val);
+        return 0;
+    }
     if (strcmp(opt, "console-device") == 0) {
         snprintf(a->console_device, sizeof a->console_device, "%s", strcmp(val, "default") ? val : "");
         return 0;
@@ -666,7 +742,7 @@ static int cmd_set(struct app *a, int argc, char **argv, char *err, size_t errle
         return 0;
     }
     return errf(err, errlen, "set: unknown option '%s' (sort, mouse, colour, reconnect-max, log-dir, "
-                 "log-replay, scrollback, console-device)", opt);
+                 "log-replay, scrollback, console-device, vnc-password)", opt);
 }
 
 static int cmd_source_file(struct app *a, int argc, char **argv, char *err, size_t errlen)
@@ -705,9 +781,12 @@ static const struct cmd_entry commands[] = {
     ACT("destroy", "power a domain off at once (asks unless -y)"),
     ACT("suspend", "pause a domain"),
     ACT("resume", "resume a paused domain"),
-    { "attach", "[-f] [-r] [DOMAIN]", "open a domain's serial console (-f take over, -r read-only)", 0, 3, cmd_attach },
-    { "split-window", "[-h|-v] [-r] [DOMAIN]", "a console beside (-h) or below (-v) the current one", 0, 3, cmd_split_window },
-    { "watch-all", "", "every running console in a read-only grid", 0, 0, cmd_watch_all },
+    { "attach", "[-f] [-r] [--vnc|--serial] [DOMAIN|--vnc-address ADDR]",
+      "open a domain's console (-f take over/reconnect, -r read-only, --vnc its VNC display as text)", 0, 5, cmd_attach },
+    { "split-window", "[-h|-v] [-r] [--vnc] [DOMAIN]", "a console beside (-h) or below (-v) the current one", 0, 4, cmd_split_window },
+    { "switch-console", "", "switch this pane between the domain's serial and VNC console", 0, 0, cmd_switch_console },
+    { "send-key", "COMBO...", "send key combinations to a VNC console (C-A-Delete, C-A-F2, A-SysRq-h)", 1, -1, cmd_send_key },
+    { "watch-all", "[--vnc]", "every running console in a read-only grid (--vnc: their VNC displays)", 0, 1, cmd_watch_all },
     { "select-layout", "grid|side-by-side|stacked", "arrange the panes of this tab", 1, 1, cmd_select_layout },
     { "next-window", "", "the next tab", 0, 0, cmd_select_window },
     { "previous-window", "", "the previous tab", 0, 0, cmd_select_window },

@@ -25,7 +25,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: virtmux [-c URI]... [-f CONFIG] [--demo] [--mono] [--no-mouse]\n"
-            "       virtmux [options] attach [-r|--readonly] DOMAIN\n"
+            "       virtmux [options] attach [-r|--readonly] [--vnc] DOMAIN\n"
+            "       virtmux [options] attach [-r] --vnc-address HOST:PORT|unix:PATH\n"
             "\n"
             "A terminal console multiplexer for libvirt virtual machines.\n"
             "\n"
@@ -37,6 +38,9 @@ static void usage(FILE *out)
             "  -r, --readonly      with attach: watch the console, never type into it\n"
             "  attach DOMAIN       open straight into DOMAIN's serial console (NAME, UUID\n"
             "                      or HOST/NAME)\n"
+            "      --vnc           with attach: its VNC display, shown as text\n"
+            "      --vnc-address A the VNC server at A (HOST:PORT, [V6]:PORT or unix:PATH),\n"
+            "                      no libvirt needed\n"
             "      --mono          no colours\n"
             "      --no-mouse      leave the mouse to the terminal\n"
             "  -h, --help          this help\n"
@@ -127,6 +131,8 @@ int main(int argc, char **argv)
         { "no-mouse", no_argument, NULL, 'M' },
         { "exit-after-paint", no_argument, NULL, 'P' },  /* for bench/list */
         { "readonly", no_argument, NULL, 'r' },
+        { "vnc", no_argument, NULL, 'v' },
+        { "vnc-address", required_argument, NULL, 'A' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { 0 },
@@ -135,6 +141,8 @@ int main(int argc, char **argv)
     int nuris = 0;
     const char *config = NULL;
     bool demo = false, mono = false, no_mouse = false, exit_after_paint = false, readonly = false;
+    bool vnc = false;
+    const char *vnc_address = NULL;
     int c;
     while ((c = getopt_long(argc, argv, "c:f:rhV", opts, NULL)) != -1) {
         switch (c) {
@@ -151,13 +159,20 @@ int main(int argc, char **argv)
         case 'M': no_mouse = true; break;
         case 'P': exit_after_paint = true; break;
         case 'r': readonly = true; break;
+        case 'v': vnc = true; break;
+        case 'A': vnc_address = optarg; break;
         case 'h': usage(stdout); return 0;
         case 'V': printf("virtmux %s\n", VIRTMUX_VERSION); return 0;
         default: usage(stderr); return 2;
         }
     }
     const char *attach = NULL;
-    if (optind < argc && strcmp(argv[optind], "attach") == 0) {
+    if (optind < argc && strcmp(argv[optind], "attach") == 0 && vnc_address) {
+        if (optind + 1 != argc) {
+            fprintf(stderr, "virtmux: usage: virtmux [options] attach [-r] --vnc-address ADDR\n");
+            return 2;
+        }
+    } else if (optind < argc && strcmp(argv[optind], "attach") == 0) {
         if (optind + 2 != argc) {
             fprintf(stderr, "virtmux: usage: virtmux [options] attach [-r] DOMAIN\n");
             return 2;
@@ -196,6 +211,7 @@ int main(int argc, char **argv)
     if (attach) {
         snprintf(a->pending_attach, sizeof a->pending_attach, "%s", attach);
         a->pending_readonly = readonly;
+        a->pending_vnc = vnc;
         a->pending_patient = demo;
     }
 
@@ -217,7 +233,7 @@ int main(int argc, char **argv)
         if (!h || host_define_and_start(h, demo_xml, err, sizeof err) < 0)
             app_message(a, true, "demo: %s", err);
         free(demo_xml);
-    } else if (nuris == 0 && a->nhosts == 0) {
+    } else if (nuris == 0 && a->nhosts == 0 && !vnc_address) {
         /* libvirt's own default: $LIBVIRT_DEFAULT_URI, then its probing. */
         const char *env = getenv("LIBVIRT_DEFAULT_URI");
         char name[128];
@@ -243,6 +259,8 @@ int main(int argc, char **argv)
         snprintf(err, sizeof err, "cannot watch the terminal");
         rc = 1;
     }
+    if (vnc_address && app_attach_kind(a, NULL, vnc_address, PANE_VNC, readonly, 0, false, err, sizeof err) < 0)
+        app_message(a, true, "%s", err);
     while (rc == 0 && !a->quit) {
         app_frame(a);
         if (a->quit)

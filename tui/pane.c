@@ -1,9 +1,10 @@
-/* tui/pane.c: creating, feeding and freeing one attached console. */
+/* tui/pane.c: creating, feeding and freeing one attached console (serial or VNC). */
 #include "tui/pane.h"
 #include "tui/app.h"
 #include "backends/conlog.h"
 #include "backends/console.h"
 #include "backends/serial.h"
+#include "backends/vnc.h"
 #include "views/console.h"
 #include "views/text.h"
 
@@ -32,7 +33,7 @@ struct takeover { struct app *app; unsigned char uuid[VIR_UUID_BUFLEN]; };
 static void takeover_done(bool ok, const char *text, void *opaque)
 {
     struct takeover *t = opaque;
-    struct pane *p = app_find_pane(t->app, t->uuid);
+    struct pane *p = app_find_pane_kind(t->app, t->uuid, PANE_SERIAL);
     if (p && ok)
         serial_attach(p->serial, true);
     else if (p)
@@ -66,6 +67,17 @@ static const struct serial_ops pane_serial_ops = {
 static void describe(void *opaque, char *title, size_t tlen, char *badge, size_t blen)
 {
     struct pane *p = opaque;
+    if (p->kind == PANE_VNC) {
+        /* The view has just fitted the model to the pane: a VNC screen is
+         * painted from the recogniser's cells, not a byte stream, so repaint. */
+        vnc_model_resized(p->vnc);
+        struct dom *d = p->addr[0] ? NULL : domreg_find(p->app->reg, p->uuid);
+        const char *state = p->addr[0] ? "" : !d ? "gone" : host_state(d->host) != HOST_CONNECTED ? "host lost"
+                                                                                    : dom_state_name(d->state);
+        snprintf(title, tlen, "%s  vnc  %s%s%s", p->label, state, *state ? "  " : "", vnc_describe(p->vnc));
+        snprintf(badge, blen, "%s", vnc_badge(p->vnc));
+        return;
+    }
     struct dom *d = domreg_find(p->app->reg, p->uuid);
     const char *state = !d ? "gone" : host_state(d->host) != HOST_CONNECTED ? "host lost"
                                                                           : dom_state_name(d->state);
@@ -143,10 +155,141 @@ struct pane *pane_new(struct app *a, const struct dom *d, bool readonly, bool fo
     return p;
 }
 
+/* ---- VNC ---- */
+
+static void on_vnc_changed(struct vnc *v, void *opaque)
+{
+    struct pane *p = opaque;
+    app_output(p->app);
+}
+
+static void on_vnc_message(struct vnc *v, bool error, const char *msg, void *opaque)
+{
+    struct pane *p = opaque;
+    app_message(p->app, error, "%s", msg);
+}
+
+/* A password dialog; the pane disarms it (pane = NULL) when it goes first. */
+struct pw_ask { struct pane *pane; };
+
+static void pw_done(bool ok, const char *text, void *opaque)
+{
+    struct pw_ask *w = opaque;
+    if (w->pane) {
+        w->pane->asking = NULL;
+        vnc_password(w->pane->vnc, ok ? text : NULL);
+    }
+    free(w);
+}
+
+static void on_vnc_ask_password(struct vnc *v, void *opaque)
+{
+    struct pane *p = opaque;
+    if (p->asking)
+        return;
+    struct pw_ask *w = malloc(sizeof *w);
+    char q[400];
+    snprintf(q, sizeof q, "VNC password for %s:", p->label);
+    struct dialog *d = w ? dialog_new(DIALOG_SECRET, "VNC password", q, pw_done, w) : NULL;
+    if (!d) {
+        free(w);
+        vnc_password(v, NULL);
+        return;
+    }
+    w->pane = p;
+    p->asking = w;
+    app_push_dialog(p->app, d);
+}
+
+static const struct vnc_ops pane_vnc_ops = {
+    .changed = on_vnc_changed,
+    .message = on_vnc_message,
+    .ask_password = on_vnc_ask_password,
+};
+
+struct pane *pane_new_vnc(struct app *a, const struct dom *d, const char *addr, bool readonly,
+                          char *err, size_t errlen)
+{
+    struct pane *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    p->app = a;
+    p->kind = PANE_VNC;
+    if (d) {
+        memcpy(p->uuid, d->uuid, VIR_UUID_BUFLEN);
+        char name[256];
+        text_escape(d->name, name, sizeof name);
+        snprintf(p->label, sizeof p->label, "%s/%s", host_name(d->host), name);
+    } else {
+        snprintf(p->addr, sizeof p->addr, "%s", addr);
+        text_escape(addr, p->label, sizeof p->label);
+    }
+    struct rect body = app_body(a);
+    unsigned cols = a->curses_up && body.w > 0 ? (unsigned)body.w : 80;
+    unsigned rows = a->curses_up && body.h > 1 ? (unsigned)body.h - 1 : 24;
+    /* No scrollback: the screen is a picture redrawn in place. */
+    p->model = console_new(cols, rows, 0);
+    p->view = p->model ? consoleview_new(p->model, describe, p) : NULL;
+    p->vnc = !p->view ? NULL
+           : d ? vnc_new(d->host, d->uuid, p->label, p->model, readonly, a->vnc_password, &pane_vnc_ops, p)
+               : vnc_new_address(addr, p->label, p->model, readonly, a->vnc_password, &pane_vnc_ops, p);
+    if (!p->vnc) {
+        snprintf(err, errlen, "out of memory");
+        pane_free(p);
+        return NULL;
+    }
+    if (d) {
+        pane_sync(p);
+        if (vnc_state(p->vnc) == VNC_STOPPED && d->state != VIR_DOMAIN_SHUTOFF)
+            vnc_attach(p->vnc);
+    } else {
+        vnc_attach(p->vnc);
+    }
+    return p;
+}
+
+bool pane_is(const struct pane *p, const unsigned char *uuid, enum pane_kind kind, const char *addr)
+{
+    if (p->kind != kind)
+        return false;
+    if (addr && *addr)
+        return strcmp(p->addr, addr) == 0;
+    return !p->addr[0] && memcmp(p->uuid, uuid, VIR_UUID_BUFLEN) == 0;
+}
+
+void pane_reattach(struct pane *p)
+{
+    if (p->kind == PANE_VNC)
+        vnc_attach(p->vnc);
+    else
+        serial_attach(p->serial, true);
+}
+
+const char *pane_kind_name(enum pane_kind kind)
+{
+    return kind == PANE_VNC ? "vnc" : "serial";
+}
+
+bool pane_combo(struct pane *p, const struct keysym_combo *c, char *err, size_t errlen)
+{
+    if (p->kind != PANE_VNC) {
+        snprintf(err, errlen, "send-key: %s is a serial console (send-key is for VNC consoles)", p->label);
+        return false;
+    }
+    return vnc_send_combo(p->vnc, c, err, errlen);
+}
+
+/* ---- both ---- */
+
 void pane_free(struct pane *p)
 {
     if (!p)
         return;
+    if (p->asking)
+        p->asking->pane = NULL;
+    vnc_free(p->vnc);
     serial_free(p->serial);
     view_free(p->view);
     console_free(p->model);
@@ -156,15 +299,25 @@ void pane_free(struct pane *p)
 
 void pane_sync(struct pane *p)
 {
+    if (p->addr[0])
+        return;   /* a bare VNC address follows no domain */
     struct dom *d = domreg_find(p->app->reg, p->uuid);
+    if (d) {
+        /* The title names the host the domain runs on now (it moves on migration). */
+        char name[256];
+        text_escape(d->name, name, sizeof name);
+        snprintf(p->label, sizeof p->label, "%s/%s", host_name(d->host), name);
+    }
+    if (p->kind == PANE_VNC) {
+        bool running = d && (d->state == VIR_DOMAIN_RUNNING || d->state == VIR_DOMAIN_BLOCKED ||
+                             d->state == VIR_DOMAIN_PAUSED || d->state == VIR_DOMAIN_SHUTDOWN);
+        vnc_update(p->vnc, d ? d->host : vnc_host(p->vnc), running, !d || host_state(d->host) == HOST_CONNECTED);
+        return;
+    }
     if (!d) {
         serial_update(p->serial, serial_host(p->serial), false, true);
         return;
     }
-    /* The title names the host the domain runs on now (it moves on migration). */
-    char name[256];
-    text_escape(d->name, name, sizeof name);
-    snprintf(p->label, sizeof p->label, "%s/%s", host_name(d->host), name);
     bool running = d->state == VIR_DOMAIN_RUNNING || d->state == VIR_DOMAIN_BLOCKED ||
                    d->state == VIR_DOMAIN_PAUSED || d->state == VIR_DOMAIN_SHUTDOWN;
     serial_update(p->serial, d->host, running, host_state(d->host) == HOST_CONNECTED);
@@ -176,13 +329,19 @@ void pane_sync(struct pane *p)
 
 bool pane_readonly(const struct pane *p)
 {
-    return serial_readonly(p->serial);
+    return p->kind == PANE_VNC ? vnc_readonly(p->vnc) : serial_readonly(p->serial);
 }
 
 void pane_key(struct pane *p, key_code k)
 {
     if (pane_readonly(p)) {
         app_message(p->app, true, "%s is read-only (attach without -r to type)", p->label);
+        return;
+    }
+    if (p->kind == PANE_VNC) {
+        char err[400];
+        if (!vnc_key(p->vnc, k, err, sizeof err))
+            app_message(p->app, true, "%s", err);
         return;
     }
     const char *queued;
@@ -204,6 +363,12 @@ void pane_send(struct pane *p, const char *bytes, size_t n)
 {
     if (pane_readonly(p))
         return;
+    if (p->kind == PANE_VNC) {
+        char err[400];
+        if (!vnc_type(p->vnc, bytes, n, err, sizeof err))
+            app_message(p->app, true, "%s", err);
+        return;
+    }
     console_send(p->model, bytes, n);
     serial_flush(p->serial);
 }

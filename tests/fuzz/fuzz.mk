@@ -1,17 +1,24 @@
 # tests/fuzz/fuzz.mk: libFuzzer targets, included by the Makefile.
 #
-#   make fuzz                   build build/fuzz/fuzz_console and run it FUZZ_SECONDS
+#   make fuzz                   build build/fuzz/fuzz_console and fuzz_vgatext, run each FUZZ_SECONDS
 #   make fuzz FUZZ_SECONDS=600  longer
+#   make fuzz FUZZ_TARGETS=fuzz_vgatext   one of them
 #   make fuzz-build             only build
 #   make fuzz-repro FUZZ_INPUT=tests/fuzz/crashes/<file>   run one input
+#   make fuzz-repro FUZZ_TARGET=fuzz_vgatext FUZZ_INPUT=<file>
+#
+# fuzz_console: guest bytes -> libtsm screen -> ncurses pane (seeds: corpus/).
+# fuzz_vgatext: VNC framebuffer -> text cells (seeds: vgatext-corpus/).
 #
 # Needs clang with its libFuzzer/sanitizer runtimes. Debian packages:
 #   clang libclang-rt-14-dev      (Debian 12; clang 14; apt-get install -y clang libclang-rt-14-dev)
 # Uses PKG_CFLAGS and LDLIBS from the Makefile (pkg-config of ncursesw, libtsm, ...).
 #
-# The repository's seeds (tests/fuzz/corpus) are copied to build/fuzz/corpus and
-# the fuzzer grows that copy; crashes land in build/fuzz/crashes/. Keep a
-# reproducer worth keeping in tests/fuzz/crashes/ with a note.
+# The repository's seeds (tests/fuzz/corpus, tests/fuzz/vgatext-corpus) are
+# copied to build/fuzz/corpus and build/fuzz/vgatext-corpus, and the fuzzers
+# grow those copies; crashes land in build/fuzz/crashes/ (vgatext-crash-*
+# for fuzz_vgatext). Keep a reproducer worth keeping in tests/fuzz/crashes/
+# with a note.
 
 # Included anywhere in the Makefile, this file must not change its default goal.
 FUZZ_SAVED_GOAL := $(.DEFAULT_GOAL)
@@ -35,6 +42,11 @@ FUZZ_LIB_SRC := backends/console.c keymaps/keysym.c keymaps/key.c keymaps/utf8.c
                 views/console.c views/text.c views/theme.c views/view.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FZ)/%.o)
 FUZZ_HDRS    := $(wildcard backends/*.h keymaps/*.h views/*.h)
+# The recogniser and its font loader: pure computation (+ zlib).
+FUZZ_VGA_SRC := backends/vgatext.c backends/vgafont.c
+FUZZ_VGA_OBJ := $(FUZZ_VGA_SRC:%.c=$(FZ)/%.o)
+FUZZ_TARGETS ?= fuzz_console fuzz_vgatext
+FUZZ_TARGET  ?= fuzz_console
 
 .PHONY: fuzz fuzz-build fuzz-repro fuzz-regress fuzz-clang-check
 
@@ -46,6 +58,12 @@ fuzz-regress: fuzz-build
 	  echo "fuzz-regress: $$n inputs replayed, 0 crashes"; \
 	else \
 	  tail -30 $(FZ)/regress.log; echo "fuzz-regress: a seed or kept reproducer crashes"; exit 1; \
+	fi
+	@n=$$(ls tests/fuzz/vgatext-corpus | grep -c .); \
+	if $(FZ)/fuzz_vgatext -runs=1 tests/fuzz/vgatext-corpus/* > $(FZ)/regress-vgatext.log 2>&1; then \
+	  echo "fuzz-regress vgatext: $$n inputs replayed, 0 crashes"; \
+	else \
+	  tail -30 $(FZ)/regress-vgatext.log; echo "fuzz-regress vgatext: a seed crashes"; exit 1; \
 	fi
 
 # A clear message instead of a compiler error when clang or its runtimes are missing.
@@ -71,17 +89,25 @@ $(FZ)/fuzz_console: $(FZ)/tests/fuzz/fuzz_console.o $(FUZZ_LIB_OBJ) | fuzz-clang
 	@$(if $(Q),echo "  LD fuzz $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS)
 
-fuzz-build: $(FZ)/fuzz_console
+$(FZ)/fuzz_vgatext: $(FZ)/tests/fuzz/fuzz_vgatext.o $(FUZZ_VGA_OBJ) | fuzz-clang-check
+	@$(if $(Q),echo "  LD fuzz $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ -lz
 
-fuzz: $(FZ)/fuzz_console
-	@mkdir -p $(FZ)/corpus $(FZ)/crashes
+fuzz-build: $(FZ)/fuzz_console $(FZ)/fuzz_vgatext
+
+fuzz: $(FUZZ_TARGETS:%=$(FZ)/%)
+	@mkdir -p $(FZ)/corpus $(FZ)/vgatext-corpus $(FZ)/crashes
 	@cp tests/fuzz/corpus/* $(FZ)/corpus/
-	$(FZ)/fuzz_console -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	@cp tests/fuzz/vgatext-corpus/* $(FZ)/vgatext-corpus/
+	$(if $(filter fuzz_console,$(FUZZ_TARGETS)),$(FZ)/fuzz_console -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 	  -artifact_prefix=$(FZ)/crashes/ -print_final_stats=1 \
-	  $(if $(FUZZ_DICT),-dict=$(FUZZ_DICT)) $(FUZZ_FLAGS) $(FZ)/corpus
+	  $(if $(FUZZ_DICT),-dict=$(FUZZ_DICT)) $(FUZZ_FLAGS) $(FZ)/corpus)
+	$(if $(filter fuzz_vgatext,$(FUZZ_TARGETS)),$(FZ)/fuzz_vgatext -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  -artifact_prefix=$(FZ)/crashes/vgatext-crash- -print_final_stats=1 \
+	  $(FUZZ_FLAGS) $(FZ)/vgatext-corpus)
 
-fuzz-repro: $(FZ)/fuzz_console
+fuzz-repro: $(FZ)/$(FUZZ_TARGET)
 	@test -n "$(FUZZ_INPUT)" || { echo "fuzz-repro: set FUZZ_INPUT=<file>" >&2; exit 1; }
-	$(FZ)/fuzz_console -runs=1 $(FUZZ_INPUT)
+	$(FZ)/$(FUZZ_TARGET) -runs=1 $(FUZZ_INPUT)
 
 .DEFAULT_GOAL := $(FUZZ_SAVED_GOAL)
