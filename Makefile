@@ -13,14 +13,14 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 CC        ?= cc
 
-PKGS      := ncursesw libvirt libxml-2.0 libtsm libvncclient libssh
+PKGS      := ncursesw libvirt libxml-2.0 libtsm libvncclient libssh libcrypto
 # Debian packages: build, tests, demo.
 DEB_BUILD := build-essential pkg-config libncurses-dev libvirt-dev libxml2-dev \
-             libvncserver-dev libtsm-dev libssh-dev libcriterion-dev \
+             libvncserver-dev libtsm-dev libssh-dev libssl-dev libcriterion-dev \
              clang libclang-rt-14-dev
 DEB_RUN   := libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients \
              qemu-system-x86 openssh-server busybox-static linux-image-amd64 \
-             tmux cpio gzip procps sasl2-bin libsasl2-modules
+             tmux cpio gzip procps sasl2-bin libsasl2-modules netcat-openbsd
 DEB_ALL   := $(DEB_BUILD) $(DEB_RUN)
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
