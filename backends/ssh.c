@@ -61,7 +61,7 @@ struct sshsess {
     struct ssh_callbacks_struct cbs;
     struct addrinfo *ai, *ai_next;
     int fd;                       /* ours until handed to libssh */
-    int watch, watch_events, timer, defer_timer;
+    int watch, watch_events, timer, defer_timer, kick_timer;
     ssh_check_cb check_done;
     void *check_opaque;
     bool check_ok_pending;        /* deferred "ok" for a check on a ready session */
@@ -77,6 +77,7 @@ struct sshsess {
 static void step(struct sshsess *s);
 static int no_passphrase(const char *prompt, char *buf, size_t len, int echo, int verify, void *userdata);
 static void pump(struct sshsess *s);
+static void session_interest(struct sshsess *s);
 static void fail(struct sshsess *s, bool fatal, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* ---- small helpers ---- */
@@ -176,6 +177,8 @@ static void tunnel_fail(struct sshsess *s, struct tunnel *t, const char *why)
 }
 
 static void on_local(int watch, int fd, int events, void *opaque);
+static bool tunnels_have_work(struct sshsess *s);
+static void pump_tunnels(struct sshsess *s);
 
 static void tunnel_interest(struct tunnel *t)
 {
@@ -294,11 +297,54 @@ static void on_local(int watch, int fd, int events, void *opaque)
         tunnel_unlink(s, t);
         tunnel_free(t);
     }
+    /* our writes may have taken in packets for the other tunnels */
+    if (s->state == S_READY && tunnels_have_work(s))
+        pump_tunnels(s);
     session_interest(s);
 }
 
-/* Open requested channels, move data on open ones. */
+/* Reading one channel makes libssh handle every packet waiting on the
+ * socket, data for other channels included: that data sits in libssh's
+ * buffers and the socket will not wake us for it again. */
+static bool tunnels_have_work(struct sshsess *s)
+{
+    for (struct tunnel *t = s->tunnels; t; t = t->next) {
+        if (t->state != T_OPEN)
+            continue;
+        if (!t->chan_eof && t->downlen < TUN_BUF && ssh_channel_poll(t->ch, 0) > 0)
+            return true;
+        if (t->uplen && ssh_channel_window_size(t->ch) > 0)
+            return true;
+    }
+    return false;
+}
+
+static void on_kick(int timer, void *opaque)
+{
+    struct sshsess *s = opaque;
+    virEventRemoveTimeout(timer);
+    s->kick_timer = -1;
+    if (s->state == S_READY)
+        pump(s);
+}
+
+static void pump_tunnels_once(struct sshsess *s);
+
+/* Open requested channels, move data on open ones, until libssh holds
+ * nothing more for them (bounded; a zero timer picks up the rest so other
+ * handles get their turn). */
 static void pump_tunnels(struct sshsess *s)
+{
+    for (int pass = 0; pass < 8; pass++) {
+        pump_tunnels_once(s);
+        if (s->state != S_READY || !tunnels_have_work(s))
+            return;
+    }
+    if (s->kick_timer < 0)
+        s->kick_timer = virEventAddTimeout(0, on_kick, s, NULL);
+}
+
+static void pump_tunnels_once(struct sshsess *s)
 {
     struct tunnel *t = s->tunnels, *next;
     for (; t; t = next) {
@@ -997,7 +1043,7 @@ struct sshsess *sshsess_new(const struct ssh_resolved *r, const struct ssh_ops *
     s->r = *r;
     s->ops = ops;
     s->opaque = opaque;
-    s->fd = s->watch = s->timer = s->defer_timer = -1;
+    s->fd = s->watch = s->timer = s->defer_timer = s->kick_timer = -1;
     s->worker = worker_new(err, errlen);
     if (!s->worker) {
         free(s);
@@ -1022,6 +1068,8 @@ void sshsess_free(struct sshsess *s)
     drop_session(s);
     if (s->defer_timer >= 0)
         virEventRemoveTimeout(s->defer_timer);
+    if (s->kick_timer >= 0)
+        virEventRemoveTimeout(s->kick_timer);
     worker_free(s->worker);
     free(s);
 }
