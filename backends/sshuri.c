@@ -152,7 +152,8 @@ static int add_param(char *out, size_t outlen, const char *name, const char *val
     return 0;
 }
 
-int sshuri_fill(const char *uri, const char *known_hosts, bool have_key, char *out, size_t outlen)
+int sshuri_fill(const char *uri, const char *known_hosts, const char *keyfile, bool have_key,
+                char *out, size_t outlen)
 {
     struct ssh_target t;
     char err[64], tmp[8];
@@ -171,8 +172,12 @@ int sshuri_fill(const char *uri, const char *known_hosts, bool have_key, char *o
     if (!t.known_hosts[0] && known_hosts && *known_hosts &&
         add_param(out, outlen, "known_hosts", known_hosts) < 0)
         return -1;
+    /* An IdentityFile from ~/.ssh/config: libvirt reads the config but
+     * loads its private key only from keyfile= or the default names. */
+    if (!t.keyfile[0] && keyfile && *keyfile && add_param(out, outlen, "keyfile", keyfile) < 0)
+        return -1;
     if (!sshuri_param(uri, "sshauth", tmp, sizeof tmp)) {
-        const char *methods = have_key || t.keyfile[0]
+        const char *methods = have_key || t.keyfile[0] || (keyfile && *keyfile)
             ? "agent,privkey,keyboard-interactive,password"
             : "agent,keyboard-interactive,password";
         if (add_param(out, outlen, "sshauth", methods) < 0)

@@ -27,12 +27,14 @@ struct ssh_target {
  * -1 with err set when an SSH URI is malformed. */
 int sshuri_parse(const char *uri, struct ssh_target *t, char *err, size_t errlen);
 
-/* The URI virtmux hands to libvirt: for +libssh, known_hosts=KNOWN_HOSTS and
+/* The URI virtmux hands to libvirt: for +libssh, known_hosts=KNOWN_HOSTS,
+ * keyfile=KEYFILE (when not NULL/"": the config's IdentityFile) and
  * sshauth=agent[,privkey],keyboard-interactive,password unless the URI has them
- * (privkey only when have_key: libvirt refuses "privkey" without a key file);
+ * (privkey only with a key: libvirt refuses "privkey" without a key file);
  * for +ssh, no_tty=1 (ssh must never prompt on our terminal). Other URIs are
  * copied unchanged. -1 when out is too small. */
-int sshuri_fill(const char *uri, const char *known_hosts, bool have_key, char *out, size_t outlen);
+int sshuri_fill(const char *uri, const char *known_hosts, const char *keyfile, bool have_key,
+                char *out, size_t outlen);
 
 /* Value of query parameter NAME (percent-decoded) into out; 1 found, 0 not. */
 int sshuri_param(const char *uri, const char *name, char *out, size_t outlen);

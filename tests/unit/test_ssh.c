@@ -69,7 +69,7 @@ Test(sshuri, fills_libssh_defaults)
 {
 	char out[1024];
 
-	cr_assert_eq(sshuri_fill("qemu+libssh://root@h/system", "/home/a/.ssh/known_hosts", true, out, sizeof out), 0);
+	cr_assert_eq(sshuri_fill("qemu+libssh://root@h/system", "/home/a/.ssh/known_hosts", NULL, true, out, sizeof out), 0);
 	cr_assert_str_eq(out, "qemu+libssh://root@h/system?known_hosts=/home/a/.ssh/known_hosts"
 			 "&sshauth=agent,privkey,keyboard-interactive,password");
 }
@@ -78,7 +78,7 @@ Test(sshuri, no_privkey_without_a_key)
 {
 	char out[1024];
 
-	cr_assert_eq(sshuri_fill("qemu+libssh://h/system?socket=/r/s", "/kh", false, out, sizeof out), 0);
+	cr_assert_eq(sshuri_fill("qemu+libssh://h/system?socket=/r/s", "/kh", NULL, false, out, sizeof out), 0);
 	cr_assert_str_eq(out, "qemu+libssh://h/system?socket=/r/s&known_hosts=/kh"
 			 "&sshauth=agent,keyboard-interactive,password");
 }
@@ -87,11 +87,11 @@ Test(sshuri, keeps_what_the_user_gave)
 {
 	char out[1024];
 
-	cr_assert_eq(sshuri_fill("qemu+libssh://h/system?known_hosts=/mine&sshauth=password", "/kh", true,
+	cr_assert_eq(sshuri_fill("qemu+libssh://h/system?known_hosts=/mine&sshauth=password", "/kh", NULL, true,
 				 out, sizeof out), 0);
 	cr_assert_str_eq(out, "qemu+libssh://h/system?known_hosts=/mine&sshauth=password");
 	/* names are case-insensitive, as libvirt reads them */
-	cr_assert_eq(sshuri_fill("qemu+libssh://h/system?SSHAuth=agent&Known_Hosts=/x", "/kh", true,
+	cr_assert_eq(sshuri_fill("qemu+libssh://h/system?SSHAuth=agent&Known_Hosts=/x", "/kh", NULL, true,
 				 out, sizeof out), 0);
 	cr_assert_str_eq(out, "qemu+libssh://h/system?SSHAuth=agent&Known_Hosts=/x");
 }
@@ -100,7 +100,7 @@ Test(sshuri, escapes_paths)
 {
 	char out[1024];
 
-	cr_assert_eq(sshuri_fill("qemu+libssh://h/system?sshauth=agent", "/home/a b/&x/known_hosts", true,
+	cr_assert_eq(sshuri_fill("qemu+libssh://h/system?sshauth=agent", "/home/a b/&x/known_hosts", NULL, true,
 				 out, sizeof out), 0);
 	cr_assert_str_eq(out, "qemu+libssh://h/system?sshauth=agent&known_hosts=/home/a%20b/%26x/known_hosts");
 	char back[200];
@@ -108,13 +108,25 @@ Test(sshuri, escapes_paths)
 	cr_assert_str_eq(back, "/home/a b/&x/known_hosts");
 }
 
+Test(sshuri, keyfile_from_the_config)
+{
+	char out[1024];
+
+	cr_assert_eq(sshuri_fill("qemu+libssh://h/system", "/kh", "/home/a/.ssh/lab", false, out, sizeof out), 0);
+	cr_assert_str_eq(out, "qemu+libssh://h/system?known_hosts=/kh&keyfile=/home/a/.ssh/lab"
+			 "&sshauth=agent,privkey,keyboard-interactive,password");
+	cr_assert_eq(sshuri_fill("qemu+libssh://h/system?keyfile=/mine", "/kh", "/cfg", false, out, sizeof out), 0);
+	cr_assert_str_eq(out, "qemu+libssh://h/system?keyfile=/mine&known_hosts=/kh"
+			 "&sshauth=agent,privkey,keyboard-interactive,password");
+}
+
 Test(sshuri, openssh_gets_no_tty)
 {
 	char out[1024];
 
-	cr_assert_eq(sshuri_fill("qemu+ssh://u@h/system", "/kh", true, out, sizeof out), 0);
+	cr_assert_eq(sshuri_fill("qemu+ssh://u@h/system", "/kh", NULL, true, out, sizeof out), 0);
 	cr_assert_str_eq(out, "qemu+ssh://u@h/system?no_tty=1");
-	cr_assert_eq(sshuri_fill("qemu+ssh://u@h/system?no_tty=0", "/kh", true, out, sizeof out), 0);
+	cr_assert_eq(sshuri_fill("qemu+ssh://u@h/system?no_tty=0", "/kh", NULL, true, out, sizeof out), 0);
 	cr_assert_str_eq(out, "qemu+ssh://u@h/system?no_tty=0");
 }
 
@@ -122,9 +134,9 @@ Test(sshuri, others_unchanged_and_bounded)
 {
 	char out[1024], tiny[20];
 
-	cr_assert_eq(sshuri_fill("qemu:///system", "/kh", true, out, sizeof out), 0);
+	cr_assert_eq(sshuri_fill("qemu:///system", "/kh", NULL, true, out, sizeof out), 0);
 	cr_assert_str_eq(out, "qemu:///system");
-	cr_assert_eq(sshuri_fill("qemu+libssh://h/system", "/kh", true, tiny, sizeof tiny), -1);
+	cr_assert_eq(sshuri_fill("qemu+libssh://h/system", "/kh", NULL, true, tiny, sizeof tiny), -1);
 }
 
 /* ---- known_hosts lines ---- */
