@@ -53,6 +53,7 @@ struct connect_job {
     struct ask ask;
     unsigned long libver, hvver;
     char hvtype[32];
+    char last_secret_prompt[512];   /* asked again = the last answer was wrong */
 };
 
 struct host {
@@ -370,6 +371,17 @@ static int auth_callback(virConnectCredentialPtr cred, unsigned int ncred, void 
             snprintf(prompt, sizeof prompt, "%s (%s)", p, cred[i].challenge);
         else
             snprintf(prompt, sizeof prompt, "%s", p);
+        /* libvirt's SSH password auth asks again after a wrong password
+         * without saying why: say it. */
+        if (secret) {
+            bool again = strcmp(prompt, j->last_secret_prompt) == 0;
+            snprintf(j->last_secret_prompt, sizeof j->last_secret_prompt, "%s", prompt);
+            if (again) {
+                char tmp[512];
+                snprintf(tmp, sizeof tmp, "Wrong password, try again. %s", prompt);
+                snprintf(prompt, sizeof prompt, "%s", tmp);
+            }
+        }
         /* libvirt's libssh transport asks about an unknown host key this way
          * (virtmux checked the key before; this happens only if the server
          * offers another key type to libvirt): a yes/no question. */

@@ -52,6 +52,17 @@ LogLevel VERBOSE
 EOF
 }
 
+# sshd_home DIR HOME [nokey]: a test HOME whose ~/.ssh/id_ed25519 is the
+# authorized client key (or no key with "nokey"), and no known_hosts yet.
+sshd_home() {
+    local d=${1:?DIR} h=${2:?HOME}
+    mkdir -p "$h/.ssh" && chmod 700 "$h/.ssh" || return 1
+    if [[ ${3:-} != nokey ]]; then
+        cp "$d/client_ed25519" "$h/.ssh/id_ed25519" && cp "$d/client_ed25519.pub" "$h/.ssh/id_ed25519.pub" &&
+            chmod 600 "$h/.ssh/id_ed25519" || return 1
+    fi
+}
+
 sshd_port() { cat "${1:?DIR}/port"; }
 sshd_client_key() { echo "${1:?DIR}/client_ed25519"; }
 sshd_host_pub() { cut -d' ' -f1,2 "${1:?DIR}/host_ed25519.pub"; }
