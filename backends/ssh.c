@@ -46,6 +46,9 @@ struct tunnel {
     unsigned char up[TUN_BUF], down[TUN_BUF];   /* local->channel, channel->local */
     size_t uplen, downlen;
     bool local_eof, eof_sent, chan_eof, wr_shut;
+    bool in_read;        /* inside our own ssh_channel_read: the callback leaves data be */
+    bool kick;           /* an EOF/close arrived: look at the tunnel again */
+    struct ssh_channel_callbacks_struct ccb;
 };
 
 struct sshsess {
@@ -149,6 +152,10 @@ static void tunnel_free(struct tunnel *t)
     if (t->lfd >= 0)
         close(t->lfd);
     if (t->ch) {
+        /* libssh may keep the channel until the server confirms the close:
+         * nothing of it may call back into t after this */
+        if (t->ccb.size)
+            ssh_remove_channel_callbacks(t->ch, &t->ccb);
         if (ssh_channel_is_open(t->ch))
             ssh_channel_close(t->ch);
         ssh_channel_free(t->ch);
@@ -183,9 +190,12 @@ static void pump_tunnels(struct sshsess *s);
 static void tunnel_interest(struct tunnel *t)
 {
     int ev = 0;
+    if (t->lfd < 0)
+        return;
     if (!t->local_eof && t->uplen < TUN_BUF)
         ev |= VIR_EVENT_HANDLE_READABLE;
-    if (t->downlen)
+    /* a socketpair with room is writable at once: a kick costs one wakeup */
+    if (t->downlen || t->kick)
         ev |= VIR_EVENT_HANDLE_WRITABLE;
     if (t->watch < 0)
         t->watch = virEventAddHandle(t->lfd, ev, on_local, t, NULL);
@@ -194,14 +204,23 @@ static void tunnel_interest(struct tunnel *t)
     t->watch_events = ev;
 }
 
-/* Move bytes both ways; false when the tunnel is finished (caller frees). */
-static bool tunnel_pump(struct tunnel *t)
+/* One round of moving bytes both ways; *moved says whether any moved.
+ * false when the tunnel is finished (caller frees). */
+static bool tunnel_round(struct tunnel *t, bool *moved)
 {
-    /* channel -> down buffer; libssh grows the window as we read */
+    size_t down0 = t->downlen, up0 = t->uplen;
+    bool flags0 = t->local_eof + 2 * t->chan_eof;
+    size_t taken = 0, given = 0;
+    t->kick = false;
+    /* channel -> down buffer: what the data callback could not take
+     * (the buffer was full); libssh grows the window as we read */
     while (!t->chan_eof && t->downlen < TUN_BUF) {
+        t->in_read = true;
         int n = ssh_channel_read_nonblocking(t->ch, t->down + t->downlen, (uint32_t)(TUN_BUF - t->downlen), 0);
+        t->in_read = false;
         if (n > 0) {
             t->downlen += (size_t)n;
+            taken += (size_t)n;
             continue;
         }
         if (n == SSH_ERROR)
@@ -216,6 +235,7 @@ static bool tunnel_pump(struct tunnel *t)
         if (w > 0) {
             memmove(t->down, t->down + w, t->downlen - (size_t)w);
             t->downlen -= (size_t)w;
+            given += (size_t)w;
         } else if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             break;
         } else if (w < 0 && errno == EINTR) {
@@ -264,9 +284,26 @@ static bool tunnel_pump(struct tunnel *t)
         return false;
     if (ssh_channel_is_closed(t->ch) && !t->downlen)
         return false;
+    *moved = taken || given || t->downlen != down0 || t->uplen != up0 ||
+             (bool)(t->local_eof + 2 * t->chan_eof) != flags0;
+    return true;
+}
+
+/* Move bytes both ways until nothing moves (a full down buffer flushed
+ * leaves more in libssh's channel buffer, which no fd event announces). */
+static bool tunnel_pump(struct tunnel *t)
+{
+    for (int round = 0; round < 8; round++) {
+        bool moved = false;
+        if (!tunnel_round(t, &moved))
+            return false;
+        if (!moved)
+            break;
+    }
     tunnel_interest(t);
     return true;
 }
+
 
 static void tunnel_opened(struct sshsess *s, struct tunnel *t)
 {
@@ -303,20 +340,66 @@ static void on_local(int watch, int fd, int events, void *opaque)
     session_interest(s);
 }
 
+/* libssh hands a channel's data over whenever it handles packets — also
+ * while we read or write another channel, when no fd event would tell us.
+ * Take what fits (from the head of libssh's buffer, so order holds) and ask
+ * for the local socket's write event; the rest waits in libssh's buffer,
+ * which tunnel_round() reads once there is room. */
+static int chan_data_cb(ssh_session session, ssh_channel channel, void *data, uint32_t len,
+                        int is_stderr, void *userdata)
+{
+    struct tunnel *t = userdata;
+    if (is_stderr)
+        return (int)len;   /* direct-tcpip has no stderr; drop it */
+    if (t->in_read || t->lfd < 0)
+        return 0;
+    size_t room = TUN_BUF - t->downlen;
+    size_t n = len < room ? len : room;
+    memcpy(t->down + t->downlen, data, n);
+    t->downlen += n;
+    if (n)
+        tunnel_interest(t);
+    return (int)n;
+}
+
+static void chan_end_cb(ssh_session session, ssh_channel channel, void *userdata)
+{
+    struct tunnel *t = userdata;
+    t->kick = true;
+    tunnel_interest(t);
+}
+
+static void chan_close_cb(ssh_session session, ssh_channel channel, void *userdata)
+{
+    chan_end_cb(session, channel, userdata);
+}
+
 /* Reading one channel makes libssh handle every packet waiting on the
  * socket, data for other channels included: that data sits in libssh's
  * buffers and the socket will not wake us for it again. */
 static bool tunnels_have_work(struct sshsess *s)
 {
-    for (struct tunnel *t = s->tunnels; t; t = t->next) {
-        if (t->state != T_OPEN)
-            continue;
-        if (!t->chan_eof && t->downlen < TUN_BUF && ssh_channel_poll(t->ch, 0) > 0)
-            return true;
-        if (t->uplen && ssh_channel_window_size(t->ch) > 0)
-            return true;
+    /* Polling one channel may itself take in packets for a channel polled
+     * before it: look until a pass sees nothing new. */
+    unsigned long long last = 0;
+    for (int pass = 0; pass < 4; pass++) {
+        unsigned long long sig = 0;
+        for (struct tunnel *t = s->tunnels; t; t = t->next) {
+            if (t->state != T_OPEN)
+                continue;
+            int n = ssh_channel_poll(t->ch, 0);
+            uint32_t win = ssh_channel_window_size(t->ch);
+            if (!t->chan_eof && t->downlen < TUN_BUF && n > 0)
+                return true;
+            if (t->uplen && win > 0)
+                return true;
+            sig = sig * 1000003u + (unsigned)n * 31u + win;
+        }
+        if (pass && sig == last)
+            return false;
+        last = sig;
     }
-    return false;
+    return true;
 }
 
 static void on_kick(int timer, void *opaque)
@@ -360,6 +443,13 @@ static void pump_tunnels_once(struct sshsess *s)
                 tunnel_fail(s, t, ssh_get_error(s->ss));
                 continue;
             }
+            memset(&t->ccb, 0, sizeof t->ccb);
+            t->ccb.userdata = t;
+            t->ccb.channel_data_function = chan_data_cb;
+            t->ccb.channel_eof_function = chan_end_cb;
+            t->ccb.channel_close_function = chan_close_cb;
+            ssh_callbacks_init(&t->ccb);
+            ssh_set_channel_callbacks(t->ch, &t->ccb);
             t->state = T_OPENING;
         }
         if (t->state == T_OPENING) {
@@ -1194,3 +1284,4 @@ int ssh_fingerprint_of(const char *line, char *out, size_t outlen)
     ssh_string_free_char(fp);
     return 0;
 }
+
