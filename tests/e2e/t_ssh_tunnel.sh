@@ -21,7 +21,7 @@ out=$(HOME=$T/home SSH_AUTH_SOCK= VMX_SSH_PORT=$(sshd_port "$S") VMX_SSH_KEY=$(s
       VMX_SSH_HOSTPUB="$(sshd_host_pub "$S")" ASAN_OPTIONS=detect_leaks=1:fast_unwind_on_malloc=0 \
       LSAN_OPTIONS=suppressions=$ROOT/tests/unit/lsan.supp:print_suppressions=0 \
       timeout 120 "$BIN" 2>&1)
-echo "$out" | grep -q 'Synthesis: Tested: 4 | Passing: 4 | Failing: 0 | Crashing: 0' ||
+echo "$out" | grep -q 'Synthesis: Tested: 6 | Passing: 6 | Failing: 0 | Crashing: 0' ||
     { echo "$out"; echo "--- sshd log ---"; tail -20 "$S/sshd.log"; fail "tunnel tests did not all pass"; }
 echo "$out" | grep -q "LeakSanitizer" && { echo "$out"; fail "leaks"; }
 pass

@@ -148,7 +148,14 @@ static bool tres_done(void *arg)
 
 static char dir[64];
 
+static void make_session_key(struct ctx *c, const char *known_hosts_text, bool with_key);
+
 static void make_session(struct ctx *c, const char *known_hosts_text)
+{
+	make_session_key(c, known_hosts_text, true);
+}
+
+static void make_session_key(struct ctx *c, const char *known_hosts_text, bool with_key)
 {
 	char uri[2048], kh[200], cfg[200], err[300] = "";
 	struct ssh_target t;
@@ -171,8 +178,11 @@ static void make_session(struct ctx *c, const char *known_hosts_text)
 		fputs(known_hosts_text, f);
 		fclose(f);
 	}
-	snprintf(uri, sizeof uri, "qemu+libssh://root@127.0.0.1:%d/system?keyfile=%s", port_env(),
-		 getenv("VMX_SSH_KEY"));
+	if (with_key)
+		snprintf(uri, sizeof uri, "qemu+libssh://root@127.0.0.1:%d/system?keyfile=%s", port_env(),
+			 getenv("VMX_SSH_KEY"));
+	else
+		snprintf(uri, sizeof uri, "qemu+libssh://root@127.0.0.1:%d/system", port_env());
 	cr_assert_eq(sshuri_parse(uri, &t, err, sizeof err), 0, "%s", err);
 	cr_assert_eq(ssh_resolve(&t, dir, cfg, &r, err, sizeof err), 0, "%s", err);
 	cr_assert_str_eq(r.known_hosts, kh);
@@ -378,6 +388,73 @@ Test(ssh_tunnel, check_of_a_known_key_is_quiet)
 	cr_assert(check_ok, "%s", check_why);
 	cr_assert_eq(c.asks, 0);
 	cr_assert(!sshsess_connected(c.s), "a check alone leaves no session open");
+	sshsess_free(c.s);
+	cleanup_dir();
+}
+
+/* The owner drops the session (its host disconnected): open tunnels see EOF,
+ * no "lost" report; the next request connects again. */
+Test(ssh_tunnel, disconnect_closes_tunnels_and_reopens_on_demand)
+{
+	NEED_SSHD();
+	struct ctx c;
+	struct echo e;
+	struct tres r1, r2;
+	char text[1000], buf[16];
+
+	snprintf(text, sizeof text, "[127.0.0.1]:%d %s\n", port_env(), getenv("VMX_SSH_HOSTPUB"));
+	make_session(&c, text);
+	echo_start(&e);
+	int fd1 = open_tunnel(&c, e.port, &r1);
+	cr_assert(fd1 >= 0, "%s", r1.err);
+	sshsess_disconnect(c.s, "host lab: disconnected");
+	cr_assert(!sshsess_connected(c.s));
+	cr_assert_eq(ssh_tunnel_count(c.s), 0);
+	cr_assert_eq(read(fd1, buf, sizeof buf), 0, "the tunnel's local end did not see EOF");
+	cr_assert_eq(c.lost, 0);
+	close(fd1);
+
+	int fd2 = open_tunnel(&c, e.port, &r2);
+	cr_assert(fd2 >= 0, "reopen: %s", r2.err);
+	cr_assert_eq(write(fd2, "ping", 4), 4);
+	long long t0 = test_now_ms();
+	ssize_t got = 0;
+	fcntl(fd2, F_SETFL, O_NONBLOCK);
+	while (got < 4 && test_now_ms() - t0 < WAIT_MS) {
+		test_pump_for(10);
+		ssize_t r = read(fd2, buf + got, sizeof buf - (size_t)got);
+		if (r > 0)
+			got += r;
+	}
+	cr_assert_eq(got, 4);
+	cr_assert(memcmp(buf, "ping", 4) == 0);
+	close(fd2);
+	sshsess_free(c.s);
+	virEventRemoveHandle(e.watch);
+	close(e.lfd);
+	test_pump_for(50);
+	cleanup_dir();
+}
+
+/* No key, no agent: the password is asked (echo off); a wrong one is a
+ * clear error for the request. */
+Test(ssh_tunnel, password_asked_and_wrong_one_refused)
+{
+	NEED_SSHD();
+	struct ctx c;
+	struct tres r;
+	char text[1000];
+
+	snprintf(text, sizeof text, "[127.0.0.1]:%d %s\n", port_env(), getenv("VMX_SSH_HOSTPUB"));
+	make_session_key(&c, text, false);
+	c.answer = "Wrong-Pw-4tz";
+	int fd = open_tunnel(&c, 22, &r);
+	cr_assert_eq(fd, -1);
+	cr_assert_eq(c.asks, 1);
+	cr_assert_eq(c.kind, SSH_ASK_SECRET);
+	cr_assert(strstr(c.prompt, "password"), "%s", c.prompt);
+	cr_assert(strstr(r.err, "permission denied"), "%s", r.err);
+	cr_assert(!strstr(r.err, "Wrong-Pw"), "the password is in the message");
 	sshsess_free(c.s);
 	cleanup_dir();
 }
