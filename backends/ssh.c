@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -697,6 +698,8 @@ static void hostkey_ok(struct sshsess *s)
     step(s);
 }
 
+static void hostkey_answer(struct sshsess *s, const char *answer);
+
 static void hostkey_step(struct sshsess *s)
 {
     char name[300];
@@ -705,7 +708,15 @@ static void hostkey_step(struct sshsess *s)
              ssh_get_error(s->ss));
         return;
     }
+    if (s->r.verify == SSH_VERIFY_IGNORE) {
+        hostkey_ok(s);   /* the URI says known_hosts_verify=ignore */
+        return;
+    }
     enum ssh_known_hosts_e st = ssh_session_is_known_server(s->ss);
+    if ((st == SSH_KNOWN_HOSTS_UNKNOWN || st == SSH_KNOWN_HOSTS_NOT_FOUND) && s->r.verify == SSH_VERIFY_AUTO) {
+        hostkey_answer(s, "y");
+        return;
+    }
     switch (st) {
     case SSH_KNOWN_HOSTS_OK:
         hostkey_ok(s);
@@ -1183,6 +1194,10 @@ int ssh_resolve(const struct ssh_target *t, const char *home, const char *config
     }
     snprintf(r->host, sizeof r->host, "%s", t->host);
     snprintf(r->ssh_dir, sizeof r->ssh_dir, "%s/.ssh", home);
+    if (strcasecmp(t->known_hosts_verify, "ignore") == 0)
+        r->verify = SSH_VERIFY_IGNORE;
+    else if (strcasecmp(t->known_hosts_verify, "auto") == 0 || t->no_verify)
+        r->verify = SSH_VERIFY_AUTO;
     ssh_session ss = ssh_new();
     if (!ss) {
         snprintf(err, errlen, "out of memory");

@@ -21,6 +21,10 @@ struct ssh_resolved {
     char known_hosts[1024];
     char ssh_dir[1024];      /* $HOME/.ssh */
     char keyfile[1024];      /* "" = the default keys */
+    /* The URI's known_hosts_verify= (libssh) or no_verify=1 (ssh):
+     * SSH_VERIFY_AUTO saves an unknown key without asking (a changed key is
+     * still refused), SSH_VERIFY_IGNORE checks nothing. */
+    enum { SSH_VERIFY_NORMAL, SSH_VERIFY_AUTO, SSH_VERIFY_IGNORE } verify;
 };
 
 /* home: $HOME (NULL = getenv("HOME")); config: a config file instead of

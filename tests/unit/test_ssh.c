@@ -290,3 +290,27 @@ Test(sshconfig, defaults_without_config)
 	unlink(cfg);
 	free(cfg);
 }
+
+Test(sshconfig, verify_modes_from_the_uri)
+{
+	const char *empty = "# nothing\n";
+	char *cfg = test_write_tmp(empty, strlen(empty));
+	struct ssh_target t;
+	struct ssh_resolved r;
+	char err[200] = "";
+
+	cr_assert_eq(sshuri_parse("qemu+libssh://h/system", &t, err, sizeof err), 0);
+	cr_assert_eq(ssh_resolve(&t, "/home/tester", cfg, &r, err, sizeof err), 0);
+	cr_assert_eq(r.verify, SSH_VERIFY_NORMAL);
+	cr_assert_eq(sshuri_parse("qemu+libssh://h/system?known_hosts_verify=ignore", &t, err, sizeof err), 0);
+	cr_assert_eq(ssh_resolve(&t, "/home/tester", cfg, &r, err, sizeof err), 0);
+	cr_assert_eq(r.verify, SSH_VERIFY_IGNORE);
+	cr_assert_eq(sshuri_parse("qemu+libssh://h/system?known_hosts_verify=auto", &t, err, sizeof err), 0);
+	cr_assert_eq(ssh_resolve(&t, "/home/tester", cfg, &r, err, sizeof err), 0);
+	cr_assert_eq(r.verify, SSH_VERIFY_AUTO);
+	cr_assert_eq(sshuri_parse("qemu+ssh://h/system?no_verify=1", &t, err, sizeof err), 0);
+	cr_assert_eq(ssh_resolve(&t, "/home/tester", cfg, &r, err, sizeof err), 0);
+	cr_assert_eq(r.verify, SSH_VERIFY_AUTO);
+	unlink(cfg);
+	free(cfg);
+}
