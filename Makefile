@@ -13,15 +13,17 @@ PREFIX    ?= /usr/local
 DESTDIR   ?=
 CC        ?= cc
 
-PKGS      := ncursesw libvirt libxml-2.0 libtsm libvncclient libssh zlib
+PKGS      := ncursesw libvirt libxml-2.0 libtsm libvncclient libssh libcrypto zlib
 # Debian packages: build, tests, demo.
 DEB_BUILD := build-essential pkg-config libncurses-dev libvirt-dev libxml2-dev \
-             libvncserver-dev libtsm-dev libssh-dev libcriterion-dev zlib1g-dev \
+             libvncserver-dev libtsm-dev libssh-dev libssl-dev libcriterion-dev zlib1g-dev \
              clang libclang-rt-14-dev
+# seabios, console-setup-linux: the fonts the VNC recogniser reads; iproute2,
+# openssh-client, netcat-openbsd: the two-host testbed and libvirt over SSH.
 DEB_RUN   := libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients \
-             qemu-system-x86 openssh-server busybox-static linux-image-amd64 \
+             qemu-system-x86 openssh-server openssh-client busybox-static linux-image-amd64 \
              tmux cpio gzip procps sasl2-bin libsasl2-modules \
-             seabios console-setup-linux
+             seabios console-setup-linux netcat-openbsd iproute2
 DEB_ALL   := $(DEB_BUILD) $(DEB_RUN)
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -129,8 +131,14 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/virtmux $(DESTDIR)$(PREFIX)/share/man/man1/virtmux.1
 	rm -rf $(DESTDIR)$(PREFIX)/share/virtmux
 
+# The benchmarks' peers that the tests do not need.
+DEB_BENCH := tesseract-ocr
+
 bench: virtmux
+	@sh .ci/deps.sh check $(DEB_ALL) $(DEB_BENCH)
 	bench/list/run.sh
+	bench/serial/run.sh
+	bench/vnc/run.sh
 
 clean:
 	rm -rf build virtmux virtmux-asan keymaps/default_keys.c

@@ -5,6 +5,8 @@
 #include "backends/domain.h"
 #include "backends/domread.h"
 #include "backends/domxml.h"
+#include "backends/ssh.h"
+#include "backends/sshuri.h"
 #include "backends/worker.h"
 
 #include <pthread.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <libvirt/virterror.h>
 
 /* One connection and its registrations. Every registration holds a reference
@@ -33,7 +36,7 @@ struct ask {
     pthread_mutex_t lock;
     pthread_cond_t cond;
     char prompt[512];
-    bool secret, pending, cancelled, user_cancelled;
+    bool secret, confirm, pending, cancelled, user_cancelled;
     char *answer;
 };
 
@@ -48,10 +51,18 @@ struct connect_job {
     size_t nsnaps;
     char err[512];
     struct ask ask;
+    unsigned long libver, hvver;
+    char hvtype[32];
+    char last_secret_prompt[512];   /* asked again = the last answer was wrong */
 };
 
 struct host {
     char *name, *uri;
+    char *conn_uri;                   /* uri with what virtmux fills in (sshuri_fill) */
+    struct sshsess *ssh;              /* SSH URIs only */
+    bool checking;                    /* the SSH host key check runs before libvirt */
+    unsigned long libver, hvver;
+    char hvtype[32];
     struct domreg *reg;
     const struct host_ops *ops;
     void *opaque;
@@ -69,6 +80,7 @@ struct host {
 };
 
 static void on_close(virConnectPtr conn, int reason, void *opaque);
+static int ssh_setup(struct host *h, char *err, size_t errlen);
 static void ask_on_loop(void *arg);
 static void queue_facts(struct host *h, virDomainPtr *doms, size_t n);
 
@@ -293,28 +305,39 @@ static const char *close_reason(int reason)
     }
 }
 
+/* The connection (libvirt's, or the host's own SSH session) is gone. */
+static void host_lost(struct host *h, const char *why)
+{
+    host_drop_conn(h);
+    /* Tunnels follow the host: their local ends see EOF now; the next
+     * ssh_tunnel_open() connects again. */
+    if (h->ssh)
+        sshsess_disconnect(h->ssh, why);
+    h->state = HOST_DISCONNECTED;
+    snprintf(h->error, sizeof h->error, "%s", why);
+    schedule_retry(h);
+    host_message(h, true, "host %s: %s; reconnecting", h->name, h->error);
+    host_changed(h);
+}
+
 static void on_close(virConnectPtr conn, int reason, void *opaque)
 {
     struct hconn *hc = opaque;
     struct host *h = hc->host;
     if (!h || h->hc != hc)
         return;
-    host_drop_conn(h);
-    h->state = HOST_DISCONNECTED;
-    snprintf(h->error, sizeof h->error, "%s", close_reason(reason));
-    schedule_retry(h);
-    host_message(h, true, "host %s: %s; reconnecting", h->name, h->error);
-    host_changed(h);
+    host_lost(h, close_reason(reason));
 }
 
 /* ---- connecting (worker thread, except done) ---- */
 
-static int auth_ask(struct connect_job *j, const char *prompt, bool secret, char **answer)
+static int auth_ask(struct connect_job *j, const char *prompt, bool secret, bool confirm, char **answer)
 {
     struct ask *a = &j->ask;
     pthread_mutex_lock(&a->lock);
     snprintf(a->prompt, sizeof a->prompt, "%s", prompt);
     a->secret = secret;
+    a->confirm = confirm;
     a->pending = true;
     free(a->answer);
     a->answer = NULL;
@@ -347,8 +370,24 @@ static int auth_callback(virConnectCredentialPtr cred, unsigned int ncred, void 
             snprintf(prompt, sizeof prompt, "%s (%s)", p, cred[i].challenge);
         else
             snprintf(prompt, sizeof prompt, "%s", p);
+        /* libvirt's SSH password auth asks again after a wrong password
+         * without saying why: say it. */
+        if (secret) {
+            bool again = strcmp(prompt, j->last_secret_prompt) == 0;
+            snprintf(j->last_secret_prompt, sizeof j->last_secret_prompt, "%s", prompt);
+            if (again) {
+                char tmp[512];
+                snprintf(tmp, sizeof tmp, "Wrong password, try again. %s", prompt);
+                snprintf(prompt, sizeof prompt, "%s", tmp);
+            }
+        }
+        /* libvirt's libssh transport asks about an unknown host key this way
+         * (virtmux checked the key before; this happens only if the server
+         * offers another key type to libvirt): a yes/no question. */
+        bool confirm = cred[i].type == VIR_CRED_ECHOPROMPT &&
+                       strncmp(p, "Accept SSH host key", 19) == 0;
         char *answer = NULL;
-        if (auth_ask(j, prompt, secret, &answer) < 0)
+        if (auth_ask(j, prompt, secret, confirm, &answer) < 0)
             return -1;
         if (!*answer && cred[i].defresult) {
             free(answer);
@@ -375,6 +414,13 @@ static void connect_run(void *arg)
     }
     struct hconn *hc = j->hc;
     hc->conn = conn;
+    /* For the host list; a driver without them leaves 0 / "". */
+    if (virConnectGetLibVersion(conn, &j->libver) < 0)
+        j->libver = 0;
+    if (virConnectGetVersion(conn, &j->hvver) < 0)
+        j->hvver = 0;
+    const char *type = virConnectGetType(conn);
+    snprintf(j->hvtype, sizeof j->hvtype, "%s", type ? type : "");
     /* Remote links only; local drivers say "not supported", which is fine. */
     virConnectSetKeepAlive(conn, 5, 3);
     hconn_ref(hc);
@@ -441,6 +487,9 @@ static void connect_done(void *arg)
     }
     h->hc = j->hc; /* the job's reference becomes the host's */
     h->state = HOST_CONNECTED;
+    h->libver = j->libver;
+    h->hvver = j->hvver;
+    snprintf(h->hvtype, sizeof h->hvtype, "%s", j->hvtype);
     h->error[0] = '\0';
     h->retried = false;
     h->backoff = 1;
@@ -533,11 +582,15 @@ static void ask_on_loop(void *arg)
     struct host *h = j->host;
     char prompt[512];
     bool secret;
+    bool confirm;
     pthread_mutex_lock(&j->ask.lock);
     snprintf(prompt, sizeof prompt, "%s", j->ask.prompt);
     secret = j->ask.secret;
+    confirm = j->ask.confirm;
     pthread_mutex_unlock(&j->ask.lock);
-    if (h->ops->ask) {
+    if (confirm && h->ops->confirm) {
+        h->ops->confirm(h, prompt, h->opaque);
+    } else if (h->ops->ask) {
         h->ops->ask(h, prompt, secret, h->opaque);
     } else {
         host_answer(h, NULL);
@@ -546,6 +599,10 @@ static void ask_on_loop(void *arg)
 
 void host_answer(struct host *h, const char *answer)
 {
+    if (h->ssh && sshsess_asking(h->ssh)) {
+        sshsess_answer(h->ssh, answer);
+        return;
+    }
     struct connect_job *j = h->connecting;
     if (!j)
         return;
@@ -559,15 +616,53 @@ void host_answer(struct host *h, const char *answer)
     pthread_mutex_unlock(&j->ask.lock);
 }
 
+static void start_libvirt(struct host *h);
+
+/* SSH hosts: the host key is checked (and asked about, with its SHA256
+ * fingerprint) by virtmux's own session first, so libvirt finds it known. */
+static void on_hostkey_checked(bool ok, bool fatal, const char *why, void *opaque)
+{
+    struct host *h = opaque;
+    h->checking = false;
+    if (ok) {
+        start_libvirt(h);
+        return;
+    }
+    /* A changed or refused key waits for the user (host-reconnect); a
+     * network failure is retried. */
+    bool news = !h->retried || strcmp(h->error, why) != 0;
+    h->settled = true;
+    h->state = fatal ? HOST_AUTH_NEEDED : HOST_DISCONNECTED;
+    snprintf(h->error, sizeof h->error, "%s", why);
+    if (!fatal)
+        schedule_retry(h);
+    if (news)
+        host_message(h, true, "host %s: %s", h->name, h->error);
+    h->retried = true;
+    host_changed(h);
+}
+
 void host_connect(struct host *h)
 {
-    if (h->connecting)
+    if (h->connecting || h->checking)
         return;
     cancel_retry(h);
     host_drop_conn(h);
+    if (h->ssh) {
+        h->checking = true;
+        h->state = HOST_CONNECTING;
+        host_changed(h);
+        sshsess_check_hostkey(h->ssh, on_hostkey_checked, h);
+        return;
+    }
+    start_libvirt(h);
+}
+
+static void start_libvirt(struct host *h)
+{
     struct connect_job *j = calloc(1, sizeof *j);
     struct hconn *hc = j ? hconn_new(h) : NULL;
-    if (!hc || !(j->uri = strdup(h->uri))) {
+    if (!hc || !(j->uri = strdup(h->conn_uri))) {
         free(hc);
         free(j);
         h->state = HOST_DISCONNECTED;
@@ -804,6 +899,75 @@ int host_submit(struct host *h, void (*run)(virConnectPtr conn, void *arg),
     return 0;
 }
 
+/* ---- the host's SSH session ---- */
+
+static void ssh_ask(struct sshsess *s, enum ssh_ask kind, const char *prompt, void *opaque)
+{
+    struct host *h = opaque;
+    if (kind == SSH_ASK_HOSTKEY && h->ops->confirm)
+        h->ops->confirm(h, prompt, h->opaque);
+    else if (h->ops->ask)
+        h->ops->ask(h, prompt, kind == SSH_ASK_SECRET, h->opaque);
+    else
+        sshsess_answer(s, NULL);
+}
+
+static void ssh_lost(struct sshsess *s, const char *why, void *opaque)
+{
+    struct host *h = opaque;
+    /* The session runs beside libvirt's; when it drops, libvirt's usually
+     * did too: reconnect both rather than wait for keepalive. */
+    if (h->state == HOST_CONNECTED)
+        host_lost(h, why);
+}
+
+static const struct ssh_ops host_ssh_ops = { ssh_ask, ssh_lost };
+
+static bool default_key_exists(const char *ssh_dir)
+{
+    static const char *names[] = { "id_ed25519", "id_ecdsa", "id_rsa" };
+    char path[1200];
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", ssh_dir, names[i]);
+        if (access(path, R_OK) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* conn_uri, and for SSH URIs the session (not connected yet). */
+static int ssh_setup(struct host *h, char *err, size_t errlen)
+{
+    struct ssh_target t;
+    struct ssh_resolved r;
+    char filled[4096];
+    if (sshuri_parse(h->uri, &t, err, errlen) < 0)
+        return -1;
+    if (t.transport == SSH_T_NONE) {
+        h->conn_uri = strdup(h->uri);
+        return h->conn_uri ? 0 : (snprintf(err, errlen, "out of memory"), -1);
+    }
+    /* ~/.ssh/config is a local file: read here, once. */
+    if (ssh_resolve(&t, NULL, NULL, &r, err, errlen) < 0)
+        return -1;
+    if (sshuri_fill(h->uri, r.known_hosts, t.keyfile[0] ? NULL : r.keyfile,
+                    default_key_exists(r.ssh_dir), filled, sizeof filled) < 0) {
+        snprintf(err, errlen, "host %s: URI too long", h->name);
+        return -1;
+    }
+    h->conn_uri = strdup(filled);
+    if (!h->conn_uri) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    /* libvirt's +ssh transport runs ssh, which reads known_hosts itself and
+     * cannot be told to use another file: check against the same one. */
+    h->ssh = sshsess_new(&r, &host_ssh_ops, h, err, errlen);
+    return h->ssh ? 0 : -1;
+}
+
+struct sshsess *host_ssh(struct host *h) { return h->ssh; }
+
 /* ---- object ---- */
 
 struct host *host_new(const char *name, const char *uri, struct domreg *reg,
@@ -824,6 +988,14 @@ struct host *host_new(const char *name, const char *uri, struct domreg *reg,
     h->backoff_max = 60;
     h->retry_timer = -1;
     h->worker = worker_new(err, errlen);
+    if (h->name && h->uri && h->worker && ssh_setup(h, err, errlen) < 0) {
+        worker_free(h->worker);
+        free(h->conn_uri);
+        free(h->name);
+        free(h->uri);
+        free(h);
+        return NULL;
+    }
     if (!h->name || !h->uri || !h->worker) {
         if (h->name && h->uri && !h->worker)
             ; /* err already says why */
@@ -858,8 +1030,10 @@ void host_free_wait(struct host *h, int wait_ms)
         h->connecting = NULL;
     }
     host_drop_conn(h);
+    sshsess_free(h->ssh);
     domreg_remove_host(h->reg, h);
     worker_free_wait(h->worker, wait_ms);
+    free(h->conn_uri);
     free(h->name);
     free(h->uri);
     free(h);
@@ -878,6 +1052,15 @@ unsigned host_retry_seconds(const struct host *h)
         return 0;
     unsigned long long now = now_ms();
     return h->retry_at_ms > now ? (unsigned)((h->retry_at_ms - now + 999) / 1000) : 0;
+}
+
+unsigned long host_lib_version(const struct host *h) { return h->libver; }
+unsigned long host_hv_version(const struct host *h) { return h->hvver; }
+const char *host_hv_type(const struct host *h) { return h->hvtype; }
+
+void host_version_string(unsigned long v, char *out, size_t outlen)
+{
+    snprintf(out, outlen, "%lu.%lu.%lu", v / 1000000, v / 1000 % 1000, v % 1000);
 }
 
 const char *host_state_name(enum host_state s)

@@ -25,6 +25,10 @@ struct host_ops {
     void (*message)(struct host *h, bool error, const char *msg, void *opaque);
     /* libvirt needs a credential: ask the user, then call host_answer() */
     void (*ask)(struct host *h, const char *prompt, bool secret, void *opaque);
+    /* a yes/no question (an unknown SSH host key, with its fingerprint; the
+     * text may hold newlines): host_answer(h, "y") accepts, NULL refuses.
+     * Without it, ask() is used and the user types y. */
+    void (*confirm)(struct host *h, const char *question, void *opaque);
 };
 
 struct host *host_new(const char *name, const char *uri, struct domreg *reg,
@@ -67,5 +71,19 @@ unsigned host_retry_seconds(const struct host *h);
 /* Cap for the reconnect backoff, in seconds (default 60). */
 void host_set_backoff_max(struct host *h, unsigned seconds);
 const char *dom_action_name(enum dom_action act);
+
+/* Versions read when the host connected (0 / "" before): libvirt's on the
+ * host (virConnectGetLibVersion), the hypervisor's (virConnectGetVersion) and
+ * its driver name (virConnectGetType). */
+unsigned long host_lib_version(const struct host *h);
+unsigned long host_hv_version(const struct host *h);
+const char *host_hv_type(const struct host *h);
+/* "9.0.0": a libvirt version number as text. */
+void host_version_string(unsigned long v, char *out, size_t outlen);
+
+/* The host's own SSH session (qemu+ssh / qemu+libssh URIs), NULL for others:
+ * what libvirt's RPC cannot carry, e.g. a VNC tunnel (ssh_tunnel_open). It
+ * follows the host: dropped when the host disconnects, re-opened on demand. */
+struct sshsess *host_ssh(struct host *h);
 
 #endif

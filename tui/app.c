@@ -85,10 +85,37 @@ static void on_host_ask(struct host *h, const char *prompt, bool secret, void *o
     app_push_dialog(a, d);
 }
 
+/* Yes/no (an unknown SSH host key): y answers "y", anything else refuses. */
+static void confirm_done(bool ok, const char *text, void *opaque)
+{
+    struct ask_ctx *c = opaque;
+    if (c->host)
+        host_answer(c->host, ok ? "y" : NULL);
+    free(c);
+}
+
+static void on_host_confirm(struct host *h, const char *question, void *opaque)
+{
+    struct app *a = opaque;
+    struct ask_ctx *c = malloc(sizeof *c);
+    char title[200];
+    snprintf(title, sizeof title, "host %s: SSH host key", host_name(h));
+    struct dialog *d = c ? dialog_new(DIALOG_HOSTKEY, title, question, confirm_done, c) : NULL;
+    if (!d) {
+        free(c);
+        host_answer(h, NULL);
+        return;
+    }
+    c->app = a;
+    c->host = h;
+    app_push_dialog(a, d);
+}
+
 static const struct host_ops app_host_ops = {
     .changed = on_host_changed,
     .message = on_host_message,
     .ask = on_host_ask,
+    .confirm = on_host_confirm,
 };
 
 /* ---- life cycle ---- */
@@ -223,6 +250,8 @@ int app_remove_host(struct app *a, const char *name, char *err, size_t errlen)
         /* Its open questions now answer into nothing. */
         for (size_t k = 0; k < a->ndialogs; k++) {
             struct ask_ctx *c = dialog_opaque_if(a->dialogs[k], ask_done);
+            if (!c)
+                c = dialog_opaque_if(a->dialogs[k], confirm_done);
             if (c && c->host == h)
                 c->host = NULL;
         }

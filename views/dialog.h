@@ -1,14 +1,15 @@
-/* views/dialog.h: modal questions: confirm (y/N), text, and secret (echo off). */
+/* views/dialog.h: modal questions: confirm (y/N), text, secret (echo off), and
+ * host key (y/N over several lines: host, key type, fingerprint, file). */
 #ifndef VIRTMUX_DIALOG_H
 #define VIRTMUX_DIALOG_H
 #include <stdbool.h>
 #include "views/view.h"
 #include "views/lineedit.h"
 
-enum dialog_kind { DIALOG_CONFIRM, DIALOG_TEXT, DIALOG_SECRET };
+enum dialog_kind { DIALOG_CONFIRM, DIALOG_TEXT, DIALOG_SECRET, DIALOG_HOSTKEY };
 
 /* ok is false when the user declined or cancelled; text is NULL then and for
- * CONFIRM. The callback owns nothing; text is wiped after it returns. */
+ * CONFIRM and HOSTKEY. A HOSTKEY question may hold newlines; it is wrapped. The callback owns nothing; text is wiped after it returns. */
 typedef void (*dialog_done_fn)(bool ok, const char *text, void *opaque);
 
 struct dialog;

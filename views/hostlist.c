@@ -1,4 +1,5 @@
-/* views/hostlist.c: one row per libvirt host, with why it is not connected. */
+/* views/hostlist.c: one row per libvirt host — state, domains, libvirt and hypervisor
+ * versions, URI — with why it is not connected on the line under it. */
 #include "views/hostlist.h"
 #include "views/text.h"
 #include "views/theme.h"
@@ -29,26 +30,40 @@ static void hostlist_draw(struct view *v, WINDOW *win, struct rect r)
     if (hl->cursor >= n)
         hl->cursor = n ? n - 1 : 0;
     attr_t hd = theme_attr(ROLE_HEADER);
-    int wname = 14, wstate = 14, wdoms = 8;
-    int wuri = r.w - wname - wstate - wdoms;
+    int wname = 14, wstate = 14, wdoms = 8, wver = 26;
+    if (r.w < 100)
+        wver = 0;   /* narrow terminals keep the URI */
+    int xver = r.x + wname + wstate + wdoms, xuri = xver + wver;
+    int wuri = r.w - wname - wstate - wdoms - wver;
     text_put(win, r.y, r.x, wname, "HOST", hd);
     text_put(win, r.y, r.x + wname, wstate, "STATE", hd);
     text_put(win, r.y, r.x + wname + wstate, wdoms, "DOMAINS", hd);
-    text_put(win, r.y, r.x + wname + wstate + wdoms, wuri > 0 ? wuri : 0, "URI / REASON", hd);
+    if (wver)
+        text_put(win, r.y, xver, wver, "VERSIONS", hd);
+    text_put(win, r.y, xuri, wuri > 0 ? wuri : 0, "URI / REASON", hd);
     hl->page = r.h > 2 ? (size_t)(r.h - 2) : 1;
     int y = r.y + 1;
     for (size_t i = 0; i < n && y < r.y + r.h; i++) {
         struct host *h = (*hl->hosts)[i];
         bool sel = i == hl->cursor;
         attr_t a = sel ? theme_attr(ROLE_SELECTED) : 0;
-        char doms[32], detail[900];
+        char doms[32], detail[900], ver[96] = "-";
         snprintf(doms, sizeof doms, "%zu", domreg_count_host(hl->reg, h));
+        if (host_lib_version(h)) {
+            char lv[24], hv[24] = "";
+            host_version_string(host_lib_version(h), lv, sizeof lv);
+            if (host_hv_version(h))
+                host_version_string(host_hv_version(h), hv, sizeof hv);
+            snprintf(ver, sizeof ver, "libvirt %s %s %s", lv, host_hv_type(h), hv);
+        }
         text_put(win, y, r.x, wname, host_name(h), a);
         text_put(win, y, r.x + wname, wstate, host_state_name(host_state(h)),
                  sel ? a : theme_attr(host_role(host_state(h))));
         text_put(win, y, r.x + wname + wstate, wdoms, doms, a);
+        if (wver)
+            text_put(win, y, xver, wver, ver, a);
         if (wuri > 0)
-            text_put(win, y, r.x + wname + wstate + wdoms, wuri, host_uri(h), a);
+            text_put(win, y, xuri, wuri, host_uri(h), a);
         y++;
         if (*host_error(h) && y < r.y + r.h) {
             unsigned retry = host_retry_seconds(h);

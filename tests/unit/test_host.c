@@ -66,7 +66,7 @@ static void on_ask(struct host *h, const char *prompt, bool secret, void *opaque
 	host_answer(h, NULL);
 }
 
-static const struct host_ops ops = { on_changed, on_message, on_ask };
+static const struct host_ops ops = { .changed = on_changed, .message = on_message, .ask = on_ask };
 
 /* Threads of this process, from /proc: the worker threads must go away. */
 static int thread_count(void)

@@ -1,0 +1,97 @@
+# libvirt over SSH: virtmux lists a private libvirtd's domains over
+# qemu+libssh through a private sshd on 127.0.0.1. The host key is unknown:
+# virtmux asks in a dialog showing its SHA256 fingerprint, and saves it to the
+# test's own known_hosts only after "y". Then sshd is killed: the host goes
+# "disconnected" with the reason; sshd comes back: reconnected within 10 s.
+. "$(dirname "$0")/lib.sh"
+[ "$(id -u)" = 0 ] || skip "needs root (private libvirtd in a mount namespace, sshd)"
+command -v virsh >/dev/null || skip "virsh is not installed (libvirt-clients)"
+command -v unshare >/dev/null || skip "unshare is not installed (util-linux)"
+[ -x /usr/sbin/libvirtd ] || skip "libvirtd is not installed (libvirt-daemon)"
+[ -x /usr/sbin/sshd ] || skip "sshd is not installed (openssh-server)"
+command -v nc >/dev/null || skip "nc is not installed (netcat-openbsd: libvirt's ssh proxy for socket=)"
+. "$ROOT/tests/lib/libvirtd.sh"
+. "$ROOT/tests/lib/sshd.sh"
+
+D=$(mktemp -d /tmp/vmxd.XXXX)
+down_daemon() { libvirtd_down "$D" >/dev/null 2>&1; rm -rf "$D"; }
+on_cleanup down_daemon
+S=$T/sshd
+down_sshd() { sshd_down "$S"; }
+on_cleanup down_sshd
+
+libvirtd_up "$D" >/dev/null || fail "private libvirtd did not start"
+cat >"$T/dom.xml" <<XML
+<domain type='qemu'>
+  <name>sshdom1</name>
+  <memory unit='MiB'>64</memory>
+  <os><type arch='x86_64'>hvm</type></os>
+</domain>
+XML
+timeout 60 virsh -q -c "$(libvirtd_uri "$D")" define "$T/dom.xml" >/dev/null || fail "virsh define failed"
+
+sshd_setup "$S" || fail "sshd setup"
+sshd_up "$S" || fail "private sshd did not start"
+PORT=$(sshd_port "$S")
+export HOME=$T/home
+unset SSH_AUTH_SOCK
+sshd_home "$S" "$HOME" || fail "test HOME"
+KH=$HOME/.ssh/known_hosts
+FP=$(ssh-keygen -lf "$S/host_ed25519.pub" | awk '{print $2}')
+case $FP in SHA256:*) ;; *) fail "no SHA256 fingerprint from ssh-keygen: $FP" ;; esac
+
+URI="qemu+libssh://root@127.0.0.1:$PORT/system?socket=$D/run/libvirt-sock"
+mkdir -p "$XDG_CONFIG_HOME/virtmux"
+cat >"$XDG_CONFIG_HOME/virtmux/config" <<CFG
+set reconnect-max 2
+host lab $URI
+CFG
+
+lab_state_is() { screen | grep -qE "^lab +$1( |$)"; }
+lab_reason() { screen | awk 'f { print; exit } /^lab / { f = 1 }'; }
+wait_lab() {
+    local st=$1 secs=${2:-10} i
+    for i in $(seq 1 $((secs * 10))); do
+        lab_state_is "$st" && return 0
+        sleep 0.1
+    done
+    fail "host lab did not become '$st' within ${secs}s"
+}
+
+start_virtmux 140x35
+
+# 1. Unknown host key: a dialog with the SHA256 fingerprint; nothing saved yet.
+wait_for "SSH host key" 20
+wait_for "$FP" 5
+wait_for "is not known" 5
+wait_for "y = accept and save" 5
+[ -e "$KH" ] && grep -q "127.0.0.1" "$KH" && fail "known_hosts written before the user accepted"
+keys y
+wait_gone "SSH host key" 5
+grep -q "^\[127.0.0.1\]:$PORT ssh-ed25519 " "$KH" || fail "the accepted key is not in $KH"
+
+# 2. Connected: the private libvirtd's domain is listed; the host list shows
+#    libvirt's and QEMU's versions.
+wait_for "sshdom1" 30
+keys H
+wait_for "URI / REASON" 5
+wait_lab connected 5
+screen | grep -E "^lab " | grep -qE "libvirt [0-9]+\.[0-9]+\.[0-9]+ QEMU [0-9]+\." ||
+    fail "the host list does not show libvirt and QEMU versions"
+screen | grep -E "^lab " | grep -qE " 1 " || fail "the host list does not count 1 domain"
+
+# 3. sshd goes away (with its connections): disconnected, with a reason.
+sshd_down "$S"
+wait_lab disconnected 20
+lab_reason | grep -qiE "closed|lost|refused|error|keepalive" || fail "no reason shown: $(lab_reason)"
+
+# 4. sshd is back: reconnected within 10 s, no question asked (the key is known).
+sshd_up "$S" || fail "private sshd did not restart"
+wait_lab connected 10
+screen | grep -qF "SSH host key" && fail "asked about a known host key"
+keys q
+wait_for "sshdom1" 5
+keys q
+wait_pid_exit
+wait_for "VIRTMUX-EXIT=0" 10
+pass
