@@ -1078,3 +1078,6 @@ const char *host_state_name(enum host_state s)
  * takes its own virConnectRef on the loop thread and uses it on a thread of
  * its own (a migration). */
 virConnectPtr host_conn(const struct host *h) { return h->hc ? h->hc->conn : NULL; }
+
+/* The URI libvirt is given, with what virtmux fills in (SSH parameters). */
+const char *host_conn_uri(const struct host *h) { return h->conn_uri ? h->conn_uri : h->uri; }

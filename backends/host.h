@@ -60,6 +60,7 @@ int host_submit(struct host *h, void (*run)(virConnectPtr conn, void *arg),
 
 const char *host_name(const struct host *h);
 virConnectPtr host_conn(const struct host *h);
+const char *host_conn_uri(const struct host *h);
 const char *host_uri(const struct host *h);
 enum host_state host_state(const struct host *h);
 const char *host_state_name(enum host_state s);

@@ -15,7 +15,7 @@
 struct migration {
     int refs;                        /* the owner, the thread, each job in flight (atomic) */
     unsigned char uuid[VIR_UUID_BUFLEN];
-    char label[256], dst_uri[1024];
+    char label[256], src_uri[1024], dst_uri[1024];
     struct host *src;                /* NULL once freed: late jobs do nothing */
     virConnectPtr sconn, dconn;      /* own references */
     bool p2p;
@@ -48,18 +48,40 @@ static void unref(struct migration *m)
     free(m);
 }
 
+/* No one can be asked for a credential from this thread. */
+static int no_prompts(virConnectCredentialPtr cred, unsigned int ncred, void *cbdata)
+{
+    return -1;
+}
+
+/* A connection of the migration's own. The host's connection also carries
+ * the console stream of the domain, and with the long migrate call in flight
+ * on it that stream delivered nothing until the call returned (libvirt 9.0
+ * over qemu+libssh): output lost to the switch. One that needs a credential
+ * cannot be opened here; the host's connection is used then. */
+static virConnectPtr own_conn(const char *uri, virConnectPtr shared, bool *own)
+{
+    static int types[] = { VIR_CRED_AUTHNAME, VIR_CRED_PASSPHRASE, VIR_CRED_ECHOPROMPT, VIR_CRED_NOECHOPROMPT };
+    virConnectAuth auth = { types, sizeof types / sizeof types[0], no_prompts, NULL };
+    virConnectPtr c = virConnectOpenAuth(uri, &auth, 0);
+    *own = c != NULL;
+    return c ? c : shared;
+}
+
 static void *migrate_thread(void *arg)
 {
     struct migration *m = arg;
-    bool ok = false;
+    bool ok = false, own_s, own_d = false;
     char msg[512] = "";
-    virDomainPtr dom = virDomainLookupByUUID(m->sconn, m->uuid);
+    virConnectPtr sconn = own_conn(m->src_uri, m->sconn, &own_s);
+    virConnectPtr dconn = m->p2p ? NULL : own_conn(m->dst_uri, m->dconn, &own_d);
+    virDomainPtr dom = virDomainLookupByUUID(sconn, m->uuid);
     if (!dom) {
         snprintf(msg, sizeof msg, "%s", virGetLastErrorMessage());
     } else if (m->p2p) {
         ok = virDomainMigrateToURI3(dom, m->dst_uri, NULL, 0, VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER) == 0;
     } else {
-        virDomainPtr moved = virDomainMigrate3(dom, m->dconn, NULL, 0, VIR_MIGRATE_LIVE);
+        virDomainPtr moved = virDomainMigrate3(dom, dconn, NULL, 0, VIR_MIGRATE_LIVE);
         ok = moved != NULL;
         if (moved)
             virDomainFree(moved);
@@ -68,6 +90,10 @@ static void *migrate_thread(void *arg)
         snprintf(msg, sizeof msg, "%s", virGetLastErrorMessage());
     if (dom)
         virDomainFree(dom);
+    if (own_s)
+        virConnectClose(sconn);
+    if (own_d)
+        virConnectClose(dconn);
     pthread_mutex_lock(&m->lock);
     m->finished = true;
     m->ok = ok;
@@ -203,7 +229,10 @@ struct migration *migration_start(struct host *src, struct host *dst, const unsi
     m->refs = 1;   /* the owner's */
     memcpy(m->uuid, uuid, VIR_UUID_BUFLEN);
     snprintf(m->label, sizeof m->label, "%s", label);
-    snprintf(m->dst_uri, sizeof m->dst_uri, "%s", host_uri(dst));
+    snprintf(m->src_uri, sizeof m->src_uri, "%s", host_conn_uri(src));
+    /* Peer to peer, the source's daemon dials the destination: the user's
+     * URI, not one with this machine's key and known_hosts paths. */
+    snprintf(m->dst_uri, sizeof m->dst_uri, "%s", p2p ? host_uri(dst) : host_conn_uri(dst));
     m->src = src;
     m->p2p = p2p;
     m->ops = ops;
