@@ -5,10 +5,12 @@
 #
 # vga (default): the VGA text mode the BIOS left (vgacon, 720x400, 9x16 cells).
 # fbcon: the guest loads bochs-drm from the host's /lib/modules/<kernel version>
-# and writes to the Linux framebuffer console instead (1024x768, 8x16 cells).
+# and writes to the Linux framebuffer console instead (1280x800, 160x50 cells of 8x16).
 #
 # CAPTURE_FONT=PSF[.gz]: the guest loads this console font
 # (busybox loadfont) before writing, as Debian's setupcon would (e.g. Lat15-Fixed16).
+# CAPTURE_PAGE=FILE: the guest writes these bytes instead of page.sh's page
+# (page.txt is then not written); capture-font.sh's glyph page.
 #
 # Writes into OUTDIR:
 #   page.txt         the ground truth: 24 lines, UTF-8, as the guest wrote them
@@ -42,8 +44,12 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 # The page: printable ASCII, a shell session, numbers, colours, CP437 graphics.
-sh "$HERE/page.sh" truth > "$OUT/page.txt"
-sh "$HERE/page.sh" bytes > "$TMP/page.bin"
+if [ -n "${CAPTURE_PAGE:-}" ]; then
+    cp "$CAPTURE_PAGE" "$TMP/page.bin"
+else
+    sh "$HERE/page.sh" truth > "$OUT/page.txt"
+    sh "$HERE/page.sh" bytes > "$TMP/page.bin"
+fi
 
 # The guest: busybox, an /init that writes the page to tty1 and says so on ttyS0.
 stage=$TMP/root
