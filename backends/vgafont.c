@@ -13,11 +13,15 @@
 #define PSF_MAX     512
 #define MAX_FILE    (1u << 20)      /* fonts and VGA ROMs are tens of KB */
 
+#ifndef VIRTMUX_DATADIR
+#define VIRTMUX_DATADIR "/usr/local/share/virtmux"
+#endif
+
 struct vgafont {
     unsigned n;
     uint8_t bits[MAX_GLYPHS][GLYPH_BYTES];
     uint32_t cp[MAX_GLYPHS];
-    char source[256];
+    char source[512];
 };
 
 /* QEMU's guests get their text-mode font from this ROM: its bitmaps are the
@@ -395,10 +399,42 @@ int vgafont_add(struct vgafont *f, const char *path, char *err, size_t errlen)
     return r;
 }
 
-/* The fonts of extra_paths that are installed, added to f. */
+/* The fonts virtmux ships (backends/fonts/): the Linux kernel's built-in
+ * fbcon font, captured from a real guest by bench/vnc/capture-font.sh. */
+static const char *const shipped_fonts[] = {
+    "linux-vga8x16.psf",
+};
+
+/* Where shipped font name is: backends/fonts/ of the source tree the binary
+ * runs from (its directory or up to three above: ./virtmux,
+ * build/asan/tests/test_*), else the installed data directory. */
+static bool find_shipped(const char *name, char *out, size_t outlen)
+{
+    char dir[4096];
+    ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+
+    if (n > 0) {
+        dir[n] = 0;
+        for (int up = 0; up < 4; up++) {
+            char *slash = strrchr(dir, '/');
+            if (!slash)
+                break;
+            *slash = 0;
+            if ((size_t)snprintf(out, outlen, "%s/backends/fonts/%s", dir, name) < outlen && !access(out, R_OK))
+                return true;
+        }
+    }
+    return (size_t)snprintf(out, outlen, "%s/fonts/%s", VIRTMUX_DATADIR, name) < outlen && !access(out, R_OK);
+}
+
+/* The shipped fonts, then the fonts of extra_paths that are installed, added to f. */
 static void add_extras(struct vgafont *f)
 {
-    char e[256];
+    char e[256], path[4200];
+
+    for (size_t i = 0; i < sizeof shipped_fonts / sizeof shipped_fonts[0]; i++)
+        if (find_shipped(shipped_fonts[i], path, sizeof path))
+            vgafont_add(f, path, e, sizeof e);
     for (size_t i = 0; i < sizeof extra_paths / sizeof extra_paths[0]; i++)
         if (!access(extra_paths[i], R_OK))
             vgafont_add(f, extra_paths[i], e, sizeof e);

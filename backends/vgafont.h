@@ -13,8 +13,10 @@ struct vgafont;
 struct vgafont *vgafont_load(const char *path, char *err, size_t errlen);
 /* Add the glyphs of another 8x16 PSF font with a Unicode table (a console
  * font a guest may load with setfont), after the ones there: only bitmaps not
- * there yet. NULL path loading adds the installed console-setup/console-data
- * defaults this way. 0, or -1 and a message. */
+ * there yet. NULL path loading adds this way the Linux kernel's built-in fbcon
+ * font virtmux ships (backends/fonts/linux-vga8x16.psf, next to the binary or
+ * in VIRTMUX_DATADIR/fonts), then the installed console-setup/console-data
+ * defaults. 0, or -1 and a message. */
 int vgafont_add(struct vgafont *f, const char *path, char *err, size_t errlen);
 void vgafont_free(struct vgafont *f);
 

@@ -173,6 +173,50 @@ Test(vgafont, installed_console_fonts_are_added_after_the_vga_font)
     vgafont_free(f);
 }
 
+/* The kernel's built-in fbcon font virtmux ships (captured from a real guest
+ * by bench/vnc/capture-font.sh): 256 glyphs in CP437 order that differ from
+ * the VGA ROM's in 42; the default load adds those, before the console-setup
+ * fonts, and every kernel glyph reads as its CP437 code point (no installed
+ * console font claims one of its bitmaps for another character first). */
+Test(vgafont, the_kernels_builtin_font_is_shipped_and_added)
+{
+    static const char *const shipped = "backends/fonts/linux-vga8x16.psf";
+    char err[256];
+    struct vgafont *rom = vgafont_load("/usr/share/seabios/vgabios-stdvga.bin", err, sizeof err);
+    struct vgafont *lin = vgafont_load(shipped, err, sizeof err);
+    struct vgafont *f = load_default();
+    unsigned differ = 0;
+
+    cr_assert_not_null(rom, "%s", err);
+    cr_assert_not_null(lin, "%s: %s", shipped, err);
+    cr_assert_str_eq(vgafont_source(lin), shipped, "the PSF carries its own Unicode table");
+    cr_assert_eq(vgafont_count(lin), 256);
+    cr_assert_not_null(strstr(vgafont_source(f), "linux-vga8x16.psf"), "source: %s", vgafont_source(f));
+    for (unsigned i = 1; i < 256; i++)
+        cr_assert_eq(vgafont_codepoint(lin, i), vgafont_cp437(i), "glyph 0x%02X", i);
+    cr_assert_eq(vgafont_codepoint(lin, 0), 0);
+    cr_assert(blank(vgafont_bitmap(lin, 0x20)));
+    for (unsigned i = 0; i < 256; i++) {
+        const uint8_t *b = vgafont_bitmap(lin, i);
+        unsigned j = 0;
+        if (memcmp(b, vgafont_bitmap(rom, i), 16))
+            differ++;
+        if (i == 0 || blank(b))
+            continue;
+        while (j < vgafont_count(f) && memcmp(vgafont_bitmap(f, j), b, 16))
+            j++;
+        cr_assert_lt(j, vgafont_count(f), "kernel glyph 0x%02X not in the default font", i);
+        cr_assert_eq(vgafont_codepoint(f, j), vgafont_cp437(i), "kernel glyph 0x%02X reads U+%04X, not U+%04X", i,
+                     vgafont_codepoint(f, j), vgafont_cp437(i));
+    }
+    cr_assert_eq(differ, 42);
+    /* its '0' has the dot in the middle the ROM's has not */
+    cr_assert_eq(vgafont_bitmap(lin, '0')[6], 0xD6);
+    vgafont_free(f);
+    vgafont_free(lin);
+    vgafont_free(rom);
+}
+
 /* vgafont_add with a PSF made here: glyphs with new bitmaps land after the
  * others; a PSF without a Unicode table is refused. */
 Test(vgafont, add_takes_new_bitmaps_with_their_code_points)

@@ -848,3 +848,32 @@ Test(vgatext, real_qemu_fbcon_frame, .init = setup, .fini = teardown)
     vgatext_free(t);
     free(fb);
 }
+
+/* The Linux framebuffer console with the kernel's built-in font (VGA8x16: no
+ * setfont, as in early boot or an initramfs), 1280x800: the whole page exact,
+ * CP437 graphics included. Its 42 glyphs that differ from the VGA ROM's come
+ * from backends/fonts/linux-vga8x16.psf (captured by bench/vnc/capture-font.sh).
+ * The page is page.sh's, so its truth is qemu-vga-text.txt. */
+Test(vgatext, real_qemu_fbcon_frame_with_the_kernels_builtin_font, .init = setup, .fini = teardown)
+{
+    unsigned w, h;
+    uint32_t *fb = read_ppm_gz("qemu-fbcon-1280x800-builtin-font.ppm.gz", &w, &h);
+    struct vgatext *t = vgatext_new(font);
+
+    cr_assert_not_null(strstr(vgafont_source(font), "linux-vga8x16.psf"), "source: %s", vgafont_source(font));
+    cr_assert_eq(w, 1280);
+    cr_assert_eq(h, 800);
+    cr_assert_eq(vgatext_frame(t, fb, w, h, w, 80, 24), VGATEXT_TEXT);
+    cr_assert_str_eq(vgatext_describe(t), "text 160x50 (8x16)");
+    cr_assert_eq(vgatext_unknown(t), 0);
+    assert_page(t);
+    cr_assert_eq(cell(t, 0, 0)->attr.fg, 7);
+    cr_assert_eq(cell(t, 0, 0)->attr.bg, 0);
+    cr_assert_eq(cell(t, 1, 14)->ch, 'B');
+    cr_assert_eq(cell(t, 1, 14)->attr.fg, 14);
+    cr_assert_eq(cell(t, 1, 14)->attr.bg, 1);
+    cr_assert_eq(cell(t, 25, 14)->attr.fg, 0);
+    cr_assert_eq(cell(t, 25, 14)->attr.bg, 7);
+    vgatext_free(t);
+    free(fb);
+}
