@@ -121,10 +121,12 @@ deps-check:
 
 install: virtmux
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	           $(DESTDIR)$(PREFIX)/share/virtmux/keymaps $(DESTDIR)$(PREFIX)/share/virtmux/demo
+	           $(DESTDIR)$(PREFIX)/share/virtmux/keymaps $(DESTDIR)$(PREFIX)/share/virtmux/demo \
+	           $(DESTDIR)$(PREFIX)/share/virtmux/fonts
 	install -m 755 virtmux $(DESTDIR)$(PREFIX)/bin/virtmux
 	install -m 644 virtmux.1 $(DESTDIR)$(PREFIX)/share/man/man1/virtmux.1
 	install -m 644 keymaps/*.keys $(DESTDIR)$(PREFIX)/share/virtmux/keymaps/
+	install -m 644 backends/fonts/*.psf $(DESTDIR)$(PREFIX)/share/virtmux/fonts/
 	install -m 755 demo/mkguest.sh demo/embed-root.sh $(DESTDIR)$(PREFIX)/share/virtmux/demo/
 
 uninstall:
