@@ -229,6 +229,7 @@ struct refresh_job {
     struct hconn *hc;
     virDomainPtr dom;
     bool gone, ok;
+    bool migrated_away;         /* the event said: stopped, migrated */
     struct dom snap;
 };
 
@@ -257,6 +258,11 @@ static void refresh_done(void *arg)
     struct refresh_job *j = arg;
     struct host *h = j->hc->host;
     if (h && h->hc == j->hc) {
+        if (j->migrated_away && h->ops->left) {
+            struct dom *d = domreg_find(h->reg, j->snap.uuid);
+            const char *name = d ? d->name : j->snap.name;
+            h->ops->left(h, j->snap.uuid, name ? name : "?", h->opaque);
+        }
         if (j->ok) {
             j->snap.host = h;
             j->snap.seen = h->listing;
@@ -287,6 +293,7 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
         return 0;
     j->hc = hconn_ref(hc);
     j->dom = dom;
+    j->migrated_away = event == VIR_DOMAIN_EVENT_STOPPED && detail == VIR_DOMAIN_EVENT_STOPPED_MIGRATED;
     virDomainRef(dom);
     /* Through the worker, in order: the row is read where blocking is allowed. */
     if (worker_submit(h->worker, &refresh_job_ops, j) < 0)

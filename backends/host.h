@@ -29,6 +29,9 @@ struct host_ops {
      * text may hold newlines): host_answer(h, "y") accepts, NULL refuses.
      * Without it, ask() is used and the user types y. */
     void (*confirm)(struct host *h, const char *question, void *opaque);
+    /* A domain left this host by migration (the source's STOPPED_MIGRATED);
+     * where to is for the caller to find out. */
+    void (*left)(struct host *h, const unsigned char uuid[VIR_UUID_BUFLEN], const char *name, void *opaque);
 };
 
 struct host *host_new(const char *name, const char *uri, struct domreg *reg,

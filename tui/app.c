@@ -111,11 +111,17 @@ static void on_host_confirm(struct host *h, const char *question, void *opaque)
     app_push_dialog(a, d);
 }
 
+static void on_host_left(struct host *h, const unsigned char uuid[VIR_UUID_BUFLEN], const char *name, void *opaque)
+{
+    migrations_left(opaque, h, uuid, name);
+}
+
 static const struct host_ops app_host_ops = {
     .changed = on_host_changed,
     .message = on_host_message,
     .ask = on_host_ask,
     .confirm = on_host_confirm,
+    .left = on_host_left,
 };
 
 /* ---- life cycle ---- */

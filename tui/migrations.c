@@ -139,3 +139,66 @@ void migrations_free_all(struct app *a)
         forget(a, m);
     }
 }
+
+/* ---- a domain that migrated to a host virtmux does not know ---- */
+
+#define LEFT_GRACE_MS 3000   /* the destination's resume event may come after the source's stop */
+
+struct left_ctx {
+    struct app *app;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    char from[128], name[256];
+};
+
+static void add_destination_done(bool ok, const char *text, void *opaque)
+{
+    struct left_ctx *c = opaque;
+    struct app *a = c->app;
+    if (ok && text && *text) {
+        char name[128], uri[1024], err[600];
+        if (sscanf(text, "%127s %1023s", name, uri) != 2)
+            app_message(a, true, "add a host as NAME URI, e.g. B qemu+libssh://root@hostB/system");
+        else if (!app_add_host(a, name, uri, err, sizeof err))
+            app_message(a, true, "%s", err);
+        else
+            app_message(a, false, "host %s added: %s follows once it is listed there", name, c->name);
+    }
+    free(c);
+}
+
+static void on_left_timer(int timer, void *opaque)
+{
+    struct left_ctx *c = opaque;
+    struct app *a = c->app;
+    virEventRemoveTimeout(timer);
+    struct dom *d = domreg_find(a->reg, c->uuid);
+    bool found = d && strcmp(host_name(d->host), c->from) != 0 && d->state != VIR_DOMAIN_SHUTOFF;
+    if (found || !app_find_pane(a, c->uuid)) {
+        free(c);   /* followed, or nobody was watching it */
+        return;
+    }
+    char q[700];
+    snprintf(q, sizeof q, "%s migrated away from %s to a host virtmux does not know. "
+             "Add that host as NAME URI and its console follows (Esc leaves it):", c->name, c->from);
+    struct dialog *dlg = dialog_new(DIALOG_TEXT, "migrated to an unknown host", q, add_destination_done, c);
+    if (!dlg) {
+        free(c);
+        return;
+    }
+    app_message(a, true, "%s migrated away from %s to a host virtmux does not know (host NAME URI adds it)",
+                c->name, c->from);
+    app_push_dialog(a, dlg);
+}
+
+void migrations_left(struct app *a, struct host *h, const unsigned char *uuid, const char *name)
+{
+    struct left_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return;
+    c->app = a;
+    memcpy(c->uuid, uuid, VIR_UUID_BUFLEN);
+    snprintf(c->from, sizeof c->from, "%s", host_name(h));
+    text_escape(name, c->name, sizeof c->name);
+    if (virEventAddTimeout(LEFT_GRACE_MS, on_left_timer, c, NULL) < 0)
+        free(c);
+}
