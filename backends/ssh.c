@@ -1103,12 +1103,15 @@ int ssh_tunnel_open(struct sshsess *s, const char *host, int port, tunnel_cb don
     t->lfd = t->watch = -1;
     t->next = s->tunnels;
     s->tunnels = t;
+    /* t may be gone after this: a session that fails at once (a write to a
+     * dead socket) fails its requests, this one too, before we return */
+    int id = t->id;
     if (s->state == S_IDLE)
         start_connect(s);
     else if (s->state == S_READY)
         pump(s);
     /* else: served when the connection under way is ready */
-    return t->id;
+    return id;
 }
 
 void ssh_tunnel_cancel(struct sshsess *s, int id)

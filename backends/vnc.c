@@ -20,6 +20,8 @@
 #define HANDSHAKE_MS 15000
 /* An SSH tunnel (session connect, auth, channel open) must open within this. */
 #define TUNNEL_MS 20000
+/* tunnel_id while ssh_tunnel_open runs (its callback may come first). */
+#define TUNNEL_ASKING (-1)
 /* Key events held while a migration is under way (8 bytes each: 64 KiB). */
 #define HELD_MAX 8192
 /* At most this many held events go to the connection's queue at a time. */
@@ -485,6 +487,14 @@ static void open_discard(void *arg)
     free(j);
 }
 
+static void tunnel_why(const struct vnc *v, const char *err, char *why, size_t whylen)
+{
+    if (err && !strncmp(err, "ssh tunnel", 10))
+        snprintf(why, whylen, "%s", err);   /* it names the target already */
+    else
+        snprintf(why, whylen, "ssh tunnel to %s: %s", v->tunnel_to, err && *err ? err : "failed");
+}
+
 static void on_tunnel(int fd, const char *err, void *opaque)
 {
     struct vnc *v = opaque;
@@ -493,7 +503,7 @@ static void on_tunnel(int fd, const char *err, void *opaque)
     cancel_timer(&v->handshake_timer);
     if (fd < 0) {
         char why[600];
-        snprintf(why, sizeof why, "SSH tunnel to %s: %s", v->tunnel_to, err && *err ? err : "failed");
+        tunnel_why(v, err, why, sizeof why);
         lost(v, why, false);
         return;
     }
@@ -512,14 +522,19 @@ static void open_tunnel(struct vnc *v, const char *host, int port)
         lost(v, "the host has no SSH session for a tunnel", false);
         return;
     }
+    v->tunnel_sess = s;
+    v->tunnel_id = TUNNEL_ASKING;
     int id = ssh_tunnel_open(s, host, port, on_tunnel, v, err, sizeof err);
+    if (v->tunnel_id != TUNNEL_ASKING)
+        return;   /* on_tunnel ran already: the session failed at once */
     if (id < 0) {
+        v->tunnel_id = 0;
+        v->tunnel_sess = NULL;
         char why[600];
-        snprintf(why, sizeof why, "SSH tunnel to %s: %s", v->tunnel_to, err);
+        tunnel_why(v, err, why, sizeof why);
         lost(v, why, false);
         return;
     }
-    v->tunnel_sess = s;
     v->tunnel_id = id;
     v->state = VNC_OPENING;
     v->handshake_timer = virEventAddTimeout(TUNNEL_MS, on_handshake_timeout, v, NULL);
@@ -559,7 +574,7 @@ static void open_done(void *arg)
 
 void vnc_attach(struct vnc *v)
 {
-    if (v->opening || v->tunnel_id > 0)
+    if (v->opening || v->tunnel_id != 0)
         return;
     cancel_timer(&v->retry_timer);
     drop_conn(v);
