@@ -674,7 +674,7 @@ void vnc_follow(struct vnc *v, bool migrating, struct host *incoming)
     if (v->conn && v->framed && v->state == VNC_ATTACHED) {
         finish_hold(v);   /* the migration failed; the source's display is still here */
         changed(v);
-    } else if (!v->running && !v->moved) {
+    } else if (!v->running) {   /* stopped, not moved: nothing will take them */
         size_t keys = held_presses(v);
         v->holding = false;
         drop_held(v);
@@ -838,6 +838,8 @@ const char *vnc_describe(const struct vnc *v) { return v->describe; }
 
 const char *vnc_badge(struct vnc *v)
 {
+    if (v->holding && v->readonly)
+        return "[migrating]";
     if (v->holding) {
         snprintf(v->badge, sizeof v->badge, "[migrating: %zu keys held]", held_presses(v));
         return v->badge;
