@@ -64,6 +64,12 @@ struct sshsess {
     struct ssh_callbacks_struct cbs;
     struct addrinfo *ai, *ai_next;
     int fd;                       /* ours until handed to libssh */
+    /* The socket handed to libssh: libssh 0.10 closes it on some failures
+     * but not on ssh_disconnect/ssh_free after a connect, so drop_session
+     * closes it if it is still the same socket (the number may be reused). */
+    int lib_fd;
+    dev_t lib_dev;
+    ino_t lib_ino;
     int watch, watch_events, timer, defer_timer, kick_timer;
     ssh_check_cb check_done;
     void *check_opaque;
@@ -479,11 +485,14 @@ static void drop_session(struct sshsess *s)
     set_watch(s, -1, 0);
     arm_timeout(s, false);
     if (s->ss) {
-        /* libssh owns the socket once it has it (SSH_OPTIONS_FD) */
         ssh_disconnect(s->ss);
         ssh_free(s->ss);
         s->ss = NULL;
     }
+    struct stat st;
+    if (s->lib_fd >= 0 && fstat(s->lib_fd, &st) == 0 && st.st_dev == s->lib_dev && st.st_ino == s->lib_ino)
+        close(s->lib_fd);
+    s->lib_fd = -1;
     if (s->fd >= 0)
         close(s->fd);
     s->fd = -1;
@@ -641,6 +650,12 @@ static void tcp_step(struct sshsess *s)
     if (s->r.keyfile[0])
         ssh_options_set(s->ss, SSH_OPTIONS_IDENTITY, s->r.keyfile);
     ssh_options_set(s->ss, SSH_OPTIONS_FD, &s->fd);
+    struct stat st;
+    if (fstat(s->fd, &st) == 0) {
+        s->lib_fd = s->fd;
+        s->lib_dev = st.st_dev;
+        s->lib_ino = st.st_ino;
+    }
     s->fd = -1;   /* libssh's now */
     memset(&s->cbs, 0, sizeof s->cbs);
     s->cbs.auth_function = no_passphrase;
@@ -1103,12 +1118,15 @@ int ssh_tunnel_open(struct sshsess *s, const char *host, int port, tunnel_cb don
     t->lfd = t->watch = -1;
     t->next = s->tunnels;
     s->tunnels = t;
+    /* t may be gone after this: a session that fails at once (a write to a
+     * dead socket) fails its requests, this one too, before we return */
+    int id = t->id;
     if (s->state == S_IDLE)
         start_connect(s);
     else if (s->state == S_READY)
         pump(s);
     /* else: served when the connection under way is ready */
-    return t->id;
+    return id;
 }
 
 void ssh_tunnel_cancel(struct sshsess *s, int id)
@@ -1143,7 +1161,7 @@ struct sshsess *sshsess_new(const struct ssh_resolved *r, const struct ssh_ops *
     s->r = *r;
     s->ops = ops;
     s->opaque = opaque;
-    s->fd = s->watch = s->timer = s->defer_timer = s->kick_timer = -1;
+    s->fd = s->lib_fd = s->watch = s->timer = s->defer_timer = s->kick_timer = -1;
     s->worker = worker_new(err, errlen);
     if (!s->worker) {
         free(s);

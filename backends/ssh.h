@@ -76,7 +76,8 @@ bool sshsess_asking(const struct sshsess *s);
 typedef void (*tunnel_cb)(int fd, const char *err, void *opaque);
 /* A direct-tcpip channel to host:port as seen from the SSH server, bridged to
  * a local socketpair. Connects and authenticates first if needed. Returns a
- * request id (> 0) for ssh_tunnel_cancel, or -1 with err set. */
+ * request id (> 0) for ssh_tunnel_cancel, or -1 with err set. done may run
+ * before this returns, when the session fails at once (then the id is spent). */
 int ssh_tunnel_open(struct sshsess *s, const char *host, int port, tunnel_cb done, void *opaque,
                     char *err, size_t errlen);
 /* Forget a request whose callback has not run yet. */

@@ -1,8 +1,10 @@
 /* backends/vnc.c: one VNC console on the loop thread: get a socket (libvirt's
- * graphics FD locally, the listen address otherwise), run a vncconn on it, write
- * what the recogniser saw into the console model, reattach with a backoff. */
+ * graphics FD locally, an SSH tunnel for a host over SSH, the listen address
+ * otherwise), run a vncconn on it, write what the recogniser saw into the
+ * console model, reattach with a backoff, follow the domain's migrations. */
 #include "backends/vnc.h"
 #include "backends/host.h"
+#include "backends/ssh.h"
 #include "backends/vncaddr.h"
 #include "backends/vncconn.h"
 
@@ -10,11 +12,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <libvirt/virterror.h>
 
 /* A server that accepts but never finishes the handshake is given up on. */
 #define HANDSHAKE_MS 15000
+/* An SSH tunnel (session connect, auth, channel open) must open within this. */
+#define TUNNEL_MS 20000
+/* tunnel_id while ssh_tunnel_open runs (its callback may come first). */
+#define TUNNEL_ASKING (-1)
+/* Key events held while a migration is under way (8 bytes each: 64 KiB). */
+#define HELD_MAX 8192
+/* At most this many held events go to the connection's queue at a time. */
+#define HELD_CHUNK 256
 
 struct open_job {
     struct vnc *v;                /* NULL once the vnc is gone */
@@ -23,7 +34,12 @@ struct open_job {
     char addr[300];
     char err[512];
     bool not_running;
+    bool tunnel;                  /* the host has an SSH session: tunnel to thost:tport */
+    char thost[256];
+    int tport;
 };
+
+struct keyev { uint32_t sym; bool down; };
 
 struct vnc {
     struct host *host;            /* NULL for a bare address */
@@ -53,6 +69,21 @@ struct vnc {
     unsigned cx, cy;
     unsigned painted_cols, painted_rows;
     bool framed;                  /* this connection showed a frame */
+    /* An SSH tunnel request under way (id > 0) on this session. */
+    struct sshsess *tunnel_sess;
+    int tunnel_id;
+    char tunnel_to[300];
+    /* Following a migration: keys are held from the moment a destination
+     * exists until a connection (on the new host, or the old one if the
+     * migration failed) shows a frame; then they are sent in order. */
+    bool under_way;               /* the registry says a migration runs */
+    bool holding;
+    bool moved;                   /* the domain changed host during this hold */
+    unsigned long long hold_since_ms;
+    char from_name[128];
+    struct keyev *held;
+    size_t nheld, held_sent;      /* events held; the first held_sent already sent */
+    int flush_timer;
 };
 
 static void changed(struct vnc *v)
@@ -110,12 +141,113 @@ static void schedule_retry(struct vnc *v)
     v->state = VNC_WAITING;
 }
 
+static void lost(struct vnc *v, const char *why, bool auth);
+
+static void cancel_tunnel(struct vnc *v)
+{
+    if (v->tunnel_id > 0)
+        ssh_tunnel_cancel(v->tunnel_sess, v->tunnel_id);
+    v->tunnel_id = 0;
+    v->tunnel_sess = NULL;
+}
+
 static void on_handshake_timeout(int timer, void *opaque)
 {
     struct vnc *v = opaque;
     cancel_timer(&v->handshake_timer);
-    if (v->conn)
+    if (v->conn) {
         vncconn_abort(v->conn, "the VNC server did not finish the handshake in time");
+    } else if (v->tunnel_id > 0) {
+        char why[400];
+        snprintf(why, sizeof why, "the SSH tunnel to %s did not open in time", v->tunnel_to);
+        cancel_tunnel(v);
+        lost(v, why, false);
+    }
+}
+
+static unsigned long long mono_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
+}
+
+/* ---- keys held across a migration ---- */
+
+static void start_hold(struct vnc *v)
+{
+    if (v->holding)
+        return;
+    v->holding = true;
+    v->moved = false;
+    v->hold_since_ms = mono_ms();
+    snprintf(v->from_name, sizeof v->from_name, "%s", v->host ? host_name(v->host) : "");
+}
+
+static void drop_held(struct vnc *v)
+{
+    cancel_timer(&v->flush_timer);
+    free(v->held);
+    v->held = NULL;
+    v->nheld = v->held_sent = 0;
+}
+
+static size_t held_presses(const struct vnc *v)
+{
+    size_t n = 0;
+    for (size_t i = v->held_sent; i < v->nheld; i++)
+        n += v->held[i].down;
+    return n;
+}
+
+static void flush_held(struct vnc *v);
+
+static void on_flush(int timer, void *opaque)
+{
+    struct vnc *v = opaque;
+    cancel_timer(&v->flush_timer);
+    flush_held(v);
+}
+
+/* The connection's queue is bounded: send in chunks, the rest shortly. */
+static void flush_held(struct vnc *v)
+{
+    uint32_t syms[HELD_CHUNK];
+    bool down[HELD_CHUNK];
+    while (v->conn && v->held_sent < v->nheld) {
+        size_t n = v->nheld - v->held_sent;
+        if (n > HELD_CHUNK)
+            n = HELD_CHUNK;
+        for (size_t i = 0; i < n; i++) {
+            syms[i] = v->held[v->held_sent + i].sym;
+            down[i] = v->held[v->held_sent + i].down;
+        }
+        if (!vncconn_keys(v->conn, syms, down, n))
+            break;
+        v->held_sent += n;
+    }
+    if (v->held_sent < v->nheld) {
+        if (v->conn && v->flush_timer < 0)
+            v->flush_timer = virEventAddTimeout(20, on_flush, v, NULL);
+        return;
+    }
+    drop_held(v);
+}
+
+/* A connection shows a frame and no migration is under way: the hold ends. */
+static void finish_hold(struct vnc *v)
+{
+    size_t keys = held_presses(v);
+    unsigned long long gap = mono_ms() - v->hold_since_ms;
+    v->holding = false;
+    if (v->moved)
+        message(v, false, "%s: VNC migrated %s \u2192 %s (screen gap %llu ms, %zu held keys sent)", v->label,
+                v->from_name, host_name(v->host), gap, keys);
+    else
+        message(v, false, "%s: VNC: migration did not complete; still on %s (%zu held keys sent)", v->label,
+                host_name(v->host), keys);
+    v->moved = false;
+    flush_held(v);
 }
 
 /* ---- the screen ---- */
@@ -170,6 +302,8 @@ void vnc_model_resized(struct vnc *v)
 static void drop_conn(struct vnc *v)
 {
     cancel_timer(&v->handshake_timer);
+    cancel_timer(&v->flush_timer);   /* unsent held keys wait for the next connection */
+    cancel_tunnel(v);
     vncconn_stop(v->conn);
     v->conn = NULL;
 }
@@ -190,8 +324,9 @@ static void lost(struct vnc *v, const char *why, bool auth)
         v->password_refused = true;
         message(v, true, "%s: VNC: %s (prefix f asks for the password again)", v->label, why);
     } else {
-        /* Said once per reason, not on every retry of a server that keeps failing. */
-        if (strcmp(v->why, why) != 0)
+        /* Said once per reason, not on every retry of a server that keeps
+         * failing; a source closing under a migration is expected. */
+        if (strcmp(v->why, why) != 0 && !v->holding)
             message(v, true, "%s: VNC: %s", v->label, why);
         snprintf(v->why, sizeof v->why, "%s", why);
         schedule_retry(v);
@@ -242,10 +377,14 @@ static void on_conn(void *opaque)
     if (n.frames && !v->framed) {
         v->framed = true;
         v->backoff_ms = 0;
-        if (v->why[0])
+        if (v->why[0] && !v->holding)
             message(v, false, "%s: VNC reattached", v->label);
         v->why[0] = '\0';
     }
+    if (n.frames && v->holding && !v->under_way)
+        finish_hold(v);
+    else if (n.frames && !v->holding && v->nheld > v->held_sent && v->flush_timer < 0)
+        flush_held(v);   /* a connection dropped while held keys were being sent */
     if (n.ask_password) {
         cancel_timer(&v->handshake_timer);   /* the user takes their time */
         if (v->ops->ask_password)
@@ -309,9 +448,12 @@ static void open_run(virConnectPtr conn, void *arg)
         }
         snprintf(j->err, sizeof j->err, "%s", virGetLastErrorMessage());
     }
-    /* A wildcard listen address means the libvirt host, as the URI names it. */
+    /* A wildcard listen address means the libvirt host, as the URI names it;
+     * through a tunnel, the SSH server's own loopback. */
     char host[256] = "";
-    if (!local) {
+    if (j->tunnel) {
+        snprintf(host, sizeof host, "127.0.0.1");
+    } else if (!local) {
         char *u = virConnectGetURI(conn);
         vncaddr_uri_host(u, host, sizeof host);
         free(u);
@@ -321,10 +463,15 @@ static void open_run(virConnectPtr conn, void *arg)
         snprintf(j->err, sizeof j->err, "%s", virGetLastErrorMessage());
     } else if (vncaddr_from_xml(xml, local ? NULL : host, j->addr, sizeof j->addr, j->err, sizeof j->err) == 0) {
         j->err[0] = '\0';
-        if (!local && (vncaddr_is_loopback(j->addr) || !strncmp(j->addr, "unix:", 5))) {
-            /* The seam for the SSH tunnel: until then, say what is missing. */
+        if (j->tunnel && vncaddr_split(j->addr, j->thost, sizeof j->thost, &j->tport) == 0) {
+            j->addr[0] = '\0';   /* open_done asks the host's SSH session for it */
+        } else if (j->tunnel) {
             snprintf(j->err, sizeof j->err, "the VNC display listens on %s of the remote host: "
-                     "only a tunnel reaches it (not built yet)", j->addr);
+                     "an SSH tunnel reaches TCP ports only", j->addr);
+            j->addr[0] = '\0';
+        } else if (!local && (vncaddr_is_loopback(j->addr) || !strncmp(j->addr, "unix:", 5))) {
+            snprintf(j->err, sizeof j->err, "the VNC display listens on %s of the remote host: "
+                     "only a tunnel reaches it (the URI is not over SSH)", j->addr);
             j->addr[0] = '\0';
         }
     }
@@ -340,6 +487,60 @@ static void open_discard(void *arg)
     free(j);
 }
 
+static void tunnel_why(const struct vnc *v, const char *err, char *why, size_t whylen)
+{
+    if (err && !strncmp(err, "ssh tunnel", 10))
+        snprintf(why, whylen, "%s", err);   /* it names the target already */
+    else
+        snprintf(why, whylen, "ssh tunnel to %s: %s", v->tunnel_to, err && *err ? err : "failed");
+}
+
+static void on_tunnel(int fd, const char *err, void *opaque)
+{
+    struct vnc *v = opaque;
+    v->tunnel_id = 0;
+    v->tunnel_sess = NULL;
+    cancel_timer(&v->handshake_timer);
+    if (fd < 0) {
+        char why[600];
+        tunnel_why(v, err, why, sizeof why);
+        lost(v, why, false);
+        return;
+    }
+    start_conn(v, fd, NULL);
+}
+
+/* The display is reached through the host's own SSH session: a direct-tcpip
+ * channel to host:port as the SSH server sees it. The session connects again
+ * on demand after a drop, so a retry needs nothing else. */
+static void open_tunnel(struct vnc *v, const char *host, int port)
+{
+    struct sshsess *s = v->host ? host_ssh(v->host) : NULL;
+    char err[400];
+    snprintf(v->tunnel_to, sizeof v->tunnel_to, strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
+    if (!s) {
+        lost(v, "the host has no SSH session for a tunnel", false);
+        return;
+    }
+    v->tunnel_sess = s;
+    v->tunnel_id = TUNNEL_ASKING;
+    int id = ssh_tunnel_open(s, host, port, on_tunnel, v, err, sizeof err);
+    if (v->tunnel_id != TUNNEL_ASKING)
+        return;   /* on_tunnel ran already: the session failed at once */
+    if (id < 0) {
+        v->tunnel_id = 0;
+        v->tunnel_sess = NULL;
+        char why[600];
+        tunnel_why(v, err, why, sizeof why);
+        lost(v, why, false);
+        return;
+    }
+    v->tunnel_id = id;
+    v->state = VNC_OPENING;
+    v->handshake_timer = virEventAddTimeout(TUNNEL_MS, on_handshake_timeout, v, NULL);
+    changed(v);
+}
+
 static void open_done(void *arg)
 {
     struct open_job *j = arg;
@@ -349,7 +550,7 @@ static void open_done(void *arg)
         return;
     }
     v->opening = NULL;
-    if (j->fd < 0 && !j->addr[0]) {
+    if (j->fd < 0 && !j->addr[0] && j->tport <= 0) {
         if (j->not_running || !v->running) {
             v->state = VNC_STOPPED;
             v->why[0] = '\0';
@@ -357,6 +558,11 @@ static void open_done(void *arg)
         } else {
             lost(v, j->err, false);
         }
+        open_discard(j);
+        return;
+    }
+    if (j->tport > 0) {
+        open_tunnel(v, j->thost, j->tport);
         open_discard(j);
         return;
     }
@@ -368,7 +574,7 @@ static void open_done(void *arg)
 
 void vnc_attach(struct vnc *v)
 {
-    if (v->opening)
+    if (v->opening || v->tunnel_id != 0)
         return;
     cancel_timer(&v->retry_timer);
     drop_conn(v);
@@ -381,6 +587,7 @@ void vnc_attach(struct vnc *v)
         return;
     j->v = v;
     j->fd = -1;
+    j->tunnel = host_ssh(v->host) != NULL;
     memcpy(j->uuid, v->uuid, VIR_UUID_BUFLEN);
     if (host_submit(v->host, open_run, open_done, open_discard, j) < 0) {
         free(j);
@@ -409,7 +616,11 @@ void vnc_update(struct vnc *v, struct host *h, bool running, bool host_connected
     v->running = running;
     v->host_connected = host_connected;
     if (h != v->host) {
-        v->host = h;   /* the same UUID elsewhere: open it there */
+        /* The same UUID elsewhere (a migration): open it there, keys held
+         * until its first frame. */
+        start_hold(v);
+        v->moved = true;
+        v->host = h;
         drop_conn(v);
         if (v->opening) {
             v->opening->v = NULL;
@@ -446,6 +657,38 @@ void vnc_update(struct vnc *v, struct host *h, bool running, bool host_connected
     }
 }
 
+void vnc_follow(struct vnc *v, bool migrating, struct host *incoming)
+{
+    if (!v->host)
+        return;
+    /* Held from the moment the destination exists: a key sent to the source
+     * after its devices were saved would be lost. */
+    v->under_way = migrating || (incoming && incoming != v->host);
+    if (v->under_way && !v->holding) {
+        start_hold(v);
+        changed(v);
+        return;
+    }
+    if (v->under_way || !v->holding)
+        return;
+    if (v->conn && v->framed && v->state == VNC_ATTACHED) {
+        finish_hold(v);   /* the migration failed; the source's display is still here */
+        changed(v);
+    } else if (!v->running) {   /* stopped, not moved: nothing will take them */
+        size_t keys = held_presses(v);
+        v->holding = false;
+        drop_held(v);
+        if (keys)
+            message(v, true, "%s: VNC: the domain stopped; %zu held keys dropped", v->label, keys);
+        changed(v);
+    }
+}
+
+void vnc_set_label(struct vnc *v, const char *label)
+{
+    snprintf(v->label, sizeof v->label, "%s", label);
+}
+
 /* ---- keys ---- */
 
 static bool send_events(struct vnc *v, const uint32_t *syms, const bool *down, size_t n, char *err, size_t errlen)
@@ -453,6 +696,31 @@ static bool send_events(struct vnc *v, const uint32_t *syms, const bool *down, s
     if (v->readonly) {
         snprintf(err, errlen, "%s is read-only", v->label);
         return false;
+    }
+    if (v->holding) {
+        if (v->nheld + n > HELD_MAX) {
+            snprintf(err, errlen, "%s: %zu KiB of keys already held for the migration; this one is dropped",
+                     v->label, HELD_MAX * sizeof(struct keyev) / 1024);
+            return false;
+        }
+        if (!v->held && !(v->held = malloc(HELD_MAX * sizeof *v->held))) {
+            snprintf(err, errlen, "out of memory");
+            return false;
+        }
+        for (size_t i = 0; i < n; i++)
+            v->held[v->nheld++] = (struct keyev){ syms[i], down[i] };
+        changed(v);   /* the badge counts them */
+        return true;
+    }
+    if (v->nheld > v->held_sent) {
+        /* Still sending what was held: these go after it, in order. */
+        if (v->nheld + n > HELD_MAX) {
+            snprintf(err, errlen, "%s: typing faster than the VNC server takes keys", v->label);
+            return false;
+        }
+        for (size_t i = 0; i < n; i++)
+            v->held[v->nheld++] = (struct keyev){ syms[i], down[i] };
+        return true;
     }
     if (!v->conn || v->state != VNC_ATTACHED) {
         snprintf(err, errlen, "%s: VNC is not connected", v->label);
@@ -518,7 +786,7 @@ static struct vnc *vnc_alloc(const char *label, struct console *model, bool read
     snprintf(v->password, sizeof v->password, "%s", password ? password : "");
     v->ops = ops;
     v->opaque = opaque;
-    v->retry_timer = v->handshake_timer = -1;
+    v->retry_timer = v->handshake_timer = v->flush_timer = -1;
     v->state = VNC_STOPPED;
     v->running = v->host_connected = true;
     snprintf(v->describe, sizeof v->describe, "no frame yet");
@@ -554,6 +822,7 @@ void vnc_free(struct vnc *v)
     if (v->opening)
         v->opening->v = NULL;
     drop_conn(v);
+    drop_held(v);
     free(v->cells);
     free(v);
 }
@@ -569,6 +838,14 @@ const char *vnc_describe(const struct vnc *v) { return v->describe; }
 
 const char *vnc_badge(struct vnc *v)
 {
+    if (v->holding && v->readonly)
+        return "[migrating]";
+    if (v->holding) {
+        snprintf(v->badge, sizeof v->badge, "[migrating: %zu keys held]", held_presses(v));
+        return v->badge;
+    }
+    if (v->state == VNC_OPENING && v->tunnel_id > 0)
+        return "[connecting: SSH tunnel]";
     switch (v->state) {
     case VNC_ATTACHED:
         return v->readonly ? "[read-only]" : "";

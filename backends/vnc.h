@@ -12,7 +12,7 @@
 struct host;
 
 enum vnc_state {
-    VNC_OPENING,     /* getting a socket, or the RFB handshake under way */
+    VNC_OPENING,     /* getting a socket (or an SSH tunnel), or the RFB handshake under way */
     VNC_ATTACHED,
     VNC_STOPPED,     /* the domain is not running: reattach when it starts */
     VNC_WAITING,     /* lost or failed: reattaching after a backoff */
@@ -46,6 +46,13 @@ void vnc_free(struct vnc *v);
 void vnc_attach(struct vnc *v);
 /* The registry saw the domain's state or host change. */
 void vnc_update(struct vnc *v, struct host *h, bool running, bool host_connected);
+/* The registry's word on a migration: one runs (the source paused for it),
+ * or incoming names a host holding the destination. Keys are held from then
+ * until a connection shows a frame after it (on the new host, or the old one
+ * if it failed), and sent then, in order. */
+void vnc_follow(struct vnc *v, bool migrating, struct host *incoming);
+/* The pane's label changed (the domain moved to another host). */
+void vnc_set_label(struct vnc *v, const char *label);
 /* The answer to ask_password; NULL cancels. */
 void vnc_password(struct vnc *v, const char *password);
 

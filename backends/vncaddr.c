@@ -236,3 +236,29 @@ int vncaddr_connect(const char *addr, int timeout_ms, int cancel_fd, char *err, 
     freeaddrinfo(res);
     return fd;
 }
+
+int vncaddr_split(const char *addr, char *host, size_t hostlen, int *port)
+{
+    const char *colon;
+    size_t n;
+    if (addr[0] == '[') {
+        const char *e = strchr(addr, ']');
+        if (!e || e[1] != ':')
+            return -1;
+        addr++;
+        n = (size_t)(e - addr);
+        colon = e + 1;
+    } else {
+        colon = strrchr(addr, ':');
+        if (!colon || colon == addr || memchr(addr, ':', (size_t)(colon - addr)))
+            return -1;   /* an IPv6 address without brackets is ambiguous */
+        n = (size_t)(colon - addr);
+    }
+    char *end;
+    long p = strtol(colon + 1, &end, 10);
+    if (*end || colon[1] == '\0' || p <= 0 || p > 65535 || n == 0 || n >= hostlen)
+        return -1;
+    snprintf(host, hostlen, "%.*s", (int)n, addr);
+    *port = (int)p;
+    return 0;
+}

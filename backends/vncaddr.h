@@ -1,5 +1,5 @@
 /* backends/vncaddr.h: where a VNC server listens and a connected socket to it —
- * the seam a later SSH tunnel replaces (it too only has to yield a socket). */
+ * or, for a host reached over SSH, the far end of the tunnel (vncaddr_split). */
 #ifndef VIRTMUX_VNCADDR_H
 #define VIRTMUX_VNCADDR_H
 #include <stdbool.h>
@@ -18,6 +18,10 @@ void vncaddr_uri_host(const char *uri, char *out, size_t outlen);
 /* true for a loopback address ("127.0.0.1:5900", "[::1]:5900", "localhost:..."):
  * on a remote host, only a tunnel reaches it. */
 bool vncaddr_is_loopback(const char *addr);
+
+/* "HOST:PORT" or "[V6]:PORT" into host and port (what an SSH tunnel asks the
+ * far side to connect to); -1 when it is neither (e.g. "unix:PATH"). */
+int vncaddr_split(const char *addr, char *host, size_t hostlen, int *port);
 
 /* Connect to "HOST:PORT", "[V6]:PORT" or "unix:PATH" within timeout_ms. A
  * byte readable on cancel_fd (-1: none) gives up early. Returns a blocking

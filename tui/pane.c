@@ -297,6 +297,19 @@ void pane_free(struct pane *p)
     free(p);
 }
 
+/* The source is paused for a migration. */
+static bool migrating_now(const struct dom *d)
+{
+    return d->state == VIR_DOMAIN_PAUSED &&
+           (d->reason == VIR_DOMAIN_PAUSED_MIGRATION || d->reason == VIR_DOMAIN_PAUSED_POSTCOPY);
+}
+
+/* A connected host holding the destination of a migration, or NULL. */
+static struct host *incoming_now(const struct dom *d)
+{
+    return d->incoming && host_state(d->incoming) == HOST_CONNECTED ? d->incoming : NULL;
+}
+
 void pane_sync(struct pane *p)
 {
     if (p->addr[0])
@@ -311,7 +324,10 @@ void pane_sync(struct pane *p)
     if (p->kind == PANE_VNC) {
         bool running = d && (d->state == VIR_DOMAIN_RUNNING || d->state == VIR_DOMAIN_BLOCKED ||
                              d->state == VIR_DOMAIN_PAUSED || d->state == VIR_DOMAIN_SHUTDOWN);
+        vnc_set_label(p->vnc, p->label);
         vnc_update(p->vnc, d ? d->host : vnc_host(p->vnc), running, !d || host_state(d->host) == HOST_CONNECTED);
+        if (d)
+            vnc_follow(p->vnc, migrating_now(d), incoming_now(d));
         return;
     }
     if (!d) {
@@ -321,10 +337,7 @@ void pane_sync(struct pane *p)
     bool running = d->state == VIR_DOMAIN_RUNNING || d->state == VIR_DOMAIN_BLOCKED ||
                    d->state == VIR_DOMAIN_PAUSED || d->state == VIR_DOMAIN_SHUTDOWN;
     serial_update(p->serial, d->host, running, host_state(d->host) == HOST_CONNECTED);
-    bool migrating = d->state == VIR_DOMAIN_PAUSED &&
-                     (d->reason == VIR_DOMAIN_PAUSED_MIGRATION || d->reason == VIR_DOMAIN_PAUSED_POSTCOPY);
-    struct host *incoming = d->incoming && host_state(d->incoming) == HOST_CONNECTED ? d->incoming : NULL;
-    serial_follow(p->serial, migrating, incoming);
+    serial_follow(p->serial, migrating_now(d), incoming_now(d));
 }
 
 bool pane_readonly(const struct pane *p)

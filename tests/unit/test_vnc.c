@@ -202,6 +202,40 @@ Test(vncaddr, from_xml)
     cr_assert_eq(vncaddr_from_xml("<domain", "h", out, sizeof out, err, sizeof err), -1);
 }
 
+/* What an SSH tunnel is asked for: the far side's view of the listen address. */
+Test(vncaddr, tunnel_target)
+{
+    char out[300], err[200], host[64];
+    int port = 0;
+    /* A wildcard or missing listen address is the SSH server's own loopback. */
+    const char *wild[] = { "<graphics type='vnc' port='5907' listen='0.0.0.0'/>",
+                           "<graphics type='vnc' port='5907' listen='::'/>",
+                           "<graphics type='vnc' port='5907'/>" };
+    for (size_t i = 0; i < sizeof wild / sizeof wild[0]; i++) {
+        cr_assert_eq(vncaddr_from_xml(xml_with(wild[i]), "127.0.0.1", out, sizeof out, err, sizeof err), 0);
+        cr_assert_eq(vncaddr_split(out, host, sizeof host, &port), 0, "%s", out);
+        cr_assert_str_eq(host, "127.0.0.1");
+        cr_assert_eq(port, 5907);
+    }
+    cr_assert_eq(vncaddr_split("[fd00::7]:5901", host, sizeof host, &port), 0);
+    cr_assert_str_eq(host, "fd00::7");
+    cr_assert_eq(port, 5901);
+    cr_assert_eq(vncaddr_split("hostA:5900", host, sizeof host, &port), 0);
+    cr_assert_str_eq(host, "hostA");
+    /* Not a TCP address: a unix socket, junk, a bad port, a host too long. */
+    cr_assert_eq(vncaddr_split("unix:/run/v.sock", host, sizeof host, &port), -1);
+    cr_assert_eq(vncaddr_split("fd00::7:5900", host, sizeof host, &port), -1);
+    cr_assert_eq(vncaddr_split("h:0", host, sizeof host, &port), -1);
+    cr_assert_eq(vncaddr_split("h:65536", host, sizeof host, &port), -1);
+    cr_assert_eq(vncaddr_split("h:", host, sizeof host, &port), -1);
+    cr_assert_eq(vncaddr_split(":5900", host, sizeof host, &port), -1);
+    cr_assert_eq(vncaddr_split("[::1]5900", host, sizeof host, &port), -1);
+    char longhost[200];
+    memset(longhost, 'a', 100);
+    snprintf(longhost + 100, sizeof longhost - 100, ":5900");
+    cr_assert_eq(vncaddr_split(longhost, host, sizeof host, &port), -1);
+}
+
 Test(vncaddr, connect_refuses_bad_addresses_quickly)
 {
     char err[200];
