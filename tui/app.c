@@ -262,9 +262,25 @@ int app_remove_host(struct app *a, const char *name, char *err, size_t errlen)
                 c->host = NULL;
         }
         migrations_forget_host(a, h);
+        /* Its consoles go with it: they hold its connection and session. */
+        for (size_t t = a->ntabs; t-- > 0;) {
+            struct tab *tab = a->tabs[t];
+            for (size_t k = tab->n; k-- > 0;) {
+                if (pane_host(tab->panes[k]) == h) {
+                    app_message(a, false, "%s: closed with its host", tab->panes[k]->label);
+                    app_close_pane(a, tab, k);
+                    if (t >= a->ntabs || a->tabs[t] != tab)
+                        break;   /* the tab went with its last pane */
+                }
+            }
+        }
         memmove(&a->hosts[i], &a->hosts[i + 1], (a->nhosts - i - 1) * sizeof *a->hosts);
         a->nhosts--;
         host_free(h);
+        /* A migration on its way to h is not any more. */
+        for (size_t t = 0; t < a->ntabs; t++)
+            for (size_t k = 0; k < a->tabs[t]->n; k++)
+                pane_sync(a->tabs[t]->panes[k]);
         a->dirty = true;
         return 0;
     }

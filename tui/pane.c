@@ -385,3 +385,10 @@ void pane_send(struct pane *p, const char *bytes, size_t n)
     console_send(p->model, bytes, n);
     serial_flush(p->serial);
 }
+
+struct host *pane_host(const struct pane *p)
+{
+    if (p->kind == PANE_VNC)
+        return p->addr[0] ? NULL : vnc_host(p->vnc);
+    return serial_host(p->serial);
+}

@@ -45,6 +45,8 @@ void pane_sync(struct pane *p);
 void pane_key(struct pane *p, key_code k);
 void pane_send(struct pane *p, const char *bytes, size_t n);
 bool pane_readonly(const struct pane *p);
+/* The host the console is attached through (NULL for a bare VNC address). */
+struct host *pane_host(const struct pane *p);
 /* A key combination for a VNC guest (false with a reason otherwise). */
 bool pane_combo(struct pane *p, const struct keysym_combo *c, char *err, size_t errlen);
 const char *pane_kind_name(enum pane_kind kind);
