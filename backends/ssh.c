@@ -64,6 +64,11 @@ struct sshsess {
     struct ssh_callbacks_struct cbs;
     struct addrinfo *ai, *ai_next;
     int fd;                       /* ours until handed to libssh */
+    /* The socket handed to libssh: libssh 0.10 does not close a socket given
+     * with SSH_OPTIONS_FD, so drop_session does (the inode tells it is still
+     * the same socket). */
+    int ss_fd;
+    ino_t ss_ino;
     int watch, watch_events, timer, defer_timer, kick_timer;
     ssh_check_cb check_done;
     void *check_opaque;
@@ -479,10 +484,15 @@ static void drop_session(struct sshsess *s)
     set_watch(s, -1, 0);
     arm_timeout(s, false);
     if (s->ss) {
-        /* libssh owns the socket once it has it (SSH_OPTIONS_FD) */
         ssh_disconnect(s->ss);
         ssh_free(s->ss);
         s->ss = NULL;
+    }
+    if (s->ss_fd >= 0) {
+        struct stat st;
+        if (fstat(s->ss_fd, &st) == 0 && S_ISSOCK(st.st_mode) && st.st_ino == s->ss_ino)
+            close(s->ss_fd);
+        s->ss_fd = -1;
     }
     if (s->fd >= 0)
         close(s->fd);
@@ -640,8 +650,11 @@ static void tcp_step(struct sshsess *s)
     ssh_options_set(s->ss, SSH_OPTIONS_KNOWNHOSTS, s->r.known_hosts);
     if (s->r.keyfile[0])
         ssh_options_set(s->ss, SSH_OPTIONS_IDENTITY, s->r.keyfile);
+    struct stat st;
+    s->ss_fd = s->fd;
+    s->ss_ino = fstat(s->fd, &st) == 0 ? st.st_ino : 0;
     ssh_options_set(s->ss, SSH_OPTIONS_FD, &s->fd);
-    s->fd = -1;   /* libssh's now */
+    s->fd = -1;   /* libssh's to use; drop_session closes it */
     memset(&s->cbs, 0, sizeof s->cbs);
     s->cbs.auth_function = no_passphrase;
     s->cbs.userdata = s;
@@ -1143,7 +1156,7 @@ struct sshsess *sshsess_new(const struct ssh_resolved *r, const struct ssh_ops *
     s->r = *r;
     s->ops = ops;
     s->opaque = opaque;
-    s->fd = s->watch = s->timer = s->defer_timer = s->kick_timer = -1;
+    s->fd = s->ss_fd = s->watch = s->timer = s->defer_timer = s->kick_timer = -1;
     s->worker = worker_new(err, errlen);
     if (!s->worker) {
         free(s);
