@@ -106,8 +106,15 @@ outage() {
     wait_title "\[host lost\]" 20
     keys C-] H
     wait_for "URI / REASON" 5
-    for _ in $(seq 1 100); do hstate_is hostA disconnected && break; sleep 0.1; done
-    hstate_is hostA disconnected || fail "$kind: hostA is not 'disconnected': $(screen | grep '^hostA ')"
+    # Between retries (every 1-2 s) the host is "connecting" for a moment.
+    local seen="" st
+    for _ in $(seq 1 200); do
+        hstate_is hostA disconnected && break
+        st=$(screen | grep -oE '^hostA +[a-z]+( [a-z]+)?' | awk '{ $1 = ""; print }')
+        [[ $seen == *"$st;"* ]] || seen+="$st;"
+        sleep 0.1
+    done
+    hstate_is hostA disconnected || fail "$kind: hostA was never 'disconnected' in 20 s (seen:$seen): $(screen | grep '^hostA ')"
     [ -n "$(hreason hostA | tr -d ' ')" ] || fail "$kind: no reason under hostA"
     echo "$kind: hostA disconnected:$(hreason hostA | sed 's/  */ /g')"
     hstate_is hostB connected || fail "$kind: hostB is not connected any more"
