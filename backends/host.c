@@ -29,6 +29,7 @@ struct hconn {
     /* Drivers without close callbacks (test, embed) accept the registration
      * but never call its free function: teardown drops that reference then. */
     bool close_freed;
+    int close_reason;             /* for on_close_later */
 };
 
 /* A credential question from the worker thread, answered on the loop thread. */
@@ -327,13 +328,30 @@ static void host_lost(struct host *h, const char *why)
     host_changed(h);
 }
 
-static void on_close(virConnectPtr conn, int reason, void *opaque)
+static void on_close_later(int timer, void *opaque)
 {
     struct hconn *hc = opaque;
     struct host *h = hc->host;
+    virEventRemoveTimeout(timer);
     if (!h || h->hc != hc)
         return;
-    host_lost(h, close_reason(reason));
+    host_lost(h, close_reason(hc->close_reason));
+}
+
+/* libvirt calls this with the connection's close-callback lock held, from
+ * whichever thread saw the socket go (the loop's, or the worker's inside an
+ * RPC). host_lost here would deadlock: it closes the console streams (which
+ * take the remote driver's lock) while the worker, closing this connection,
+ * holds that lock and waits in virConnectUnregisterCloseCallback for ours.
+ * So the loop does it, after this returns. */
+static void on_close(virConnectPtr conn, int reason, void *opaque)
+{
+    struct hconn *hc = opaque;
+    (void)conn;
+    hc->close_reason = reason;
+    hconn_ref(hc);
+    if (virEventAddTimeout(0, on_close_later, hc, hconn_unref) < 0)
+        hconn_unref(hc);
 }
 
 /* ---- connecting (worker thread, except done) ---- */

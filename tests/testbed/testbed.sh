@@ -13,6 +13,9 @@
 #                        client's) namespaces (net + mount [+ uts])
 #   testbed.sh guest-up [A|B] [SECS]   start the guest there (default A) and
 #                        wait (default 120 s) until it is ready
+#   testbed.sh restart-sshd A|B       stop that host's sshd (by pid file, with
+#   testbed.sh restart-libvirtd A|B   its per-connection children) if it runs,
+#                        start it again as `up` does, wait until it answers
 #
 # See tests/testbed/README.md.  Needs root.  Knobs (environment):
 #   TESTBED_DIR            state directory (default /tmp/virtmux-testbed)
@@ -832,6 +835,48 @@ tb_guest_up() {
     return 1
 }
 
+# tb_children PID: the PIDs whose parent is PID (from /proc, never by name).
+tb_children() {
+    local st
+    for st in /proc/[0-9]*/stat; do
+        { read -r st <"$st"; } 2>/dev/null || continue
+        # pid (comm) state ppid ...: comm may hold spaces or parentheses
+        local rest=${st##*) } pid=${st%% *}
+        rest=${rest#* }
+        [[ ${rest%% *} == "$1" ]] && echo "$pid"
+    done
+    return 0
+}
+
+# tb_restart A|B sshd|libvirtd: stop the daemon if it runs (sshd: also the
+# sessions it forked; libvirtd: running QEMUs stay up), start it again into
+# the host's namespaces, wait until it answers.
+tb_restart() {
+    local h=${1:-} name=${2:-} d p kids=""
+    case $h in A|B) ;; *) err "restart-$name: A or B"; return 2 ;; esac
+    tb_holder_pid "$h" >/dev/null || { err "host$h is not up"; return 1; }
+    d=$(tb_hdir "$h")
+    # the daemon itself by its own pid file (the .launch reaper of libvirtd
+    # lives on while QEMU, its child, runs)
+    if p=$(tb_pid "$d/pid/$name.pid" "$d/"); then
+        [[ $name == sshd ]] && kids=$(tb_children "$p")
+        # shellcheck disable=SC2086
+        tb_stop 10 "$p" $kids || { err "$name of host$h did not stop"; return 1; }
+    fi
+    case $name in
+        sshd)
+            tb_daemon "$h" sshd /usr/sbin/sshd -D -f "$d/sshd/sshd_config" -E "$d/sshd.log"
+            tb_wait 10 "sshd of host$h on $(tb_addr "$h"):22" tb_sshd_listens "$h" ||
+                { tb_tail "$d/sshd.out"; tb_tail "$d/sshd.log"; return 1; } ;;
+        libvirtd)
+            tb_daemon "$h" libvirtd /usr/sbin/libvirtd -p "$d/pid/libvirtd.pid" -f /etc/libvirt/libvirtd.conf
+            tb_wait 20 "libvirtd of host$h" tb_libvirtd_answers "$h" ||
+                { tb_tail "$d/libvirtd.out"; tb_tail "$d/log/libvirtd.log"; return 1; } ;;
+    esac
+    tb_wait 5 "the pid file of $name (host$h)" tb_pid "$d/pid/$name.pid" "$d/" || return 1
+    note "$name of host$h restarted (pid $(tb_readpid "$d/pid/$name.pid"))"
+}
+
 tb_exec() {
     local who=${1:-} pre
     case $who in A|B|client) ;; *) err "exec: A, B or client"; return 2 ;; esac
@@ -865,6 +910,8 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
         env)    tb_load_conf; tb_env; exit ;;
         exec)   tb_load_conf; tb_exec "$@"; exit ;;
         guest-up) tb_load_conf; tb_guest_up "$@"; exit ;;
+        restart-sshd) tb_load_conf; tb_restart "${1:-}" sshd; exit ;;
+        restart-libvirtd) tb_load_conf; tb_restart "${1:-}" libvirtd; exit ;;
         *)      tb_usage ;;
     esac
 fi
