@@ -5,6 +5,10 @@
   analyze.py attached REC HOST T0MS   exit 0 if, after T0MS, the peer loop said
                                       "@@attach HOST" and guest output followed
   analyze.py report DIR SIDE...       the table and the RESULT line
+  analyze.py watch OUT STOP A=FILE B=FILE   until STOP exists: every ~2 ms, the
+                                      sizes of the hosts' serial logs (virtlogd
+                                      writes what QEMU's serial says); a line
+                                      "MS HOST SIZE" each time one grows
 
 Raw logs (virtmux's log-dir *.raw, conrec's recording) are records
 "TS LEN\\n<LEN bytes>\\n" and, in virtmux's, "TS marker TEXT\\n" lines;
@@ -160,7 +164,8 @@ def keys_result(recs, sent):
     dup = sum(1 for g in got if g in sentset) - len(gotset & sentset)
     want_md5 = hashlib.md5("".join(t + "\n" for t in sent_toks).encode()).hexdigest()
     guest_md5 = md5[-1].decode() if md5 else "?"
-    return {"sent": len(sent_toks), "got": len(got), "lost": lost, "garbled": garbled, "dup": dup,
+    span = (sent[-1][0] - sent[0][0]) / 1000 if len(sent) > 1 else 0
+    return {"rate": len(sent) / span if span > 0 else 0, "sent": len(sent_toks), "got": len(got), "lost": lost, "garbled": garbled, "dup": dup,
             "md5_ok": guest_md5 == want_md5, "exact": got == sent_toks}
 
 
@@ -189,6 +194,7 @@ def read_ms(path):
     return int(open(path).read().strip())
 
 
+GOUT = []
 MARK = re.compile(r"\[virtmux: migrated (\S+) \S+ (\S+), console gap (\d+) ms\]")
 
 
@@ -199,7 +205,7 @@ def side_virtmux(d, evs):
     end = read_ms(os.path.join(d, "virtmux.end"))
     marks = [(k, r) for k, r in enumerate(recs) if r[1] == "marker" and MARK.search(r[2])]
     other = [r[2] for r in recs if r[1] == "marker" and not MARK.search(r[2])]
-    res = {"gap": [], "switch": [], "mgap": [], "held": [], "srcstop": [], "mig_s": [], "notes": []}
+    res = {"gap": [], "switch": [], "mgap": [], "held": [], "srcstop": [], "mig_s": [], "notes": [], "qemu": [], "own": []}
     if len(marks) != len(migs):
         res["notes"].append("%d 'migrated' markers for %d migrations" % (len(marks), len(migs)))
     for (i, src, dst, t0, t1), (k, mr) in zip(migs, marks):
@@ -227,6 +233,11 @@ def side_virtmux(d, evs):
             res["notes"].append("migration %d: no 'Resumed Migrated' event on %s" % (i, dst))
             continue
         res["switch"].append(mts - resumed)
+        fo = first_out(GOUT, dst, resumed)
+        if fo is not None:
+            res["qemu"].append(fo - resumed)
+            if shown is not None:
+                res["own"].append(shown - fo)
         if shown is not None:
             res["gap"].append(shown - resumed)
         if stopped is not None:
@@ -242,7 +253,7 @@ def side_peer(d, evs):
     migs = read_migs(os.path.join(d, "peer.migs"))
     sent = read_keys(os.path.join(d, "peer.keys"))
     end = read_ms(os.path.join(d, "peer.end"))
-    res = {"gap": [], "detach": [], "srcstop": [], "mig_s": [], "notes": []}
+    res = {"gap": [], "detach": [], "srcstop": [], "mig_s": [], "notes": [], "qemu": [], "own": []}
     for i, src, dst, t0, t1 in migs:
         resumed = first_event(evs[dst], "Resumed Migrated", t0, t1 + 10000)
         stopped = first_event(evs[src], "Stopped Migrated", t0, t1 + 10000)
@@ -259,6 +270,10 @@ def side_peer(d, evs):
             res["notes"].append("migration %d: resumed=%s shown=%s" % (i, resumed, shown))
             continue
         res["gap"].append(shown - resumed)
+        fo = first_out(GOUT, dst, resumed)
+        if fo is not None:
+            res["qemu"].append(fo - resumed)
+            res["own"].append(shown - fo)
         if det is not None:
             res["detach"].append(det - resumed)
         if stopped is not None:
@@ -276,6 +291,8 @@ def fmt(v, nd=0):
 
 def report(d, sides):
     evs = {h: events(os.path.join(d, "events." + h)) for h in "AB"}
+    global GOUT
+    GOUT = guest_out(d)
     R = {}
     if "virtmux" in sides:
         R["virtmux"] = side_virtmux(d, evs)
@@ -290,13 +307,13 @@ def report(d, sides):
         return "%.3fx" % (a / b) if a is not None and b not in (None, 0) else "-"
 
     def row(m, a, b, r="", t="", ok=""):
-        print("%-44s | %10s | %10s | %8s | %-10s | %s" % (m, a, b, r, t, ok))
+        print("%-50s | %10s | %10s | %8s | %-10s | %s" % (m, a, b, r, t, ok))
 
     def pf(ok):
         return "PASS" if ok else "FAIL"
 
     row("metric (per migration unless said)", "virtmux", "peer", "ratio", "target", "")
-    print("-" * 45 + "+" + "-" * 12 + "+" + "-" * 12 + "+" + "-" * 10 + "+" + "-" * 12 + "+-----")
+    print("-" * 51 + "+" + "-" * 12 + "+" + "-" * 12 + "+" + "-" * 10 + "+" + "-" * 12 + "+-----")
     gv_med, gp_med = stat(v, "gap", median), stat(p, "gap", median)
     gv_p99, gp_p99 = stat(v, "gap", p99), stat(p, "gap", p99)
     ok_gap = gv_med is not None and gv_med <= 100
@@ -309,6 +326,12 @@ def report(d, sides):
         row("virtmux: resumed -> switch (marker), median ms", fmt(stat(v, "switch", median)), "", "", "info")
         row("virtmux: marker's 'console gap' (keys held ->", fmt(stat(v, "mgap", median)), "", "", "info")
         row("  switch), median / p99 ms", fmt(stat(v, "mgap", p99)), "", "", "info")
+    row("guest's first output on dest after resumed, ms", fmt(stat(v, "qemu", median)), fmt(stat(p, "qemu", median)),
+        "", "info")
+    row("  (dest's serial log, virtlogd) p99", fmt(stat(v, "qemu", p99)), fmt(stat(p, "qemu", p99)), "", "info")
+    row("that first output -> shown, median ms", fmt(stat(v, "own", median)), fmt(stat(p, "own", median)),
+        ratio(stat(v, "own", median), stat(p, "own", median)), "info")
+    row("  p99 ms", fmt(stat(v, "own", p99)), fmt(stat(p, "own", p99)), "", "info")
     row("source 'Stopped Migrated' after dest resumed, ms", fmt(stat(v, "srcstop", median)),
         fmt(stat(p, "srcstop", median)), "", "info")
     if p:
@@ -335,8 +358,8 @@ def report(d, sides):
         pf(ok_keys) if v else "")
     for name, k in (("virtmux", kv), ("peer", kp)):
         if k:
-            print("  %s: %d tokens sent, %d lines in the guest: %d lost, %d garbled, %d duplicated; md5 %s; in order: %s"
-                  % (name, k["sent"], k["got"], k["lost"], k["garbled"], k["dup"], "same" if k["md5_ok"] else "differs",
+            print("  %s: %d tokens sent (%.1f/s), %d lines in the guest: %d lost, %d garbled, %d duplicated; md5 %s; in order: %s"
+                  % (name, k["sent"], k["rate"], k["got"], k["lost"], k["garbled"], k["dup"], "same" if k["md5_ok"] else "differs",
                      "yes" if k["exact"] else "no"))
         elif (name == "virtmux" and v) or (name == "peer" and p):
             print("  %s: the guest's key dump was not found" % name)
@@ -365,8 +388,49 @@ def report(d, sides):
     return 0
 
 
+def watch(out, stop, files):
+    import time
+    last = {h: None for h in files}
+    with open(out, "w") as f:
+        while not os.path.exists(stop):
+            for h, path in files.items():
+                try:
+                    n = os.stat(path).st_size
+                except OSError:
+                    n = None
+                if n != last[h]:
+                    if last[h] is not None and n is not None and n > last[h]:
+                        f.write("%d %s %d\n" % (int(time.time() * 1000), h, n))
+                        f.flush()
+                    last[h] = n
+            time.sleep(0.002)
+    return 0
+
+
+def guest_out(d):
+    """[(ms, host)] when a host's serial log grew."""
+    out = []
+    try:
+        for line in open(os.path.join(d, "serial.watch")):
+            f = line.split()
+            if len(f) == 3:
+                out.append((int(f[0]), f[1]))
+    except OSError:
+        pass
+    return out
+
+
+def first_out(gout, host, lo):
+    for t, h in gout:
+        if h == host and t >= lo:
+            return t
+    return None
+
+
 def main():
     a = sys.argv[1:]
+    if a[:1] == ["watch"] and len(a) >= 4:
+        return watch(a[1], a[2], dict(x.split("=", 1) for x in a[3:]))
     if a[:1] == ["payload"] and len(a) == 2:
         sys.stdout.buffer.write(payload(records(a[1])))
         return 0

@@ -4,7 +4,7 @@
 # (bench/migrate/peerloop.sh), on the two-host testbed (tests/testbed).
 # See bench/migrate/README.md. Run from anywhere, as root.
 #
-# Knobs: MIGRATIONS (50 per side), KEY_MS (25: a key token every ~KEY_MS ms),
+# Knobs: MIGRATIONS (50 per side), KEY_MS (40: a key token every KEY_MS ms),
 # SETTLE_S (1.0: the console runs on the destination this long before the next
 # migration), SIDES ("virtmux peer"), VIRTMUX (./virtmux, built if missing),
 # KEEP=1 (keep the work directory), TESTBED_DIR / TESTBED_NETNS_PREFIX /
@@ -17,7 +17,7 @@ set -o pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 MIGRATIONS=${MIGRATIONS:-50}
-KEY_MS=${KEY_MS:-25}
+KEY_MS=${KEY_MS:-40}
 SETTLE_S=${SETTLE_S:-1.0}
 SIDES=${SIDES:-virtmux peer}
 NLINES=1000000           # the printer runs until it is killed at the end
@@ -54,7 +54,7 @@ fail() { echo "bench/migrate: FAIL: $*" >&2; tm capture-pane -p -t vm 2>/dev/nul
 BG_PIDS=""
 stop_bg() {
     local p i
-    touch "$T/stop.keys" "$T/stop.peer" 2>/dev/null
+    touch "$T/stop.keys" "$T/stop.peer" "$T/stop.watch" 2>/dev/null
     for p in $BG_PIDS; do kill "$p" 2>/dev/null; done
     for p in $BG_PIDS; do
         for ((i = 0; i < 50; i++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
@@ -85,9 +85,15 @@ for h in A B; do
     virsh -c "$luri" event --loop --event lifecycle --timestamp > "$T/events.$h" 2>&1 &
     BG_PIDS="$BG_PIDS $!"
 done
+# When the guest's output leaves QEMU, on either host: the growth of the
+# serial logs virtlogd writes (informational: the guest's own delay).
+rm -f "$T/stop.watch"
+python3 "$ROOT/bench/migrate/analyze.py" watch "$T/serial.watch" "$T/stop.watch" \
+    A="$TESTBED_SERIAL_LOG_A" B="$TESTBED_SERIAL_LOG_B" &
+BG_PIDS="$BG_PIDS $!"
 sleep 0.5
 
-now_ms() { local t=$EPOCHREALTIME; echo "${t%.*}${t#*.}" | cut -c1-13; }
+now_ms() { local t=${EPOCHREALTIME/./}; echo "${t:0:13}"; }
 
 # migrate_n SIDE: MIGRATIONS live migrations A->B, B->A, ...; after each,
 # wait_switched SIDE I (bounded) and SETTLE_S seconds. Times go to $T/SIDE.migs.
@@ -133,8 +139,10 @@ wait_payload() {
 # $T/stop.keys exists; "epoch_ms token" lines to $T/SIDE.keys (the guest gets
 # "token\n" each: its tty turns the Enter's CR into LF).
 key_sender() {
-    local side=$1 pfx=$2 k=0 tok
+    local side=$1 pfx=$2 k=0 tok t nap start left
     : > "$T/$side.keys"
+    exec {nap}<> <(:)   # read -t on it: a sleep without a process
+    start=${EPOCHREALTIME/./}
     while [[ ! -e $T/stop.keys ]]; do
         k=$((k + 1))
         printf -v tok '%s%05d' "$pfx" "$k"
@@ -143,11 +151,18 @@ key_sender() {
         else
             printf '%s\r' "$tok" >&7
         fi
-        echo "$(now_ms) $tok" >> "$T/$side.keys"
-        sleep "0.0$(printf '%02d' "$KEY_MS")"
+        t=${EPOCHREALTIME/./}
+        echo "${t:0:13} $tok" >> "$T/$side.keys"
+        # Token k+1 is due at start + k * KEY_MS (both sides keep one pace;
+        # a side that falls behind sends at once).
+        left=$((start + k * KEY_MS * 1000 - ${EPOCHREALTIME/./}))
+        if ((left > 0)); then
+            printf -v left '%d.%06d' $((left / 1000000)) $((left % 1000000))
+            read -r -t "$left" -u "$nap" _
+        fi
     done
 }
-[[ $KEY_MS =~ ^[0-9]{1,2}$ ]] || die "KEY_MS must be 1..99"
+[[ $KEY_MS =~ ^[1-9][0-9]{0,3}$ ]] || die "KEY_MS must be 1..9999"
 
 # The guest: with echo off, print PFX0, PFX1, ... every 10 ms in the background
 # and collect the keys in FILE.
