@@ -205,7 +205,8 @@ def side_virtmux(d, evs):
     end = read_ms(os.path.join(d, "virtmux.end"))
     marks = [(k, r) for k, r in enumerate(recs) if r[1] == "marker" and MARK.search(r[2])]
     other = [r[2] for r in recs if r[1] == "marker" and not MARK.search(r[2])]
-    res = {"gap": [], "switch": [], "mgap": [], "held": [], "srcstop": [], "mig_s": [], "notes": [], "qemu": [], "own": []}
+    res = {"gap": [], "switch": [], "mgap": [], "held": [], "srcstop": [], "mig_s": [], "notes": [], "qemu": [], "own": [],
+           "srclast": []}
     if len(marks) != len(migs):
         res["notes"].append("%d 'migrated' markers for %d migrations" % (len(marks), len(migs)))
     for (i, src, dst, t0, t1), (k, mr) in zip(migs, marks):
@@ -238,6 +239,9 @@ def side_virtmux(d, evs):
             res["qemu"].append(fo - resumed)
             if shown is not None:
                 res["own"].append(shown - fo)
+        lo = last_out(GOUT, src, t0, resumed)
+        if lo is not None:
+            res["srclast"].append(resumed - lo)
         if shown is not None:
             res["gap"].append(shown - resumed)
         if stopped is not None:
@@ -332,6 +336,12 @@ def report(d, sides):
     row("that first output -> shown, median ms", fmt(stat(v, "own", median)), fmt(stat(p, "own", median)),
         ratio(stat(v, "own", median), stat(p, "own", median)), "info")
     row("  p99 ms", fmt(stat(v, "own", p99)), fmt(stat(p, "own", p99)), "", "info")
+    if v and v["own"]:
+        waited = [x for x in v["own"] if x > 20]
+        row("virtmux: dest output waited > 20 ms for the switch", "%d of %d" % (len(waited), len(v["own"])), "", "", "info")
+        row("  by (median ms)", fmt(median(waited)), "", "", "info")
+        row("source's last output before dest resumed, median", fmt(stat(v, "srclast", median)), "", "", "info")
+        row("  (its serial log) min ms", fmt(stat(v, "srclast", min)), "", "", "info")
     row("source 'Stopped Migrated' after dest resumed, ms", fmt(stat(v, "srcstop", median)),
         fmt(stat(p, "srcstop", median)), "", "info")
     if p:
@@ -425,6 +435,14 @@ def first_out(gout, host, lo):
         if h == host and t >= lo:
             return t
     return None
+
+
+def last_out(gout, host, lo, hi):
+    t = None
+    for u, h in gout:
+        if h == host and lo <= u <= hi:
+            t = u
+    return t
 
 
 def main():

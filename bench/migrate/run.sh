@@ -8,22 +8,22 @@
 # SETTLE_S (1.0: the console runs on the destination this long before the next
 # migration), SIDES ("virtmux peer"), VIRTMUX (./virtmux, built if missing),
 # KEEP=1 (keep the work directory), TESTBED_DIR / TESTBED_NETNS_PREFIX /
-# TESTBED_SUBNET (/tmp/vmx-tbbench, vmxb, 10.78.7).
+# TESTBED_SUBNET (/tmp/vmx-tbmigb, vmxg, 10.78.12: bench/remote has vmxb).
 #
 # Never asserts timings: a missed target prints FAIL and the script exits 0.
 # Exit 1 when something broke (testbed, a migration, a wait that ran out).
 set -u
 set -o pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 ROOT=$PWD
 MIGRATIONS=${MIGRATIONS:-50}
 KEY_MS=${KEY_MS:-40}
 SETTLE_S=${SETTLE_S:-1.0}
 SIDES=${SIDES:-virtmux peer}
 NLINES=1000000           # the printer runs until it is killed at the end
-export TESTBED_DIR=${TESTBED_DIR:-/tmp/vmx-tbbench}
-export TESTBED_NETNS_PREFIX=${TESTBED_NETNS_PREFIX:-vmxb}
-export TESTBED_SUBNET=${TESTBED_SUBNET:-10.78.7}
+export TESTBED_DIR=${TESTBED_DIR:-/tmp/vmx-tbmigb}
+export TESTBED_NETNS_PREFIX=${TESTBED_NETNS_PREFIX:-vmxg}
+export TESTBED_SUBNET=${TESTBED_SUBNET:-10.78.12}
 TB=$ROOT/tests/testbed/testbed.sh
 
 die() { echo "bench/migrate: $*" >&2; exit 1; }
@@ -47,7 +47,7 @@ fi
 # tests/e2e/lib.sh: tmux helpers, a work directory $T, the EXIT trap (cleanup
 # runs the on_cleanup hooks, kills our tmux server, removes $T unless KEEP=1).
 export VIRTMUX
-# shellcheck source=../../tests/e2e/lib.sh
+# shellcheck source=/dev/null
 . "$ROOT/tests/e2e/lib.sh"
 fail() { echo "bench/migrate: FAIL: $*" >&2; tm capture-pane -p -t vm 2>/dev/null | tail -8 | sed 's/^/| /' >&2; exit 1; }
 
@@ -194,17 +194,18 @@ CONF
     wait_for "$DOM:~#" 30
     type_line "$(printer_cmd L /tmp/keys.v)"
     wait_for "L20" 30
-    RAW=$(ls "$T/logs/"*.raw | head -1)
+    RAW=$(find "$T/logs" -name "*.raw" | head -1)
+    [[ -n $RAW ]] || fail "virtmux wrote no raw log"
     rm -f "$T/stop.keys"
     key_sender virtmux v &
     local sender=$!
     BG_PIDS="$BG_PIDS $sender"
-    echo "$(now_ms)" > "$T/virtmux.start"
+    now_ms > "$T/virtmux.start"
     migrate_n virtmux
     touch "$T/stop.keys"
     wait "$sender"
     sleep 1
-    echo "$(now_ms)" > "$T/virtmux.end"
+    now_ms > "$T/virtmux.end"
     keys C-d
     sleep 0.5
     type_line "$(dump_cmd /tmp/keys.v)"
@@ -228,6 +229,7 @@ run_peer() {
     local rec=$T/peer.rec
     rm -f "$T/stop.peer" "$T/peer.in"
     mkfifo "$T/peer.in"
+    # shellcheck disable=SC2086  # TESTBED_CLIENT is a command prefix
     "$CONREC" -s 120x40 -t 3600 -o "$rec" -i "$T/peer.in" -- \
         $TESTBED_CLIENT bash "$ROOT/bench/migrate/peerloop.sh" A "$T/stop.peer" \
         > "$T/conrec.out" 2>&1 &
@@ -246,12 +248,12 @@ run_peer() {
     key_sender peer p &
     local sender=$!
     BG_PIDS="$BG_PIDS $sender"
-    echo "$(now_ms)" > "$T/peer.start"
+    now_ms > "$T/peer.start"
     migrate_n peer
     touch "$T/stop.keys"
     wait "$sender"
     sleep 1
-    echo "$(now_ms)" > "$T/peer.end"
+    now_ms > "$T/peer.end"
     printf '\x04' >&7
     sleep 0.5
     printf '%s\r' "$(dump_cmd /tmp/keys.p)" >&7
@@ -286,4 +288,5 @@ for side in $SIDES; do
     say "$side: done ($((SECONDS - t_start)) s)"
 done
 stop_bg
+# shellcheck disable=SC2086  # SIDES is a list
 python3 "$ROOT/bench/migrate/analyze.py" report "$T" $SIDES || die "analysis failed (KEEP=1 keeps $T)"
