@@ -64,6 +64,7 @@ struct serial {
     size_t next_len, next_dropped;
     bool holding;
     unsigned long long hold_since_ms;
+    unsigned long long moved_ms;  /* the row moved: the destination resumed */
     bool switching;               /* the row moved; the source still drains */
     char from_name[64];
     int drain_timer;
@@ -375,9 +376,12 @@ static struct link *link_new(struct serial *s, virStreamPtr st)
 static void finish_migration(struct serial *s)
 {
     char line[256];
-    unsigned long long gap = mono_ms() - s->hold_since_ms;
-    snprintf(line, sizeof line, "[virtmux: migrated %s \u2192 %s, console gap %llu ms]", s->from_name,
-             host_name(s->host), gap);
+    /* The gap a user sees: from the destination's resume (as libvirt told
+     * us) to its console being the one shown. Keys waited longer: from when
+     * the destination appeared. */
+    unsigned long long now = mono_ms(), gap = now - s->moved_ms;
+    snprintf(line, sizeof line, "[virtmux: migrated %s \u2192 %s, console gap %llu ms, keys held %llu ms]",
+             s->from_name, host_name(s->host), gap, now - s->hold_since_ms);
     add_marker(s, line);
     if (s->next_dropped) {
         snprintf(line, sizeof line, "[virtmux: %zu bytes of output lost at the switch]", s->next_dropped);
@@ -582,6 +586,7 @@ void serial_update(struct serial *s, struct host *h, bool running, bool host_con
             s->hold_since_ms = mono_ms();
         }
         s->switching = true;
+        s->moved_ms = mono_ms();
         s->state = SERIAL_MIGRATING;
         if (s->link && s->drain_timer < 0)
             s->drain_timer = virEventAddTimeout(2000, on_drain_timer, s, NULL);

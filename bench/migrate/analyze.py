@@ -195,7 +195,7 @@ def read_ms(path):
 
 
 GOUT = []
-MARK = re.compile(r"\[virtmux: migrated (\S+) \S+ (\S+), console gap (\d+) ms\]")
+MARK = re.compile(r"\[virtmux: migrated (\S+) \S+ (\S+), console gap (\d+) ms(?:, keys held \d+ ms)?\]")
 
 
 def side_virtmux(d, evs):
@@ -328,7 +328,7 @@ def report(d, sides):
     row("  gaps measured", str(len(v["gap"])) if v else "-", str(len(p["gap"])) if p else "-", "", "info")
     if v:
         row("virtmux: resumed -> switch (marker), median ms", fmt(stat(v, "switch", median)), "", "", "info")
-        row("virtmux: marker's 'console gap' (keys held ->", fmt(stat(v, "mgap", median)), "", "", "info")
+        row("virtmux: marker's 'console gap' (resumed ->", fmt(stat(v, "mgap", median)), "", "", "info")
         row("  switch), median / p99 ms", fmt(stat(v, "mgap", p99)), "", "", "info")
     row("guest's first output on dest after resumed, ms", fmt(stat(v, "qemu", median)), fmt(stat(p, "qemu", median)),
         "", "info")

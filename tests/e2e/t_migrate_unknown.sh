@@ -6,7 +6,7 @@ command -v nsenter >/dev/null && command -v ip >/dev/null && [ -x /usr/sbin/sshd
     skip "needs nsenter, ip and sshd for the testbed"
 
 TB=${TESTBED_SH:-$ROOT/tests/testbed/testbed.sh}
-export TESTBED_DIR=/tmp/vmx-tbunk TESTBED_NETNS_PREFIX=vmxu TESTBED_SUBNET=10.78.8
+export TESTBED_DIR=/tmp/vmx-tbunk TESTBED_NETNS_PREFIX=vmxu TESTBED_SUBNET=10.78.9
 tb_down() { "$TB" down >/dev/null 2>&1; }
 on_cleanup tb_down
 "$TB" up > "$T/tb-up.log" 2>&1 || { cat "$T/tb-up.log"; fail "testbed up"; }
