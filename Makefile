@@ -54,7 +54,7 @@ TESTS     := $(TEST_SRC:tests/unit/%.c=$(BA)/tests/%)
 # A misbehaving VNC server for the end-to-end tests (tests/vnc/).
 HOSTILE   := build/hostile_server
 
-.PHONY: all asan check unit e2e demo deps deps-check print-deps install uninstall bench clean
+.PHONY: all asan check unit e2e demo deps deps-check print-deps install uninstall bench bench-remote bench-migrate clean
 all: virtmux
 
 virtmux: $(LIB_OBJ) $(B)/tui/main.o
@@ -141,6 +141,12 @@ bench: virtmux
 	bench/list/run.sh
 	bench/serial/run.sh
 	bench/vnc/run.sh
+
+# On the two-host testbed (tests/testbed): ~2 min and ~15 min.
+bench-remote: virtmux
+	bench/remote/run.sh
+bench-migrate: virtmux
+	bench/migrate/run.sh
 
 clean:
 	rm -rf build virtmux virtmux-asan keymaps/default_keys.c
