@@ -112,24 +112,8 @@ if [ "${VIRTMUX_SLOW:-0}" = 1 ]; then
 fi
 
 # The printer ends; two C-d end cat's partial line, then its input.
-wait_for_raw() {
-    local i
-    for ((i = 0; i < $2 * 5; i++)); do
-        grep -qa "$1" "$T/logs/"*.raw && return 0
-        sleep 0.2
-    done
-    return 1
-}
-wait_for_raw "L$((N - 1))" 90 || fail "the guest's last line L$((N - 1)) never came"
-tm send-keys -t vm C-d; sleep 0.3; tm send-keys -t vm C-d; sleep 0.5
-type_line 'stty echo; md5sum /tmp/keys; wc -c /tmp/keys'
-want=$(md5sum < "$KEYS_FILE" | cut -d' ' -f1)
-wait_for "/tmp/keys" 20
-sleep 1
-screen | grep -q "$want" ||
-    fail "the guest's keys differ from the $(wc -c < "$KEYS_FILE") bytes sent (want md5 $want)"
-
-# Every line once, in order, in what virtmux received.
+# The raw log is records "TIMESTAMP LEN\n<LEN bytes>\n" (and marker lines): a
+# line of output may straddle two records, so put the bytes back together.
 raw_payload() {
     local ts len
     exec 3< "$1"
@@ -140,6 +124,25 @@ raw_payload() {
     done
     exec 3<&-
 }
+# Waiting reads the text log: it has no record headers to split a line.
+wait_for_line() {
+    local i
+    for ((i = 0; i < $2 * 5; i++)); do
+        tr -d '\r' < "$(ls "$T/logs/"*.log | head -1)" | grep -qax -- "$1" && return 0
+        sleep 0.2
+    done
+    return 1
+}
+wait_for_line "L$((N - 1))" 90 || fail "the guest's last line L$((N - 1)) never came"
+tm send-keys -t vm C-d; sleep 0.3; tm send-keys -t vm C-d; sleep 0.5
+type_line 'stty echo; md5sum /tmp/keys; wc -c /tmp/keys'
+want=$(md5sum < "$KEYS_FILE" | cut -d' ' -f1)
+wait_for "/tmp/keys" 20
+sleep 1
+screen | grep -q "$want" ||
+    fail "the guest's keys differ from the $(wc -c < "$KEYS_FILE") bytes sent (want md5 $want)"
+
+# Every line once, in order, in what virtmux received.
 raw=$(ls "$T/logs/"*.raw | head -1)
 raw_payload "$raw" | tr -d '\r' | grep -aE '^L[0-9]+$' > "$T/lines"
 awk -v n="$N" '
