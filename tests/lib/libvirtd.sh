@@ -361,6 +361,11 @@ EOF
     uri=$(libvirtd_uri "$d")
     for ((i = 0; ; i++)); do
         pid=$(_vmxd_daemon_pids "$d" | head -n 1)
+        # Until the launcher has exec'd libvirtd there is no daemon to see yet.
+        if [[ -z $pid ]] && (( i < 200 )) && kill -0 "$(cat "$d/launch.pid")" 2>/dev/null; then
+            sleep 0.1
+            continue
+        fi
         if [[ -z $pid ]]; then
             _vmxd_err "private libvirtd exited during startup"
             break
