@@ -172,7 +172,11 @@ static void on_left_timer(int timer, void *opaque)
     struct app *a = c->app;
     virEventRemoveTimeout(timer);
     struct dom *d = domreg_find(a->reg, c->uuid);
-    bool found = d && strcmp(host_name(d->host), c->from) != 0 && d->state != VIR_DOMAIN_SHUTOFF;
+    /* Running anywhere virtmux knows (also back on the source: round trips)
+     * means the console followed; only a domain gone from every known host
+     * went somewhere unknown. */
+    bool found = d && d->state != VIR_DOMAIN_SHUTOFF && d->state != VIR_DOMAIN_CRASHED &&
+                 d->state != VIR_DOMAIN_NOSTATE;
     if (found || !app_find_pane(a, c->uuid)) {
         free(c);   /* followed, or nobody was watching it */
         return;
