@@ -96,7 +96,8 @@ wait_title "hostA/$G  serial  running" 10
 for _ in $(seq 1 60); do screen | grep -qF "$G:~#" && break; keys Enter; sleep 0.5; done
 wait_for "$G:~#" 5
 type_line 'echo remote-ok'
-wait_for "remote-ok" 10
+# The typed command shows "remote-ok" too: wait for the answer's own line.
+for _ in $(seq 1 50); do screen | grep -qx "remote-ok *" && break; sleep 0.2; done
 screen | grep -qx "remote-ok *" || fail "the guest's answer 'remote-ok' is not on a line of its own"
 
 # outage KIND: after the daemon is gone: "[host lost]", host "disconnected"
