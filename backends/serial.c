@@ -1,6 +1,7 @@
 /* backends/serial.c: virDomainOpenConsole on the host's worker, then a non-blocking
  * virStream driven by libvirt's event loop (as virsh-console does, minus its thread). */
 #include "backends/serial.h"
+#include "backends/monotime.h"
 #include "backends/conlog.h"
 #include "backends/host.h"
 
@@ -94,13 +95,6 @@ static void link_unref(void *opaque)
     struct link *l = opaque;
     if (--l->refs == 0)
         free(l);
-}
-
-static unsigned long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
 }
 
 /* ---- the attached stream (loop thread) ---- */

@@ -3,6 +3,7 @@
  * otherwise), run a vncconn on it, write what the recogniser saw into the
  * console model, reattach with a backoff, follow the domain's migrations. */
 #include "backends/vnc.h"
+#include "backends/monotime.h"
 #include "backends/host.h"
 #include "backends/ssh.h"
 #include "backends/vncaddr.h"
@@ -163,13 +164,6 @@ static void on_handshake_timeout(int timer, void *opaque)
         cancel_tunnel(v);
         lost(v, why, false);
     }
-}
-
-static unsigned long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
 }
 
 /* ---- keys held across a migration ---- */

@@ -1,6 +1,7 @@
 /* tui/app.c: the application object: owns hosts, registry, keymap and views; routes
  * keys (dialog > prompt > bindings) and draws once per loop iteration when dirty. */
 #include "tui/app.h"
+#include "backends/monotime.h"
 #include "tui/migrations.h"
 #include "tui/command.h"
 #include "views/domlist.h"
@@ -569,13 +570,6 @@ static void prompt_key(struct app *a, key_code k)
 
 /* How long a typed key's echo is waited for before output is paced again. */
 #define ECHO_WAIT_MS 500
-
-static unsigned long long mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
-}
 
 void app_key(struct app *a, key_code k)
 {
