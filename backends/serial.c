@@ -67,6 +67,9 @@ struct serial {
     unsigned long long hold_since_ms;
     unsigned long long moved_ms;  /* the row moved: the destination resumed */
     bool switching;               /* the row moved; the source still drains */
+    bool source_paused;           /* the source said it paused for the migration */
+    unsigned long long last_rx_ms;  /* the source's last byte */
+    int quiet_timer;
     char from_name[64];
     int drain_timer;
     char badge[64];
@@ -284,6 +287,7 @@ static void on_stream(virStreamPtr st, int events, void *opaque)
             console_feed(s->model, buf, (size_t)got);
             if (s->log)
                 conlog_write(s->log, buf, (size_t)got);
+            s->last_rx_ms = mono_ms();
         }
         /* libtsm may have answered (DA, DSR): those replies go back now. */
         if (s->readonly) {
@@ -494,6 +498,10 @@ static void switch_over(struct serial *s)
     if (s->drain_timer >= 0)
         virEventRemoveTimeout(s->drain_timer);
     s->drain_timer = -1;
+    if (s->quiet_timer >= 0)
+        virEventRemoveTimeout(s->quiet_timer);
+    s->quiet_timer = -1;
+    s->source_paused = false;
     detach(s, true);
     s->state = SERIAL_MIGRATING;
     if (s->next && s->next_host == s->host) {
@@ -524,6 +532,46 @@ static void on_drain_timer(int timer, void *opaque)
     virEventRemoveTimeout(timer);
     s->drain_timer = -1;
     message(s, false, "%s: the source's console did not close; switching", s->label);
+    switch_over(s);
+}
+
+/* Switching before the source's EOF. The hole: the source QEMU ends only in
+ * libvirt's Confirm phase, tens of ms after the destination resumed, and
+ * waiting for its EOF kept the destination's output waiting too. What makes
+ * the early switch safe: once the source reported its pause, its guest
+ * writes nothing more; every byte it wrote went into the pty before QEMU
+ * said STOP, and the source's libvirtd forwards the pty's bytes ahead of
+ * the pause event on the same connection, in order, so they sit in our
+ * stream's queue by the time the event is seen. The destination resumes
+ * only after the whole stop-and-copy (>= 100 ms later). So once the row has
+ * moved, the source is read until its queue is empty (EAGAIN) and has been
+ * quiet for QUIET_MS, then the destination takes over. */
+#define QUIET_MS 20
+
+static void on_quiet_timer(int timer, void *opaque)
+{
+    struct serial *s = opaque;
+    virEventRemoveTimeout(timer);
+    s->quiet_timer = -1;
+    unsigned long long quiet = mono_ms() - s->last_rx_ms;
+    if (s->link && quiet < QUIET_MS) {
+        s->quiet_timer = virEventAddTimeout((int)(QUIET_MS - quiet), on_quiet_timer, s, NULL);
+        return;
+    }
+    while (s->link) {
+        char buf[16384];
+        int got = virStreamRecv(s->link->st, buf, sizeof buf);
+        if (got == -2)
+            break;
+        if (got <= 0) {
+            lost(s, got == 0 ? "closed" : "error");   /* switches: s->switching */
+            return;
+        }
+        console_feed(s->model, buf, (size_t)got);
+        if (s->log)
+            conlog_write(s->log, buf, (size_t)got);
+        s->last_rx_ms = mono_ms();
+    }
     switch_over(s);
 }
 
@@ -584,6 +632,8 @@ void serial_update(struct serial *s, struct host *h, bool running, bool host_con
         s->state = SERIAL_MIGRATING;
         if (s->link && s->drain_timer < 0)
             s->drain_timer = virEventAddTimeout(2000, on_drain_timer, s, NULL);
+        if (s->link && s->source_paused && s->quiet_timer < 0)
+            s->quiet_timer = virEventAddTimeout(0, on_quiet_timer, s, NULL);
         if (!s->link)
             switch_over(s);
         changed(s);
@@ -621,6 +671,8 @@ void serial_follow(struct serial *s, bool migrating, struct host *incoming)
      * and a key sent in between would sit in the source's pty, or enter the
      * UART's FIFO after its state was saved, and be lost. */
     bool under_way = migrating || (incoming && incoming != s->host);
+    if (migrating)
+        s->source_paused = true;
     if (under_way && !s->holding) {
         s->holding = true;
         s->hold_since_ms = mono_ms();
@@ -632,6 +684,8 @@ void serial_follow(struct serial *s, bool migrating, struct host *incoming)
         drop_next(s);
         s->next_opening = start_open(s, incoming, true, false, false);
     }
+    if (!under_way)
+        s->source_paused = false;   /* resumed where it was */
     if (!under_way && (s->holding || s->next || s->next_opening)) {
         drop_next(s);
         if (s->holding) {
@@ -672,6 +726,7 @@ struct serial *serial_new(struct host *h, const unsigned char uuid[VIR_UUID_BUFL
     s->opaque = opaque;
     s->retry_timer = -1;
     s->drain_timer = -1;
+    s->quiet_timer = -1;
     s->state = SERIAL_STOPPED;
     s->running = true;
     s->host_connected = true;
@@ -685,6 +740,8 @@ void serial_free(struct serial *s)
     cancel_retry(s);
     if (s->drain_timer >= 0)
         virEventRemoveTimeout(s->drain_timer);
+    if (s->quiet_timer >= 0)
+        virEventRemoveTimeout(s->quiet_timer);
     if (s->opening)
         s->opening->s = NULL;
     detach(s, true);

@@ -175,8 +175,17 @@ key_sender() {
 [[ $KEY_MS =~ ^[1-9][0-9]{0,3}$ ]] || die "KEY_MS must be 1..9999"
 
 # The guest: with echo off, print PFX0, PFX1, ... every 10 ms in the background
-# and collect the keys in FILE.
-printer_cmd() { echo "stty -echo; (i=0; while [ \$i -lt $NLINES ]; do echo $1\$i; i=\$((i+1)); usleep 10000; done) & cat > $2"; }
+# and collect the keys in FILE. The default pause is ash's own `read -t` on a
+# FIFO nobody writes: the loop runs without a fork. With PRINTER=usleep it
+# forks usleep per line, and a fresh TCG QEMU then needs ~100-200 ms after
+# the resume to translate fork and exec again before the first line comes:
+# the guest's delay, the same for every console, which hides the console's.
+case ${PRINTER:-read} in
+    read) pause='read -t 0.01 x <&3' ;;
+    usleep) pause='usleep 10000' ;;
+    *) die "PRINTER must be read or usleep" ;;
+esac
+printer_cmd() { echo "stty -echo; mkfifo /tmp/tick 2>/dev/null; (exec 3<>/tmp/tick; i=0; while [ \$i -lt $NLINES ]; do echo $1\$i; i=\$((i+1)); $pause; done) & cat > $2"; }
 # Afterwards: end cat (C-d), stop the printer, print the keys between markers.
 dump_cmd() { echo "kill \$!; stty echo; md5sum $1; echo KEYS-''BEGIN; cat $1; echo KEYS-''END"; }
 
