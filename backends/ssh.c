@@ -478,6 +478,36 @@ static void pump_tunnels_once(struct sshsess *s)
     }
 }
 
+/* After drop_session (the channels went with the session): open tunnels
+ * close, their local ends see EOF; requests not yet served get why. */
+static void ssh_tunnels_fail(struct sshsess *s, const char *why)
+{
+    struct tunnel *list = s->tunnels, *next;
+    s->tunnels = NULL;
+    for (struct tunnel *t = list; t; t = next) {
+        next = t->next;
+        tunnel_cb cb = t->state == T_OPEN || t->cancelled ? NULL : t->done;
+        void *opaque = t->opaque;
+        t->ch = NULL;  /* freed with the session */
+        tunnel_free(t);
+        if (cb)
+            cb(-1, why, opaque);
+    }
+}
+
+/* Every tunnel, without callbacks; before the session is freed. */
+static void ssh_tunnels_free(struct sshsess *s)
+{
+    for (struct tunnel *t = s->tunnels; t; t = t->next)
+        t->cancelled = true;
+    struct tunnel *list = s->tunnels, *next;
+    s->tunnels = NULL;
+    for (struct tunnel *t = list; t; t = next) {
+        next = t->next;
+        tunnel_free(t);
+    }
+}
+
 /* ---- session teardown ---- */
 
 static void drop_session(struct sshsess *s)
@@ -516,20 +546,10 @@ static void fail(struct sshsess *s, bool fatal, const char *fmt, ...)
     va_end(ap);
     bool was_ready = s->state == S_READY;
     drop_session(s);
-    struct tunnel *list = s->tunnels, *next;
-    s->tunnels = NULL;
     ssh_check_cb check = s->check_done;
     void *check_opaque = s->check_opaque;
     s->check_done = NULL;
-    for (struct tunnel *t = list; t; t = next) {
-        next = t->next;
-        tunnel_cb cb = t->state == T_OPEN || t->cancelled ? NULL : t->done;
-        void *opaque = t->opaque;
-        t->ch = NULL;  /* freed with the session */
-        tunnel_free(t);
-        if (cb)
-            cb(-1, why, opaque);
-    }
+    ssh_tunnels_fail(s, why);
     if (check)
         check(false, fatal, why, check_opaque);
     if (was_ready && s->ops->lost)
@@ -1175,14 +1195,7 @@ void sshsess_free(struct sshsess *s)
     if (!s)
         return;
     s->check_done = NULL;
-    for (struct tunnel *t = s->tunnels; t; t = t->next)
-        t->cancelled = true;
-    struct tunnel *list = s->tunnels, *next;
-    s->tunnels = NULL;
-    for (struct tunnel *t = list; t; t = next) {
-        next = t->next;
-        tunnel_free(t);   /* channels before their session */
-    }
+    ssh_tunnels_free(s);   /* channels before their session */
     drop_session(s);
     if (s->defer_timer >= 0)
         virEventRemoveTimeout(s->defer_timer);
