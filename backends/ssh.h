@@ -2,7 +2,8 @@
  * against known_hosts, agent/key/keyboard-interactive/password auth, and
  * direct-tcpip tunnels bridged to a local socket (for the VNC client). Runs
  * non-blocking on the one event loop (libvirt's); never touches the terminal.
- * backends/ssh.c runs sessions and tunnels; backends/sshconfig.c resolves targets. */
+ * backends/ssh.c runs sessions, backends/sshtunnel.c their tunnels;
+ * backends/sshconfig.c resolves targets. */
 #ifndef VIRTMUX_SSH_H
 #define VIRTMUX_SSH_H
 #include <stdbool.h>

@@ -4,40 +4,8 @@
 # test's own known_hosts only after "y". Then sshd is killed: the host goes
 # "disconnected" with the reason; sshd comes back: reconnected within 10 s.
 . "$(dirname "$0")/lib.sh"
-[ "$(id -u)" = 0 ] || skip "needs root (private libvirtd in a mount namespace, sshd)"
-command -v virsh >/dev/null || skip "virsh is not installed (libvirt-clients)"
-command -v unshare >/dev/null || skip "unshare is not installed (util-linux)"
-[ -x /usr/sbin/libvirtd ] || skip "libvirtd is not installed (libvirt-daemon)"
-[ -x /usr/sbin/sshd ] || skip "sshd is not installed (openssh-server)"
-command -v nc >/dev/null || skip "nc is not installed (netcat-openbsd: libvirt's ssh proxy for socket=)"
-. "$ROOT/tests/lib/libvirtd.sh"
-. "$ROOT/tests/lib/sshd.sh"
-
-D=$(mktemp -d /tmp/vmxd.XXXX)
-down_daemon() { libvirtd_down "$D" >/dev/null 2>&1; rm -rf "$D"; }
-on_cleanup down_daemon
-S=$T/sshd
-down_sshd() { sshd_down "$S"; }
-on_cleanup down_sshd
-
-libvirtd_up "$D" >/dev/null || fail "private libvirtd did not start"
-cat >"$T/dom.xml" <<XML
-<domain type='qemu'>
-  <name>sshdom1</name>
-  <memory unit='MiB'>64</memory>
-  <os><type arch='x86_64'>hvm</type></os>
-</domain>
-XML
-timeout 60 virsh -q -c "$(libvirtd_uri "$D")" define "$T/dom.xml" >/dev/null || fail "virsh define failed"
-
-sshd_setup "$S" || fail "sshd setup"
-sshd_up "$S" || fail "private sshd did not start"
-PORT=$(sshd_port "$S")
-export HOME=$T/home
-unset SSH_AUTH_SOCK
-sshd_home "$S" "$HOME" || fail "test HOME"
-KH=$HOME/.ssh/known_hosts
-FP=$(ssh-keygen -lf "$S/host_ed25519.pub" | awk '{print $2}')
+. "$ROOT/tests/lib/libvirtd-over-ssh.sh"
+libvirtd_over_ssh_up sshdom1
 case $FP in SHA256:*) ;; *) fail "no SHA256 fingerprint from ssh-keygen: $FP" ;; esac
 
 URI="qemu+libssh://root@127.0.0.1:$PORT/system?socket=$D/run/libvirt-sock"
