@@ -2,6 +2,7 @@
  * screen and never to the user's terminal; libtsm's replies (DA, DSR, cursor
  * position) and typed keys leave through one outbound queue to the guest. */
 #include "backends/console.h"
+#include "backends/vtshadow.h"
 #include "keymaps/keysym.h"
 
 #include <libtsm.h>
@@ -22,6 +23,39 @@ _Static_assert(KEYSYM_MOD_SHIFT == TSM_SHIFT_MASK && KEYSYM_MOD_CTRL == TSM_CONT
  * so the model never is. The view clips what does not fit. */
 #define MIN_COLS 2
 
+/* The echo fast path. A typed key's echo is a character or two at the
+ * cursor, but tsm_screen_draw walks every cell of the screen to find them
+ * (~30 us at 120x40; libtsm has no partial walk): most of virtmux's own share
+ * of the echo latency. So when a chunk of guest output can only have printed
+ * those characters at the cursor with the current pen, console_draw_since
+ * hands out the cells from the bytes themselves. "Can only have" takes: the
+ * parser surely in its ground state before (vtshadow), printable ASCII that
+ * stays on the cursor's line (no wrap, no insert mode, no character set
+ * shift ever), and the pen known: read back at a walk from a cell that such
+ * a chunk wrote, and forgotten at the first byte that could change it.
+ * tests/unit/test_console.c checks on random streams that what this path
+ * hands out always equals a full walk. */
+#define FAST_SPANS 8
+#define FAST_SPAN_MAX 32
+
+struct fast_span {
+    unsigned x, y, n;
+    char text[FAST_SPAN_MAX];
+};
+
+struct fast {
+    struct vtshadow shadow;
+    bool pen_known;
+    struct console_attr pen;
+    bool witness;              /* (wx, wy) was printed with the current pen */
+    unsigned wx, wy;
+    unsigned long walk_age;    /* what the last walk returned */
+    bool dirty;                /* changed beyond the spans since that walk */
+    size_t nspans;
+    struct fast_span spans[FAST_SPANS];
+    unsigned long draws;       /* taken, for tests */
+};
+
 struct console {
     struct tsm_screen *screen;
     struct tsm_vte *vte;
@@ -33,6 +67,7 @@ struct console {
     bool full;        /* the next console_draw_since draws everything */
     int watch;        /* byte to look for in guest output, or -1 */
     bool watch_seen;
+    struct fast fast;
 };
 
 static void on_vte_write(struct tsm_vte *vte, const char *u8, size_t len, void *data)
@@ -95,14 +130,72 @@ void console_free(struct console *c)
     free(c);
 }
 
+/* Something changed that the spans do not describe: the next draw walks. */
+static void fast_forget(struct console *c)
+{
+    c->fast.dirty = true;
+    c->fast.witness = false;
+}
+
+static bool only_bytes(const char *bytes, size_t len, bool controls_too)
+{
+    for (size_t i = 0; i < len; i++) {
+        unsigned char b = (unsigned char)bytes[i];
+        if (!((b >= 0x20 && b < 0x7f) || (controls_too && b >= 0x07 && b <= 0x0d)))
+            return false;
+    }
+    return true;
+}
+
+static void fast_add_span(struct fast *f, unsigned x, unsigned y, const char *bytes, size_t len)
+{
+    struct fast_span *last = f->nspans ? &f->spans[f->nspans - 1] : NULL;
+    if (last && last->y == y && last->x + last->n == x && last->n + len <= FAST_SPAN_MAX) {
+        memcpy(last->text + last->n, bytes, len);
+        last->n += (unsigned)len;
+        return;
+    }
+    if (f->nspans == FAST_SPANS || len > FAST_SPAN_MAX) {
+        f->dirty = true;
+        return;
+    }
+    struct fast_span *sp = &f->spans[f->nspans++];
+    sp->x = x;
+    sp->y = y;
+    sp->n = (unsigned)len;
+    memcpy(sp->text, bytes, len);
+}
+
 void console_feed(struct console *c, const char *bytes, size_t len)
 {
     if (!len)
         return;
     if (c->watch >= 0 && !c->watch_seen && memchr(bytes, c->watch, len))
         c->watch_seen = true;
+    struct fast *f = &c->fast;
+    bool ground = vtshadow_ground(&f->shadow);
+    unsigned x0 = tsm_screen_get_cursor_x(c->screen), y0 = tsm_screen_get_cursor_y(c->screen);
+    bool simple = ground && !f->shadow.charset_shifted && !c->scrolled && len <= FAST_SPAN_MAX &&
+                  !(tsm_screen_get_flags(c->screen) & TSM_SCREEN_INSERT_MODE) &&
+                  x0 + len < tsm_screen_get_width(c->screen) && only_bytes(bytes, len, false);
+    /* BEL, BS, HT, LF, VT, FF, CR move the cursor but leave the pen alone. */
+    bool pen_kept = ground && only_bytes(bytes, len, true);
+    vtshadow_feed(&f->shadow, bytes, len);
     tsm_vte_input(c->vte, bytes, len);
     c->age++;
+    if (!pen_kept)
+        f->pen_known = false;
+    if (!simple || tsm_screen_get_cursor_x(c->screen) != x0 + len || tsm_screen_get_cursor_y(c->screen) != y0) {
+        fast_forget(c);
+        return;
+    }
+    f->witness = true;
+    f->wx = x0 + (unsigned)len - 1;
+    f->wy = y0;
+    if (f->pen_known)
+        fast_add_span(f, x0, y0, bytes, len);
+    else
+        f->dirty = true;
 }
 
 void console_marker(struct console *c, const char *text)
@@ -119,6 +212,7 @@ void console_marker(struct console *c, const char *text)
         tsm_screen_write(c->screen, *p >= 0x20 && *p < 0x7f ? *p : '?', &attr);
     tsm_screen_newline(c->screen);
     c->age++;
+    fast_forget(c);
 }
 
 bool console_key(struct console *c, key_code k)
@@ -133,6 +227,8 @@ bool console_key(struct console *c, key_code k)
     struct keysym_event ev;
     if (!keysym_from_key(k, &ev))
         return false;
+    /* No fast_forget: a key changes no cell, except with local echo (SRM
+     * reset), whose CSI turned the fast path off for good (vtshadow). */
     bool handled = tsm_vte_handle_keyboard(c->vte, ev.keysym, ev.ascii, ev.mods, ev.unicode);
     if (c->scrolled) {
         c->scrolled = 0; /* libtsm returns to live output on a key */
@@ -188,6 +284,7 @@ int console_resize(struct console *c, unsigned cols, unsigned rows)
     if (cols == tsm_screen_get_width(c->screen) && rows == tsm_screen_get_height(c->screen))
         return 0;
     c->age++;
+    fast_forget(c);
     c->full = true;
     return tsm_screen_resize(c->screen, cols, rows);
 }
@@ -208,6 +305,7 @@ struct draw_ctx {
     bool cursor_shown;
     unsigned cx, cy;
     tsm_age_t since;
+    struct fast *learn;   /* read the pen off the witness cell, or NULL */
 };
 
 static int32_t colour_of(int8_t code, uint8_t r, uint8_t g, uint8_t b, int default_code)
@@ -224,9 +322,10 @@ static int draw_cell(struct tsm_screen *con, uint64_t id, const uint32_t *ch, si
                      const struct tsm_screen_attr *a, tsm_age_t age, void *data)
 {
     struct draw_ctx *ctx = data;
+    bool witness = ctx->learn && posx == ctx->learn->wx && posy == ctx->learn->wy;
     /* libtsm ages cells as they change (kmscon's renderer skips the same way);
      * age 0 means "unknown, draw it". */
-    if (ctx->since && age && age <= ctx->since)
+    if (ctx->since && age && age <= ctx->since && !witness)
         return 0;
     struct console_attr attr = {
         .fg = colour_of(a->fccode, a->fr, a->fg, a->fb, TSM_COLOR_FOREGROUND),
@@ -238,13 +337,20 @@ static int draw_cell(struct tsm_screen *con, uint64_t id, const uint32_t *ch, si
      * goes there instead, so undo it (a block cursor would look like no cursor). */
     if (ctx->cursor_shown && posx == ctx->cx && posy == ctx->cy)
         attr.inverse = !attr.inverse;
+    if (witness) {
+        ctx->learn->pen = attr;
+        ctx->learn->pen_known = true;
+        if (ctx->since && age && age <= ctx->since)
+            return 0;
+    }
     ctx->fn(posx, posy, ch, len, width, &attr, ctx->opaque);
     return 0;
 }
 
-static unsigned long draw_from(struct console *c, unsigned long since, console_cell_fn fn, void *opaque)
+static unsigned long draw_from(struct console *c, unsigned long since, console_cell_fn fn, void *opaque,
+                               struct fast *learn)
 {
-    struct draw_ctx ctx = { fn, opaque, false, 0, 0, (tsm_age_t)since };
+    struct draw_ctx ctx = { fn, opaque, false, 0, 0, (tsm_age_t)since, learn };
     if (!(tsm_screen_get_flags(c->screen) & TSM_SCREEN_HIDE_CURSOR)) {
         ctx.cursor_shown = true;
         ctx.cx = tsm_screen_get_cursor_x(c->screen);
@@ -255,16 +361,42 @@ static unsigned long draw_from(struct console *c, unsigned long since, console_c
 
 void console_draw(struct console *c, console_cell_fn fn, void *opaque)
 {
-    draw_from(c, 0, fn, opaque);
+    draw_from(c, 0, fn, opaque, NULL);
 }
 
 unsigned long console_draw_since(struct console *c, unsigned long since, console_cell_fn fn, void *opaque)
 {
+    struct fast *f = &c->fast;
     if (c->full) {
         since = 0;
         c->full = false;
     }
-    return draw_from(c, since, fn, opaque);
+    if (since && since == f->walk_age && !f->dirty && f->nspans && !c->scrolled) {
+        /* Only the spans changed since the walk that returned `since`. The
+         * next walk starts from the same age, so it hands them out again. */
+        for (size_t i = 0; i < f->nspans; i++) {
+            const struct fast_span *sp = &f->spans[i];
+            for (unsigned k = 0; k < sp->n; k++) {
+                uint32_t ch = (unsigned char)sp->text[k];
+                /* As tsm_screen_draw does: a space is a blank unless underlined. */
+                fn(sp->x + k, sp->y, &ch, ch == ' ' && !f->pen.underline ? 0 : 1, 1, &f->pen, opaque);
+            }
+        }
+        f->nspans = 0;
+        f->draws++;
+        return since;
+    }
+    bool learn = f->witness && !f->pen_known && !c->scrolled;
+    unsigned long age = draw_from(c, since, fn, opaque, learn ? f : NULL);
+    f->walk_age = age;
+    f->dirty = false;
+    f->nspans = 0;
+    return age;
+}
+
+unsigned long console_fast_draws(const struct console *c)
+{
+    return c->fast.draws;
 }
 
 unsigned long console_age(const struct console *c)
@@ -320,6 +452,8 @@ void console_put(struct console *c, unsigned x, unsigned y, uint32_t ch, const s
     tsm_screen_reset_flags(c->screen, TSM_SCREEN_AUTO_WRAP | TSM_SCREEN_INSERT_MODE | TSM_SCREEN_REL_ORIGIN);
     tsm_screen_move_to(c->screen, x, y);
     tsm_screen_write(c->screen, ch, &a);
+    fast_forget(c);
+    c->fast.pen_known = false;
     /* A changed cell showing the watched character is the echo of a typed key. */
     if (c->watch >= 0 && ch == (uint32_t)c->watch)
         c->watch_seen = true;
@@ -328,6 +462,7 @@ void console_put(struct console *c, unsigned x, unsigned y, uint32_t ch, const s
 
 void console_set_cursor(struct console *c, unsigned x, unsigned y, bool visible)
 {
+    fast_forget(c);
     unsigned w = tsm_screen_get_width(c->screen), h = tsm_screen_get_height(c->screen);
     bool was_hidden = tsm_screen_get_flags(c->screen) & TSM_SCREEN_HIDE_CURSOR;
     if (visible && x < w && y < h) {
@@ -344,6 +479,7 @@ void console_set_cursor(struct console *c, unsigned x, unsigned y, bool visible)
 
 void console_clear(struct console *c)
 {
+    fast_forget(c);
     tsm_screen_erase_screen(c->screen, false);
     tsm_screen_move_to(c->screen, 0, 0);
     c->full = true;

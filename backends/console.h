@@ -62,6 +62,8 @@ void console_draw(struct console *c, console_cell_fn fn, void *opaque);
  * returns the value to pass next time. A resize or scrollback move makes the
  * next call draw everything. */
 unsigned long console_draw_since(struct console *c, unsigned long since, console_cell_fn fn, void *opaque);
+/* How many console_draw_since calls took the echo fast path (tests, bench). */
+unsigned long console_fast_draws(const struct console *c);
 /* Changes whenever anything visible changed. */
 unsigned long console_age(const struct console *c);
 /* false when the guest hid the cursor or the view is scrolled back. */

@@ -12,6 +12,8 @@
  *     replies: CSI [0-9;?>]* (c|n|R) — DA, DA2, DSR, CPR — and ACK for ENQ.
  *     Never a title report, an OSC, a DCS answer or a stray ESC;
  *   - the cursor and the scroll position stay in range;
+ *   - a renderer that keeps its copy of the screen with console_draw_since
+ *     (the echo fast path included) always holds what a full walk shows;
  *   - the ncurses pane draws nothing outside its rect and puts no control
  *     character into a curses cell.
  *
@@ -259,6 +261,70 @@ static void check_replies(struct console *c)
     CHECK(console_pending(c, &data) == 0, "queue not empty after consume");
 }
 
+/* ---- a renderer's copy, kept with console_draw_since ---- */
+
+struct copy_cell {
+    uint32_t ch[SYMBOL_MAX];
+    size_t len;
+    unsigned width;
+    struct console_attr attr;
+};
+
+struct copy {
+    unsigned cols, rows;
+    unsigned long since;
+    struct copy_cell *cells;
+};
+
+static void copy_put(unsigned x, unsigned y, const uint32_t *ch, size_t len, unsigned width,
+                     const struct console_attr *attr, void *opaque)
+{
+    struct copy *k = opaque;
+    if (x >= k->cols || y >= k->rows)
+        return;   /* check_model reports it */
+    struct copy_cell *cell = &k->cells[(size_t)y * k->cols + x];
+    memset(cell, 0, sizeof *cell);
+    cell->len = len > SYMBOL_MAX ? SYMBOL_MAX : len;
+    if (cell->len)
+        memcpy(cell->ch, ch, cell->len * sizeof *ch);
+    cell->width = width;
+    cell->attr = *attr;
+}
+
+static bool same_copy_cell(const struct copy_cell *a, const struct copy_cell *b)
+{
+    return a->len == b->len && a->width == b->width && !memcmp(a->ch, b->ch, a->len * sizeof a->ch[0]) &&
+           a->attr.fg == b->attr.fg && a->attr.bg == b->attr.bg && a->attr.bold == b->attr.bold &&
+           a->attr.underline == b->attr.underline && a->attr.inverse == b->attr.inverse &&
+           a->attr.blink == b->attr.blink && a->attr.italic == b->attr.italic;
+}
+
+static struct copy follower;
+
+/* Bring the copy up to date the way the pane does, then compare it with a walk. */
+static void follow(struct console *c)
+{
+    struct copy *k = &follower;
+    if (k->cols != console_cols(c) || k->rows != console_rows(c) || !k->cells) {
+        free(k->cells);
+        k->cols = console_cols(c);
+        k->rows = console_rows(c);
+        k->cells = calloc((size_t)k->cols * k->rows, sizeof *k->cells);
+        if (!k->cells)
+            abort();
+        k->since = 0;
+    }
+    k->since = console_draw_since(c, k->since, copy_put, k);
+    struct copy full = { k->cols, k->rows, 0, calloc((size_t)k->cols * k->rows, sizeof *k->cells) };
+    if (!full.cells)
+        abort();
+    console_draw(c, copy_put, &full);
+    for (size_t i = 0; i < (size_t)k->cols * k->rows; i++)
+        CHECK(same_copy_cell(&k->cells[i], &full.cells[i]), "cell (%zu,%zu) of the incremental copy differs from a walk",
+              i % k->cols, i / k->cols);
+    free(full.cells);
+}
+
 /* ---- the pane ---- */
 
 struct desc { char title[80], badge[40]; };
@@ -443,8 +509,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     /* Chunk 1. */
     check_replies(c);
+    follower.since = 0;   /* a renderer new to this input */
+    follow(c);
     console_feed(c, (const char *)p, s1);
     check_replies(c);
+    follow(c);
     if (ops & 64)
         draw_pane(pane, c, r);
 
@@ -461,6 +530,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Chunk 2. */
     console_feed(c, (const char *)p + s1, s2 - s1);
     check_replies(c);
+    follow(c);
 
     if (ops & 2) {
         console_scroll(c, h[5] % 64);
@@ -493,6 +563,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     console_feed(c, (const char *)p + s2, n - s2);
     check_replies(c);
     check_model(c);
+    follow(c);
 
     if (ops & 4) {
         console_scroll(c, -(int)(h[5] / 4));
