@@ -24,10 +24,12 @@ struct migration {
     pthread_t thread;
     bool thread_started;
     int timer, iteration_cb;
-    bool stats_in_flight, done_reported;
+    bool stats_in_flight, done_reported, abort_in_flight;
     struct migration_progress prog;  /* loop thread */
     pthread_mutex_t lock;            /* guards the fields below */
     bool finished, ok;
+    bool cancel_wanted;              /* migrate-cancel was asked for */
+    bool aborted;                    /* libvirt took the abort */
     char msg[512];
 };
 
@@ -46,6 +48,16 @@ static void unref(struct migration *m)
         virConnectClose(m->dconn);
     pthread_mutex_destroy(&m->lock);
     free(m);
+}
+
+/* A flag of m that another thread writes. */
+static bool read_locked(const struct migration *m, const bool *flag)
+{
+    struct migration *mm = (struct migration *)m;   /* the lock, not the data, changes */
+    pthread_mutex_lock(&mm->lock);
+    bool v = *flag;
+    pthread_mutex_unlock(&mm->lock);
+    return v;
 }
 
 /* No one can be asked for a credential from this thread. */
@@ -76,8 +88,15 @@ static void *migrate_thread(void *arg)
     virConnectPtr sconn = own_conn(m->src_uri, m->sconn, &own_s);
     virConnectPtr dconn = m->p2p ? NULL : own_conn(m->dst_uri, m->dconn, &own_d);
     virDomainPtr dom = virDomainLookupByUUID(sconn, m->uuid);
+    bool cancelled = read_locked(m, &m->cancel_wanted);
     if (!dom) {
         snprintf(msg, sizeof msg, "%s", virGetLastErrorMessage());
+    } else if (cancelled) {
+        /* Cancelled while the connections were still opening: there was
+         * no job to abort yet, so do not start one. */
+        snprintf(msg, sizeof msg, "cancelled before it started");
+        virDomainFree(dom);
+        dom = NULL;
     } else if (m->p2p) {
         ok = virDomainMigrateToURI3(dom, m->dst_uri, NULL, 0, VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER) == 0;
     } else {
@@ -164,11 +183,13 @@ static void stats_done(void *arg)
     stats_discard(j);
 }
 
+static void submit_abort(struct migration *m);
+
 static void on_poll(int timer, void *opaque)
 {
     struct migration *m = opaque;
     pthread_mutex_lock(&m->lock);
-    bool finished = m->finished, ok = m->ok;
+    bool finished = m->finished, ok = m->ok, retry_abort = m->cancel_wanted && !m->aborted;
     char msg[512];
     snprintf(msg, sizeof msg, "%s", m->msg);
     pthread_mutex_unlock(&m->lock);
@@ -180,6 +201,11 @@ static void on_poll(int timer, void *opaque)
             m->ops->done(m, ok, ok ? "" : msg, m->opaque);   /* may free m */
         return;
     }
+    /* An abort that found no job yet (the thread was still opening its
+     * connections, or libvirt had not begun the job) is asked again until
+     * libvirt takes it or the migration ends: a cancel is never dropped. */
+    if (retry_abort)
+        submit_abort(m);
     if (m->stats_in_flight)
         return;
     struct stats_job *j = calloc(1, sizeof *j);
@@ -265,23 +291,45 @@ static void abort_run(virConnectPtr conn, void *arg)
     struct migration *m = arg;
     virDomainPtr dom = conn ? virDomainLookupByUUID(conn, m->uuid) : NULL;
     if (dom) {
-        virDomainAbortJob(dom);   /* the migrate call then fails: done() says so */
+        /* the migrate call then fails: done() says so */
+        bool took = virDomainAbortJob(dom) == 0;
         virDomainFree(dom);
+        pthread_mutex_lock(&m->lock);
+        m->aborted = m->aborted || took;
+        pthread_mutex_unlock(&m->lock);
     }
 }
 
 static void abort_done(void *arg)
 {
-    unref(arg);
+    struct migration *m = arg;
+    m->abort_in_flight = false;
+    unref(m);
+}
+
+static void submit_abort(struct migration *m)
+{
+    if (m->abort_in_flight || !m->src)
+        return;
+    ref(m);
+    m->abort_in_flight = true;
+    if (host_submit(m->src, abort_run, abort_done, abort_done, m) < 0)
+        abort_done(m);
 }
 
 void migration_cancel(struct migration *m)
 {
     if (!m || !m->src || migration_finished(m))
         return;
-    ref(m);
-    if (host_submit(m->src, abort_run, abort_done, abort_done, m) < 0)
-        unref(m);
+    pthread_mutex_lock(&m->lock);
+    m->cancel_wanted = true;
+    pthread_mutex_unlock(&m->lock);
+    submit_abort(m);
+}
+
+bool migration_cancelled(const struct migration *m)
+{
+    return read_locked(m, &m->cancel_wanted);
 }
 
 void migration_free(struct migration *m)
@@ -309,11 +357,7 @@ const unsigned char *migration_uuid(const struct migration *m) { return m->uuid;
 
 bool migration_finished(const struct migration *m)
 {
-    struct migration *mm = (struct migration *)m;   /* the lock, not the data, changes */
-    pthread_mutex_lock(&mm->lock);
-    bool f = mm->finished;
-    pthread_mutex_unlock(&mm->lock);
-    return f;
+    return read_locked(m, &m->finished);
 }
 
 void migration_describe(const struct migration *m, char *out, size_t outlen)

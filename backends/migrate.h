@@ -33,8 +33,11 @@ struct migration_ops {
 struct migration *migration_start(struct host *src, struct host *dst, const unsigned char uuid[VIR_UUID_BUFLEN],
                                   const char *label, bool p2p, const struct migration_ops *ops, void *opaque,
                                   char *err, size_t errlen);
-/* Ask libvirt to abort it (done() follows). */
+/* Ask libvirt to abort it (done() follows). Asked again while libvirt has
+ * no job to abort yet; a migration not yet begun does not begin. */
 void migration_cancel(struct migration *m);
+/* migration_cancel() was called: a failure that follows is the cancel. */
+bool migration_cancelled(const struct migration *m);
 /* done() is not called after this; a migrate call still under way finishes
  * on its thread by itself (cancel first to stop it). */
 void migration_free(struct migration *m);

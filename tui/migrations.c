@@ -37,6 +37,9 @@ static void on_done(struct migration *m, bool ok, const char *msg, void *opaque)
     if (ok)
         app_message(a, false, "%s: migrated (%llu ms, downtime %llu ms)", migration_label(m), p->elapsed_ms,
                     p->downtime_ms);
+    else if (migration_cancelled(m))   /* not "failed": the user asked for it */
+        app_message(a, false, "%s: migration cancelled; still on %s", migration_label(m),
+                    host_name(migration_source(m)));
     else
         app_message(a, true, "%s: migration failed: %s", migration_label(m), msg);
     forget(a, m);

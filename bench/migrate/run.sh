@@ -191,16 +191,7 @@ dump_cmd() { echo "kill \$!; stty echo; md5sum $1; echo KEYS-''BEGIN; cat $1; ec
 
 # ---- virtmux ------------------------------------------------------------------
 run_virtmux() {
-    mkdir -p "$XDG_CONFIG_HOME/virtmux" "$T/logs"
-    cat > "$XDG_CONFIG_HOME/virtmux/config" <<CONF
-host A "$TESTBED_URI_A"
-host B "$TESTBED_URI_B"
-set log-dir $T/logs
-CONF
-    SHELL_WRAP="$TESTBED_CLIENT" start_virtmux 120x40 attach "$DOM"
-    wait_for "A/$DOM  serial" 60
-    keys Enter
-    wait_for "$DOM:~#" 30
+    testbed_attach 120x40   # tests/e2e/lib.sh; $DOM is the testbed's guest
     type_line "$(printer_cmd L /tmp/keys.v)"
     wait_for "L20" 30
     RAW=$(find "$T/logs" -name "*.raw" | head -1)

@@ -147,6 +147,15 @@ stop_embedded_guests() {
 # type_line TEXT: type TEXT literally into the focused console, then Enter.
 type_line() { tm send-keys -t vm -l -- "$1"; tm send-keys -t vm Enter; sleep 0.2; }
 
+# run_command TEXT: virtmux's command prompt from a console (C-] :), TEXT, Enter.
+run_command() {
+    tm send-keys -t vm C-] ':'
+    sleep 0.3
+    tm send-keys -t vm -l -- "$1"
+    tm send-keys -t vm Enter
+    sleep 0.2
+}
+
 # The host list (H): the row of host qemu shows STATE; the line under it is
 # the reason; wait until it shows STATE.
 host_state_is() { screen | grep -qE "^qemu +$1( |$)"; }
@@ -158,4 +167,120 @@ wait_host_state() {
         sleep 0.1
     done
     fail "host qemu did not become '$st' within ${secs}s"
+}
+
+# ---- the two-host testbed (tests/testbed) ----
+
+# testbed_up DIR PREFIX SUBNET: a testbed of the test's own (its names and
+# subnet meet no other test's), torn down at exit, with tb1 booted on hostA;
+# sets the TESTBED_* variables. Leftovers of a killed run go first.
+testbed_up() {
+    command -v nsenter >/dev/null && command -v ip >/dev/null && [ -x /usr/sbin/sshd ] ||
+        skip "needs nsenter, ip and sshd for the testbed"
+    TB=${TESTBED_SH:-$ROOT/tests/testbed/testbed.sh}
+    export TESTBED_DIR=$1 TESTBED_NETNS_PREFIX=$2 TESTBED_SUBNET=$3
+    on_cleanup testbed_down
+    testbed_down
+    "$TB" up > "$T/tb-up.log" 2>&1 || { cat "$T/tb-up.log"; fail "testbed up"; }
+    eval "$("$TB" env)"
+    "$TB" guest-up A 120 > "$T/tb-guest.log" 2>&1 || { cat "$T/tb-guest.log"; fail "guest did not boot on hostA"; }
+}
+testbed_down() { "$TB" down >/dev/null 2>&1; return 0; }
+
+# testbed_attach COLSxROWS: virtmux, knowing hostA and hostB and logging to
+# $T/logs, runs in the client namespace (where those names resolve) attached
+# to the guest's serial console on hostA; the guest's shell prompt is shown.
+testbed_attach() {
+    mkdir -p "$XDG_CONFIG_HOME/virtmux" "$T/logs"
+    cat > "$XDG_CONFIG_HOME/virtmux/config" <<CONF
+host A "$TESTBED_URI_A"
+host B "$TESTBED_URI_B"
+set log-dir $T/logs
+CONF
+    SHELL_WRAP="$TESTBED_CLIENT" start_virtmux "$1" attach "$TESTBED_GUEST"
+    wait_for "A/$TESTBED_GUEST  serial" 60
+    keys Enter
+    wait_for "$TESTBED_GUEST:~#" 30
+}
+
+# ---- keys typed into a guest, checked at the other end ----
+# The guest runs `stty -echo; ... cat > /tmp/keys`; send_keys types numbered
+# tokens and keeps a copy in KEYS_FILE; check_guest_keys compares the two.
+
+# send_keys FROM TO: tokens kFROM .. kTO, 25 ms apart. Every 20th token ends
+# its line: the guest's tty keeps at most 4095 bytes of one unfinished line
+# and drops the rest.
+send_keys() {
+    local from=$1 to=$2 k tok
+    : "${KEYS_FILE:=$T/keys.sent}"
+    for ((k = from; k <= to; k++)); do
+        printf -v tok 'k%04d ' "$k"
+        tm send-keys -t vm -l -- "$tok"
+        printf '%s' "$tok" >> "$KEYS_FILE"
+        if ((k % 20 == 0)); then
+            tm send-keys -t vm Enter
+            printf '\n' >> "$KEYS_FILE"
+        fi
+        sleep 0.025
+    done
+}
+
+# check_guest_keys [CMD]: finish the last line of keys, C-d ends the guest's
+# cat; then (after CMD, if given) the guest's md5 of /tmp/keys must be the
+# md5 of KEYS_FILE: every key arrived exactly once and in order.
+check_guest_keys() {
+    : "${KEYS_FILE:=$T/keys.sent}"
+    if [ -n "$(tail -c 1 "$KEYS_FILE")" ]; then
+        tm send-keys -t vm Enter
+        printf '\n' >> "$KEYS_FILE"
+        sleep 0.3
+    fi
+    tm send-keys -t vm C-d; sleep 0.5
+    type_line "${1:+$1; }stty echo; md5sum /tmp/keys; wc -c /tmp/keys"
+    local want
+    want=$(md5sum < "$KEYS_FILE" | cut -d' ' -f1)
+    wait_for "/tmp/keys" 20
+    sleep 1
+    screen | grep -q "$want" ||
+        fail "the guest's keys differ from the $(wc -c < "$KEYS_FILE") bytes sent (want md5 $want)"
+}
+
+# ---- console logs (set log-dir $T/logs) ----
+
+# raw_payload FILE: the guest's bytes in a raw log. The raw log is records
+# "TIMESTAMP LEN\n<LEN bytes>\n" (and marker lines): a line of output may
+# straddle two records, so put the bytes back together.
+raw_payload() {
+    local ts len
+    exec 3< "$1"
+    while IFS=' ' read -r ts len _ <&3; do
+        [[ $len =~ ^[0-9]+$ ]] || continue
+        head -c "$len" <&3
+        head -c 1 <&3 >/dev/null
+    done
+    exec 3<&-
+}
+
+# wait_log_line LINE SECONDS: LINE is a whole line of the text log (it has
+# no record headers to split a line). Returns 1 if it did not come.
+wait_log_line() {
+    local i
+    for ((i = 0; i < $2 * 5; i++)); do
+        tr -d '\r' < "$(ls "$T/logs/"*.log | head -1)" | grep -qax -- "$1" && return 0
+        sleep 0.2
+    done
+    return 1
+}
+
+# marker_count TEXT: how many markers in the raw log start with TEXT.
+marker_count() { cat "$T/logs/"*.raw 2>/dev/null | grep -cF "marker $1" || true; }
+
+# wait_marker TEXT COUNT SECONDS: until the raw log has COUNT such markers.
+wait_marker() {
+    local i
+    for ((i = 0; i < $3 * 5; i++)); do
+        [ "$(marker_count "$1")" -ge "$2" ] && return 0
+        sleep 0.2
+    done
+    fail "no marker '$1' #$2 within $3 s"
 }

@@ -1,8 +1,16 @@
 #!/bin/bash
-# tests/e2e/run.sh: run every end-to-end test, print one line each and a summary.
+# tests/e2e/run.sh [TEST...]: run the end-to-end tests named (t_foo.sh, t_foo
+# or a path to one; all of them without names), one line each and a summary.
 cd "$(dirname "$0")" || exit 1
 passed=0 failed=0 skipped=0
-for t in t_*.sh; do
+tests=()
+for t in "$@"; do
+    t=$(basename "$t" .sh).sh
+    [ -f "$t" ] || { echo "e2e: no test $t"; exit 2; }
+    tests+=("$t")
+done
+[ ${#tests[@]} -gt 0 ] || tests=(t_*.sh)
+for t in "${tests[@]}"; do
     start=$(date +%s%N)
     out=$(timeout 300 bash "$t" 2>&1)
     rc=$?

@@ -59,18 +59,7 @@ keys C-] q
 wait_pid_exit
 grep -q "one-1" "$T/logs/demo-demo1.log" || fail "demo1's text log lacks its output"
 grep -q "two-2" "$T/logs/demo-demo2.log" || fail "demo2's text log lacks its output"
-# The raw log is records "TIMESTAMP LEN\n<LEN bytes>\n" (and marker lines):
-# put the guest's bytes back together before looking for its output.
-raw_payload() {
-    local ts len
-    exec 3< "$1"
-    while IFS=' ' read -r ts len _ <&3; do
-        [[ $len =~ ^[0-9]+$ ]] || continue
-        head -c "$len" <&3
-        head -c 1 <&3 >/dev/null
-    done
-    exec 3<&-
-}
+# The raw log's records put back together (raw_payload, lib.sh).
 raw_payload "$T/logs/demo-demo1.raw" > "$T/demo1.bytes"
 grep -qa "one-1" "$T/demo1.bytes" || fail "demo1's raw log lacks its output"
 if grep -q $'\033' "$T/logs/demo-demo1.log"; then fail "escape bytes in the text log"; fi
