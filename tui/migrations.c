@@ -95,7 +95,12 @@ int command_migrate(struct app *a, int argc, char **argv, char *err, size_t errl
     if (!m)
         return -1;
     a->migrations[a->nmigrations++] = m;
-    app_message(a, false, "%s: migration started (migrate-cancel stops it)", label);
+    /* Logged, not shown: the status line goes straight to the progress,
+     * which a message would cover until the next key. */
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s: migration started (migrate-cancel stops it)", label);
+    msglog_add(a->log, false, msg);
+    a->dirty = true;
     return 0;
 }
 
@@ -119,7 +124,10 @@ const char *migrations_status(struct app *a)
 {
     if (!a->nmigrations)
         return NULL;
-    migration_describe(a->migrations[a->nmigrations - 1], a->migration_line, sizeof a->migration_line);
+    size_t n = sizeof a->migration_line;
+    migration_describe(a->migrations[a->nmigrations - 1], a->migration_line, n);
+    size_t used = strlen(a->migration_line);
+    snprintf(a->migration_line + used, n - used, "   (:migrate-cancel stops it)");
     return a->migration_line;
 }
 

@@ -195,7 +195,7 @@ def read_ms(path):
 
 
 GOUT = []
-MARK = re.compile(r"\[virtmux: migrated (\S+) \S+ (\S+), console gap (\d+) ms(?:, keys held \d+ ms)?\]")
+MARK = re.compile(r"\[virtmux: migrated (\S+) \S+ (\S+), console gap (\d+) ms(?:, keys held (\d+) ms)?\]")
 
 
 def side_virtmux(d, evs):
@@ -229,7 +229,10 @@ def side_virtmux(d, evs):
                     break
         res["mig_s"].append((t1 - t0) / 1000)
         res["mgap"].append(mgap)
-        res["held"].append(sum(1 for t, _ in sent if mts - mgap <= t <= mts))
+        # Keys are held from the incoming copy's appearance (the marker's
+        # "keys held" span), not only over the console gap.
+        hold_ms = int(m.group(4)) if m.group(4) else mgap
+        res["held"].append(sum(1 for t, _ in sent if mts - hold_ms <= t <= mts))
         if resumed is None:
             res["notes"].append("migration %d: no 'Resumed Migrated' event on %s" % (i, dst))
             continue

@@ -284,3 +284,16 @@ wait_marker() {
     done
     fail "no marker '$1' #$2 within $3 s"
 }
+
+# sshd_with_test_home DIR [nokey]: a private sshd (tests/lib/sshd.sh, sourced by
+# the caller) in DIR and a HOME under $T set up to reach it (no agent; "nokey":
+# no client key). Sets PORT, HOME and KH (the known_hosts file).
+sshd_with_test_home() {
+    sshd_setup "$1" || fail "sshd setup"
+    sshd_up "$1" || fail "private sshd did not start"
+    PORT=$(sshd_port "$1")
+    export HOME=$T/home
+    unset SSH_AUTH_SOCK
+    sshd_home "$1" "$HOME" ${2:-} || fail "test HOME"
+    KH=$HOME/.ssh/known_hosts
+}

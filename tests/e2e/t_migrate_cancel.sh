@@ -56,9 +56,8 @@ CANCELLED=": migration cancelled; still on A"
 migrate_and_watch() {
     local k=$1
     run_command 'migrate B'
-    wait_status "$MIG: migration started" 10
-    send_keys "$k" $((k + 9))      # a key acknowledges the message: progress shows
-    wait_status "$PROGRESS" 40
+    send_keys "$k" $((k + 9))
+    wait_status "$PROGRESS.*migrate-cancel stops it" 40   # the progress at once, no message over it
     status_line | sed 's/^/  progress: /'
     # The incoming copy on hostB exists: keys wait for the switch.
     wait_for "[migrating: " 30
@@ -133,6 +132,7 @@ send_keys 131 160                  # after the cancel
 run_command 'show-messages'
 wait_for "$MIG$CANCELLED" 10
 [ "$(screen | grep -cF "$CANCELLED")" -ge 3 ] || fail "show-messages lacks the three cancels"
+screen | grep -qF "$MIG: migration started" || fail "show-messages lacks the start of the migrations"
 keys q
 
 check_guest_keys 'touch /tmp/stop'

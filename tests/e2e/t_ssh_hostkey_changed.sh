@@ -10,13 +10,7 @@
 S=$T/sshd
 down_sshd() { sshd_down "$S"; }
 on_cleanup down_sshd
-sshd_setup "$S" || fail "sshd setup"
-sshd_up "$S" || fail "private sshd did not start"
-PORT=$(sshd_port "$S")
-export HOME=$T/home
-unset SSH_AUTH_SOCK
-sshd_home "$S" "$HOME" || fail "test HOME"
-KH=$HOME/.ssh/known_hosts
+sshd_with_test_home "$S"
 # Line 3 holds another ed25519 key for [127.0.0.1]:PORT (the server was
 # "reinstalled", or someone is in the middle).
 ssh-keygen -q -t ed25519 -N '' -f "$T/oldhost" || fail "ssh-keygen"

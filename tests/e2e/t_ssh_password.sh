@@ -12,12 +12,7 @@ PW_BAD='Wrong-Pw-9qv'
 S=$T/sshd
 down_sshd() { sshd_down "$S"; }
 on_cleanup down_sshd
-sshd_setup "$S" || fail "sshd setup"
-sshd_up "$S" || fail "private sshd did not start"
-PORT=$(sshd_port "$S")
-export HOME=$T/home
-unset SSH_AUTH_SOCK
-sshd_home "$S" "$HOME" nokey || fail "test HOME"
+sshd_with_test_home "$S" nokey
 echo "[127.0.0.1]:$PORT $(sshd_host_pub "$S")" >"$HOME/.ssh/known_hosts"
 
 mkdir -p "$XDG_CONFIG_HOME/virtmux"

@@ -42,12 +42,6 @@ libvirtd_over_ssh_up() {
 XML
     timeout 60 virsh -q -c "$(libvirtd_uri "$D")" define "$T/dom.xml" >/dev/null || fail "virsh define failed"
 
-    sshd_setup "$S" || fail "sshd setup"
-    sshd_up "$S" || fail "private sshd did not start"
-    PORT=$(sshd_port "$S")
-    export HOME=$T/home
-    unset SSH_AUTH_SOCK
-    sshd_home "$S" "$HOME" || fail "test HOME"
-    KH=$HOME/.ssh/known_hosts
+    sshd_with_test_home "$S"
     FP=$(ssh-keygen -lf "$S/host_ed25519.pub" | awk '{print $2}')
 }

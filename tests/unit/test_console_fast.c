@@ -68,11 +68,24 @@ static unsigned long draw(struct console *c, struct grid *g, unsigned long since
     return console_draw_since(c, since, put, g);
 }
 
-Test(console_fast, typed_echo_takes_the_fast_path)
+/* The model and the renderer's copy of the fixed-stream tests. */
+static struct console *c;
+static struct grid g;
+
+static void setup(void)
 {
-    struct console *c = console_new(W, H, 10);
-    static struct grid g;
+    c = console_new(W, H, 10);
+    cr_assert_not_null(c);
     memset(&g, 0, sizeof g);
+}
+
+static void teardown(void)
+{
+    console_free(c);
+}
+
+Test(console_fast, typed_echo_takes_the_fast_path, .init = setup, .fini = teardown)
+{
     const char *prompt = "\033[1;32mvm\033[0m:~# ";
     console_feed(c, prompt, strlen(prompt));
     unsigned long since = draw(c, &g, 0);
@@ -95,44 +108,33 @@ Test(console_fast, typed_echo_takes_the_fast_path)
     draw(c, &g, since);
     check_same(c, &g, "typing after colour");
     cr_assert_eq(console_fast_draws(c), 2);
-    console_free(c);
 }
 
-Test(console_fast, a_split_escape_sequence_is_not_printed)
+/* Each chunk fed and drawn in turn, as a pane does; returns the last since. */
+static unsigned long feed_each(struct console *m, struct grid *out, unsigned long since, const char *const *chunks)
 {
-    struct console *c = console_new(W, H, 10);
-    static struct grid g;
-    memset(&g, 0, sizeof g);
-    unsigned long since = draw(c, &g, 0);
-    console_feed(c, "a", 1);
-    since = draw(c, &g, since);
-    console_feed(c, "b", 1);
-    since = draw(c, &g, since);
-    console_feed(c, "\033[3", 3);   /* "1m" below are parameters, not text */
-    since = draw(c, &g, since);
-    console_feed(c, "1m", 2);
-    since = draw(c, &g, since);
-    console_feed(c, "cd", 2);
-    draw(c, &g, since);
-    check_same(c, &g, "a split SGR");
-    console_free(c);
-}
-
-Test(console_fast, dec_graphics_turn_it_off)
-{
-    struct console *c = console_new(W, H, 10);
-    static struct grid g;
-    memset(&g, 0, sizeof g);
-    unsigned long since = draw(c, &g, 0);
-    console_feed(c, "\033(0", 3);   /* G0 = DEC special graphics: 'q' is a line */
-    since = draw(c, &g, since);
-    for (const char *p = "qqxq"; *p; p++) {
-        console_feed(c, p, 1);
-        since = draw(c, &g, since);
+    for (; *chunks; chunks++) {
+        console_feed(m, *chunks, strlen(*chunks));
+        since = draw(m, out, since);
     }
+    return since;
+}
+
+Test(console_fast, a_split_escape_sequence_is_not_printed, .init = setup, .fini = teardown)
+{
+    /* "1m" are the parameters of the SGR begun in the chunk before, not text. */
+    static const char *const chunks[] = { "a", "b", "\033[3", "1m", "cd", NULL };
+    feed_each(c, &g, draw(c, &g, 0), chunks);
+    check_same(c, &g, "a split SGR");
+}
+
+Test(console_fast, dec_graphics_turn_it_off, .init = setup, .fini = teardown)
+{
+    /* G0 = DEC special graphics: 'q' is a line. */
+    static const char *const chunks[] = { "\033(0", "q", "q", "x", "q", NULL };
+    feed_each(c, &g, draw(c, &g, 0), chunks);
     check_same(c, &g, "DEC graphics");
     cr_assert_eq(console_fast_draws(c), 0);
-    console_free(c);
 }
 
 /* Pieces of guest output that move the pen, the cursor, the character sets,
@@ -166,15 +168,15 @@ static unsigned next_rand(void)
 
 Test(console_fast, random_streams_equal_a_full_walk, .timeout = 60)
 {
-    static struct grid g;
+    static struct grid rg;
     unsigned long fast = 0;
     size_t npieces = sizeof pieces / sizeof pieces[0];
     for (int run = 0; run < 300; run++) {
-        struct console *c = console_new(W, H, 5);
+        struct console *m = console_new(W, H, 5);
         /* One run in three may meet what turns the fast path off. */
         size_t limit = run % 3 ? npieces - SHIFTING : npieces;
-        memset(&g, 0, sizeof g);
-        unsigned long since = draw(c, &g, 0);
+        memset(&rg, 0, sizeof rg);
+        unsigned long since = draw(m, &rg, 0);
         char chunk[256];
         for (int step = 0; step < 200; step++) {
             /* Mostly typing; now and then output of any kind, split anywhere. */
@@ -189,21 +191,21 @@ Test(console_fast, random_streams_equal_a_full_walk, .timeout = 60)
                 n += len;
             }
             size_t cut = n > 1 && next_rand() % 4 == 0 ? next_rand() % n : n;
-            console_feed(c, chunk, cut);
+            console_feed(m, chunk, cut);
             if (next_rand() % 2)
-                since = draw(c, &g, since);
-            console_feed(c, chunk + cut, n - cut);
-            since = draw(c, &g, since);
+                since = draw(m, &rg, since);
+            console_feed(m, chunk + cut, n - cut);
+            since = draw(m, &rg, since);
             if (next_rand() % 50 == 0) {
-                console_key(c, 'a');   /* keys may echo locally (SRM) */
+                console_key(m, 'a');   /* keys may echo locally (SRM) */
                 const char *d;
-                console_consume(c, console_pending(c, &d));
-                since = draw(c, &g, since);
+                console_consume(m, console_pending(m, &d));
+                since = draw(m, &rg, since);
             }
-            check_same(c, &g, "a random chunk");
+            check_same(m, &rg, "a random chunk");
         }
-        fast += console_fast_draws(c);
-        console_free(c);
+        fast += console_fast_draws(m);
+        console_free(m);
     }
     cr_assert_gt(fast, 500, "the fast path was taken only %lu times", fast);
 }
