@@ -710,6 +710,13 @@ static void start_libvirt(struct host *h)
     host_changed(h);
 }
 
+/* The connection a new job runs against: the one being opened (the job waits
+ * behind it on the worker), else the live one; NULL when there is neither. */
+static struct hconn *host_job_hconn(struct host *h)
+{
+    return h->connecting ? h->connecting->hc : h->hc;
+}
+
 /* ---- actions ---- */
 
 struct action_job {
@@ -849,7 +856,7 @@ static const struct job_ops define_job_ops = { define_run, define_done, define_d
 
 int host_define_and_start(struct host *h, const char *xml, char *err, size_t errlen)
 {
-    struct hconn *hc = h->connecting ? h->connecting->hc : h->hc;
+    struct hconn *hc = host_job_hconn(h);
     if (!hc) {
         snprintf(err, errlen, "host %s is %s", h->name, host_state_name(h->state));
         return -1;
@@ -909,7 +916,7 @@ int host_submit(struct host *h, void (*run)(virConnectPtr conn, void *arg),
     struct generic_job *j = calloc(1, sizeof *j);
     if (!j)
         return -1;
-    struct hconn *hc = h->connecting ? h->connecting->hc : h->hc;
+    struct hconn *hc = host_job_hconn(h);
     j->hc = hc ? hconn_ref(hc) : NULL;
     j->run = run;
     j->done = done;
