@@ -1,7 +1,7 @@
 /* backends/host.c: one libvirt connection — opened on the host's worker thread with
  * an auth callback that asks the UI, watched by a close callback, reconnected with
  * capped exponential backoff, feeding lifecycle events into the domain registry. */
-#include "backends/host.h"
+#include "backends/host_private.h"
 #include "backends/domain.h"
 #include "backends/domread.h"
 #include "backends/domxml.h"
@@ -16,21 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 #include <libvirt/virterror.h>
-
-/* One connection and its registrations. Every registration holds a reference
- * released by its free callback (as virsh-console does); callbacks start with a
- * late-event guard on ->host, which only the loop thread reads or writes. */
-struct hconn {
-    int refs;
-    struct host *host;
-    virConnectPtr conn;
-    int lifecycle_id;
-    bool close_registered;
-    /* Drivers without close callbacks (test, embed) accept the registration
-     * but never call its free function: teardown drops that reference then. */
-    bool close_freed;
-    int close_reason;             /* for on_close_later */
-};
 
 /* A credential question from the worker thread, answered on the loop thread. */
 struct ask {
@@ -55,29 +40,6 @@ struct connect_job {
     unsigned long libver, hvver;
     char hvtype[32];
     char last_secret_prompt[512];   /* asked again = the last answer was wrong */
-};
-
-struct host {
-    char *name, *uri;
-    char *conn_uri;                   /* uri with what virtmux fills in (sshuri_fill) */
-    struct sshsess *ssh;              /* SSH URIs only */
-    bool checking;                    /* the SSH host key check runs before libvirt */
-    unsigned long libver, hvver;
-    char hvtype[32];
-    struct domreg *reg;
-    const struct host_ops *ops;
-    void *opaque;
-    struct worker *worker;
-    enum host_state state;
-    char error[512];
-    struct hconn *hc;                 /* live connection, or NULL */
-    struct connect_job *connecting;   /* attempt under way, or NULL */
-    bool settled;
-    bool retried;                     /* the current error was already reported */
-    unsigned long listing;            /* mark for pruning vanished domains */
-    unsigned backoff, backoff_max;    /* seconds */
-    int retry_timer;
-    unsigned long long retry_at_ms;
 };
 
 static void on_close(virConnectPtr conn, int reason, void *opaque);
@@ -105,13 +67,13 @@ static struct hconn *hconn_new(struct host *h)
     return hc;
 }
 
-static struct hconn *hconn_ref(struct hconn *hc)
+struct hconn *hconn_ref(struct hconn *hc)
 {
     __atomic_add_fetch(&hc->refs, 1, __ATOMIC_SEQ_CST);
     return hc;
 }
 
-static void hconn_unref(void *opaque)
+void hconn_unref(void *opaque)
 {
     struct hconn *hc = opaque;
     if (hc && __atomic_sub_fetch(&hc->refs, 1, __ATOMIC_SEQ_CST) == 0)
@@ -184,9 +146,7 @@ static void host_changed(struct host *h)
         h->ops->changed(h, h->opaque);
 }
 
-static void host_message(struct host *h, bool error, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void host_message(struct host *h, bool error, const char *fmt, ...)
+void host_message(struct host *h, bool error, const char *fmt, ...)
 {
     char msg[768];
     va_list ap;
@@ -710,225 +670,9 @@ static void start_libvirt(struct host *h)
     host_changed(h);
 }
 
-/* The connection a new job runs against: the one being opened (the job waits
- * behind it on the worker), else the live one; NULL when there is neither. */
-static struct hconn *host_job_hconn(struct host *h)
+struct hconn *host_job_hconn(struct host *h)
 {
     return h->connecting ? h->connecting->hc : h->hc;
-}
-
-/* ---- actions ---- */
-
-struct action_job {
-    struct hconn *hc;
-    unsigned char uuid[VIR_UUID_BUFLEN];
-    enum dom_action act;
-    char label[256];
-    char err[512];
-    bool failed;
-};
-
-static int run_action(virDomainPtr d, enum dom_action act)
-{
-    switch (act) {
-    case DOM_START: return virDomainCreate(d);
-    case DOM_SHUTDOWN: return virDomainShutdown(d);
-    case DOM_REBOOT: return virDomainReboot(d, 0);
-    case DOM_DESTROY: return virDomainDestroy(d);
-    case DOM_SUSPEND: return virDomainSuspend(d);
-    case DOM_RESUME: return virDomainResume(d);
-    }
-    return -1;
-}
-
-static void action_run(void *arg)
-{
-    struct action_job *j = arg;
-    virDomainPtr d = j->hc->conn ? virDomainLookupByUUID(j->hc->conn, j->uuid) : NULL;
-    if (!d || run_action(d, j->act) < 0) {
-        j->failed = true;
-        snprintf(j->err, sizeof j->err, "%s",
-                 j->hc->conn ? virGetLastErrorMessage() : "host is disconnected");
-    }
-    if (d)
-        virDomainFree(d);
-}
-
-static void action_discard(void *arg)
-{
-    struct action_job *j = arg;
-    hconn_unref(j->hc);
-    free(j);
-}
-
-static void action_done(void *arg)
-{
-    struct action_job *j = arg;
-    struct host *h = j->hc->host;
-    if (h) {
-        if (j->failed)
-            host_message(h, true, "%s %s: %s", dom_action_name(j->act), j->label, j->err);
-        else
-            host_message(h, false, "%s %s: done", dom_action_name(j->act), j->label);
-    }
-    action_discard(j);
-}
-
-static const struct job_ops action_job_ops = { action_run, action_done, action_discard };
-
-int host_domain_action(struct host *h, const unsigned char uuid[VIR_UUID_BUFLEN],
-                       const char *label, enum dom_action act, char *err, size_t errlen)
-{
-    if (!h->hc) {
-        snprintf(err, errlen, "%s %s: host %s is %s", dom_action_name(act), label, h->name,
-                 host_state_name(h->state));
-        return -1;
-    }
-    struct action_job *j = calloc(1, sizeof *j);
-    if (!j) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    j->hc = hconn_ref(h->hc);
-    memcpy(j->uuid, uuid, VIR_UUID_BUFLEN);
-    j->act = act;
-    snprintf(j->label, sizeof j->label, "%s", label);
-    if (worker_submit(h->worker, &action_job_ops, j) < 0) {
-        action_discard(j);
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    return 0;
-}
-
-const char *dom_action_name(enum dom_action act)
-{
-    static const char *names[] = { "start", "shutdown", "reboot", "destroy", "suspend", "resume" };
-    return (unsigned)act < sizeof names / sizeof names[0] ? names[act] : "?";
-}
-
-struct define_job {
-    struct hconn *hc;
-    char *xml;
-    char name[256];
-    char err[512];
-    bool failed, was_running;
-};
-
-static void define_run(void *arg)
-{
-    struct define_job *j = arg;
-    virDomainPtr d = j->hc->conn ? virDomainDefineXML(j->hc->conn, j->xml) : NULL;
-    if (d) {
-        snprintf(j->name, sizeof j->name, "%s", virDomainGetName(d));
-        j->was_running = virDomainIsActive(d) == 1;
-    }
-    if (!d || (!j->was_running && virDomainCreate(d) < 0)) {
-        j->failed = true;
-        snprintf(j->err, sizeof j->err, "%s", j->hc->conn ? virGetLastErrorMessage() : "not connected");
-    }
-    if (d)
-        virDomainFree(d);
-}
-
-static void define_discard(void *arg)
-{
-    struct define_job *j = arg;
-    hconn_unref(j->hc);
-    free(j->xml);
-    free(j);
-}
-
-static void define_done(void *arg)
-{
-    struct define_job *j = arg;
-    struct host *h = j->hc->host;
-    if (h) {
-        if (j->failed)
-            host_message(h, true, "define/start %s on %s: %s", *j->name ? j->name : "domain", h->name, j->err);
-        else
-            host_message(h, false, "%s on %s: %s", j->name, h->name, j->was_running ? "already running" : "started");
-    }
-    define_discard(j);
-}
-
-static const struct job_ops define_job_ops = { define_run, define_done, define_discard };
-
-int host_define_and_start(struct host *h, const char *xml, char *err, size_t errlen)
-{
-    struct hconn *hc = host_job_hconn(h);
-    if (!hc) {
-        snprintf(err, errlen, "host %s is %s", h->name, host_state_name(h->state));
-        return -1;
-    }
-    struct define_job *j = calloc(1, sizeof *j);
-    if (!j || !(j->xml = strdup(xml))) {
-        free(j);
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    j->hc = hconn_ref(hc);
-    if (worker_submit(h->worker, &define_job_ops, j) < 0) {
-        define_discard(j);
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    return 0;
-}
-
-struct generic_job {
-    struct hconn *hc;
-    void (*run)(virConnectPtr conn, void *arg);
-    void (*done)(void *arg);
-    void (*discard)(void *arg);
-    void *arg;
-};
-
-static void generic_run(void *arg)
-{
-    struct generic_job *j = arg;
-    j->run(j->hc ? j->hc->conn : NULL, j->arg);
-}
-
-static void generic_discard(void *arg)
-{
-    struct generic_job *j = arg;
-    j->discard(j->arg);
-    if (j->hc)
-        hconn_unref(j->hc);
-    free(j);
-}
-
-static void generic_done(void *arg)
-{
-    struct generic_job *j = arg;
-    j->done(j->arg);
-    if (j->hc)
-        hconn_unref(j->hc);
-    free(j);
-}
-
-static const struct job_ops generic_job_ops = { generic_run, generic_done, generic_discard };
-
-int host_submit(struct host *h, void (*run)(virConnectPtr conn, void *arg),
-                void (*done)(void *arg), void (*discard)(void *arg), void *arg)
-{
-    struct generic_job *j = calloc(1, sizeof *j);
-    if (!j)
-        return -1;
-    struct hconn *hc = host_job_hconn(h);
-    j->hc = hc ? hconn_ref(hc) : NULL;
-    j->run = run;
-    j->done = done;
-    j->discard = discard;
-    j->arg = arg;
-    if (worker_submit(h->worker, &generic_job_ops, j) < 0) {
-        if (j->hc)
-            hconn_unref(j->hc);
-        free(j);
-        return -1;
-    }
-    return 0;
 }
 
 /* ---- the host's SSH session ---- */
