@@ -277,22 +277,12 @@ static int no_passphrase(const char *prompt, char *buf, size_t len, int echo, in
 static int server_key_info(struct sshsess *s)
 {
     ssh_key key = NULL;
-    unsigned char *hash = NULL;
-    size_t hlen = 0;
     if (ssh_get_server_publickey(s->ss, &key) != SSH_OK)
         return -1;
     snprintf(s->keytype, sizeof s->keytype, "%s", ssh_key_type_to_char(ssh_key_type(key)));
-    int rc = ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen);
+    int rc = ssh_key_fingerprint(key, s->fingerprint, sizeof s->fingerprint);
     ssh_key_free(key);
-    if (rc < 0)
-        return -1;
-    char *fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
-    ssh_clean_pubkey_hash(&hash);
-    if (!fp)
-        return -1;
-    snprintf(s->fingerprint, sizeof s->fingerprint, "%s", fp);
-    ssh_string_free_char(fp);
-    return 0;
+    return rc;
 }
 
 static void hostkey_ok(struct sshsess *s)
@@ -462,19 +452,7 @@ static bool auth_step(struct sshsess *s)
     switch (s->state) {
     case S_AUTH_NONE:
         rc = ssh_userauth_none(s->ss, NULL);
-        if (rc == SSH_AUTH_AGAIN)
-            return false;
-        if (rc == SSH_AUTH_SUCCESS) {
-            ready(s);
-            return false;
-        }
-        if (rc == SSH_AUTH_ERROR) {
-            fail(s, false, "ssh %s: %s", s->r.hostname, ssh_get_error(s->ss));
-            return false;
-        }
-        s->methods = ssh_userauth_list(s->ss, NULL);
-        next_method(s);
-        return s->state != S_PASSWORD_ASK && s->state != S_IDLE;
+        break;
     case S_AUTH_PUBKEY:
         /* The agent first, then ~/.ssh/id_* and keyfile= (ssh-agent talk is a
          * local socket: libssh does it in place). */
@@ -513,7 +491,8 @@ static bool auth_step(struct sshsess *s)
         fail(s, false, "ssh %s: %s", s->r.hostname, ssh_get_error(s->ss));
         return false;
     }
-    if (rc == SSH_AUTH_PARTIAL)
+    /* "none" refused tells which methods the server offers. */
+    if (rc == SSH_AUTH_PARTIAL || s->state == S_AUTH_NONE)
         s->methods = ssh_userauth_list(s->ss, NULL);
     next_method(s);
     return s->state != S_PASSWORD_ASK && s->state != S_IDLE;

@@ -89,5 +89,8 @@ size_t ssh_tunnel_count(const struct sshsess *s);
 /* The SHA256 fingerprint as OpenSSH prints it ("SHA256:base64") of a public
  * key in OpenSSH format ("ssh-ed25519 AAAA..."); -1 when it does not parse. */
 int ssh_fingerprint_of(const char *pubkey_line, char *out, size_t outlen);
+/* The same for a key libssh holds (libssh's ssh_key); -1 on failure. */
+struct ssh_key_struct;
+int ssh_key_fingerprint(struct ssh_key_struct *key, char *out, size_t outlen);
 
 #endif

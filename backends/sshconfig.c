@@ -119,11 +119,16 @@ int ssh_fingerprint_of(const char *line, char *out, size_t outlen)
     ssh_key key = NULL;
     if (ssh_pki_import_pubkey_base64(b64, ssh_key_type_from_name(type), &key) != SSH_OK)
         return -1;
+    int rc = ssh_key_fingerprint(key, out, outlen);
+    ssh_key_free(key);
+    return rc;
+}
+
+int ssh_key_fingerprint(ssh_key key, char *out, size_t outlen)
+{
     unsigned char *hash = NULL;
     size_t hlen = 0;
-    int rc = ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen);
-    ssh_key_free(key);
-    if (rc < 0)
+    if (ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) < 0)
         return -1;
     char *fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen);
     ssh_clean_pubkey_hash(&hash);
