@@ -69,13 +69,12 @@ static void ask_done(bool ok, const char *text, void *opaque)
     free(c);
 }
 
-static void on_host_ask(struct host *h, const char *prompt, bool secret, void *opaque)
+/* A dialog that answers host h's question; no dialog means "no answer". */
+static void push_host_dialog(struct app *a, struct host *h, enum dialog_kind kind, const char *title,
+                             const char *text, void (*done)(bool ok, const char *text, void *opaque))
 {
-    struct app *a = opaque;
     struct ask_ctx *c = malloc(sizeof *c);
-    char title[200];
-    snprintf(title, sizeof title, "host %s asks", host_name(h));
-    struct dialog *d = c ? dialog_new(secret ? DIALOG_SECRET : DIALOG_TEXT, title, prompt, ask_done, c) : NULL;
+    struct dialog *d = c ? dialog_new(kind, title, text, done, c) : NULL;
     if (!d) {
         free(c);
         host_answer(h, NULL);
@@ -84,6 +83,13 @@ static void on_host_ask(struct host *h, const char *prompt, bool secret, void *o
     c->app = a;
     c->host = h;
     app_push_dialog(a, d);
+}
+
+static void on_host_ask(struct host *h, const char *prompt, bool secret, void *opaque)
+{
+    char title[200];
+    snprintf(title, sizeof title, "host %s asks", host_name(h));
+    push_host_dialog(opaque, h, secret ? DIALOG_SECRET : DIALOG_TEXT, title, prompt, ask_done);
 }
 
 /* Yes/no (an unknown SSH host key): y answers "y", anything else refuses. */
@@ -97,19 +103,9 @@ static void confirm_done(bool ok, const char *text, void *opaque)
 
 static void on_host_confirm(struct host *h, const char *question, void *opaque)
 {
-    struct app *a = opaque;
-    struct ask_ctx *c = malloc(sizeof *c);
     char title[200];
     snprintf(title, sizeof title, "host %s: SSH host key", host_name(h));
-    struct dialog *d = c ? dialog_new(DIALOG_HOSTKEY, title, question, confirm_done, c) : NULL;
-    if (!d) {
-        free(c);
-        host_answer(h, NULL);
-        return;
-    }
-    c->app = a;
-    c->host = h;
-    app_push_dialog(a, d);
+    push_host_dialog(opaque, h, DIALOG_HOSTKEY, title, question, confirm_done);
 }
 
 static void on_host_left(struct host *h, const unsigned char uuid[VIR_UUID_BUFLEN], const char *name, void *opaque)
