@@ -259,6 +259,33 @@ static void on_next_stream(struct serial *s, virStreamPtr st, int events)
         drop_next(s);
 }
 
+/* Guest output into the screen and the log. */
+static void show(struct serial *s, const char *buf, size_t n)
+{
+    console_feed(s->model, buf, n);
+    if (s->log)
+        conlog_write(s->log, buf, n);
+    s->last_rx_ms = mono_ms();
+}
+
+/* Read what the attached stream has, at most `rounds` reads; false when it
+ * ended (lost() has run, and may have freed the link). */
+static bool read_stream(struct serial *s, virStreamPtr st, int rounds)
+{
+    char buf[65536];
+    for (int i = 0; i < rounds; i++) {
+        int got = virStreamRecv(st, buf, sizeof buf);
+        if (got == -2)
+            break;
+        if (got <= 0) {
+            lost(s, got == 0 ? "closed" : "error");
+            return false;
+        }
+        show(s, buf, (size_t)got);
+    }
+    return true;
+}
+
 static void on_stream(virStreamPtr st, int events, void *opaque)
 {
     struct link *l = opaque;
@@ -270,25 +297,9 @@ static void on_stream(virStreamPtr st, int events, void *opaque)
         return;
     }
     if (events & VIR_STREAM_EVENT_READABLE) {
-        char buf[65536];
         /* Bounded per callback so a flood cannot starve the keyboard. */
-        for (int i = 0; i < 16; i++) {
-            int got = virStreamRecv(st, buf, sizeof buf);
-            if (got == -2)
-                break;
-            if (got == 0) {
-                lost(s, "closed");
-                return;
-            }
-            if (got < 0) {
-                lost(s, "error");
-                return;
-            }
-            console_feed(s->model, buf, (size_t)got);
-            if (s->log)
-                conlog_write(s->log, buf, (size_t)got);
-            s->last_rx_ms = mono_ms();
-        }
+        if (!read_stream(s, st, 16))
+            return;
         /* libtsm may have answered (DA, DSR): those replies go back now. */
         if (s->readonly) {
             const char *d;
@@ -509,11 +520,8 @@ static void switch_over(struct serial *s)
         s->next = NULL;
         s->next_host = NULL;
         s->writable_wanted = false;
-        if (s->next_len) {
-            console_feed(s->model, s->next_buf, s->next_len);
-            if (s->log)
-                conlog_write(s->log, s->next_buf, s->next_len);
-        }
+        if (s->next_len)
+            show(s, s->next_buf, s->next_len);
         free(s->next_buf);
         s->next_buf = NULL;
         s->next_len = 0;
@@ -558,20 +566,10 @@ static void on_quiet_timer(int timer, void *opaque)
         s->quiet_timer = virEventAddTimeout((int)(QUIET_MS - quiet), on_quiet_timer, s, NULL);
         return;
     }
-    while (s->link) {
-        char buf[16384];
-        int got = virStreamRecv(s->link->st, buf, sizeof buf);
-        if (got == -2)
-            break;
-        if (got <= 0) {
-            lost(s, got == 0 ? "closed" : "error");   /* switches: s->switching */
-            return;
-        }
-        console_feed(s->model, buf, (size_t)got);
-        if (s->log)
-            conlog_write(s->log, buf, (size_t)got);
-        s->last_rx_ms = mono_ms();
-    }
+    /* Everything queued, however much (the source is paused: it is finite);
+     * an end of stream switches by itself (lost() while s->switching). */
+    if (s->link && !read_stream(s, s->link->st, 1 << 20))
+        return;
     switch_over(s);
 }
 
