@@ -137,13 +137,11 @@ static void fast_forget(struct console *c)
     c->fast.witness = false;
 }
 
-static bool only_bytes(const char *bytes, size_t len, bool controls_too)
+static bool printable_ascii(const char *bytes, size_t len)
 {
-    for (size_t i = 0; i < len; i++) {
-        unsigned char b = (unsigned char)bytes[i];
-        if (!((b >= 0x20 && b < 0x7f) || (controls_too && b >= 0x07 && b <= 0x0d)))
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)bytes[i] < 0x20 || (unsigned char)bytes[i] >= 0x7f)
             return false;
-    }
     return true;
 }
 
@@ -177,10 +175,8 @@ void console_feed(struct console *c, const char *bytes, size_t len)
     unsigned x0 = tsm_screen_get_cursor_x(c->screen), y0 = tsm_screen_get_cursor_y(c->screen);
     bool simple = ground && !f->shadow.charset_shifted && !c->scrolled && len <= FAST_SPAN_MAX &&
                   !(tsm_screen_get_flags(c->screen) & TSM_SCREEN_INSERT_MODE) &&
-                  x0 + len < tsm_screen_get_width(c->screen) && only_bytes(bytes, len, false);
-    /* BEL, BS, HT, LF, VT, FF, CR move the cursor but leave the pen alone. */
-    bool pen_kept = ground && only_bytes(bytes, len, true);
-    vtshadow_feed(&f->shadow, bytes, len);
+                  x0 + len < tsm_screen_get_width(c->screen) && printable_ascii(bytes, len);
+    bool pen_kept = vtshadow_feed(&f->shadow, bytes, len);
     tsm_vte_input(c->vte, bytes, len);
     c->age++;
     if (!pen_kept)

@@ -77,11 +77,13 @@ static void step(struct vtshadow *v, uint32_t cp)
     }
 }
 
-void vtshadow_feed(struct vtshadow *v, const char *bytes, size_t len)
+bool vtshadow_feed(struct vtshadow *v, const char *bytes, size_t len)
 {
     const unsigned char *p = (const unsigned char *)bytes;
+    bool plain = vtshadow_ground(v);
     for (size_t i = 0; i < len; i++) {
         unsigned b = p[i];
+        plain = plain && ((b >= 0x20 && b < 0x7f) || (b >= 0x07 && b <= 0x0d));
         if (v->utf8_left) {
             if ((b & 0xc0) == 0x80) {
                 v->cp = (v->cp << 6) | (b & 0x3f);
@@ -113,6 +115,7 @@ void vtshadow_feed(struct vtshadow *v, const char *bytes, size_t len)
             v->state = VTS_UNKNOWN;
         }
     }
+    return plain;
 }
 
 bool vtshadow_ground(const struct vtshadow *v)

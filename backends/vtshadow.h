@@ -32,7 +32,10 @@ struct vtshadow {
     bool charset_shifted;
 };
 
-void vtshadow_feed(struct vtshadow *v, const char *bytes, size_t len);
+/* Follows the bytes; true when they started in the ground state and were
+ * all printable ASCII or BEL, BS, HT, LF, VT, FF, CR: then the pen (the
+ * colours and attributes for the next character) cannot have changed. */
+bool vtshadow_feed(struct vtshadow *v, const char *bytes, size_t len);
 /* Surely in the ground state, with no UTF-8 sequence half read. */
 bool vtshadow_ground(const struct vtshadow *v);
 
