@@ -48,19 +48,25 @@ static bool same_cell(const struct cell *a, const struct cell *b)
            a->attr.blink == b->attr.blink && a->attr.italic == b->attr.italic;
 }
 
-/* The renderer's copy (kept up to date by console_draw_since) against a full walk. */
-static void check_same(struct console *c, struct grid *inc, const char *what)
+/* The renderer's copy (kept up to date by console_draw_since) against a full
+ * walk: true when equal, else the first differing cell in why. */
+static bool same_as_walk(struct console *m, const struct grid *inc, char *why, size_t len)
 {
     static struct grid full;
     memset(&full, 0, sizeof full);
-    console_draw(c, put, &full);
+    console_draw(m, put, &full);
     for (unsigned y = 0; y < H; y++)
         for (unsigned x = 0; x < W; x++)
-            cr_assert(same_cell(&inc->c[y][x], &full.c[y][x]),
-                      "cell (%u,%u) differs from a full walk after %s: U+%04X/%u vs U+%04X/%u", x, y, what,
-                      inc->c[y][x].len ? inc->c[y][x].ch[0] : 0, inc->c[y][x].attr.fg,
-                      full.c[y][x].len ? full.c[y][x].ch[0] : 0, full.c[y][x].attr.fg);
+            if (!same_cell(&inc->c[y][x], &full.c[y][x])) {
+                snprintf(why, len, "cell (%u,%u) differs from a full walk: U+%04X/%u vs U+%04X/%u", x, y,
+                         inc->c[y][x].len ? inc->c[y][x].ch[0] : 0, (unsigned)inc->c[y][x].attr.fg,
+                         full.c[y][x].len ? full.c[y][x].ch[0] : 0, (unsigned)full.c[y][x].attr.fg);
+                return false;
+            }
+    return true;
 }
+
+static char why[256];   /* same_as_walk's reason */
 
 static unsigned long draw(struct console *c, struct grid *g, unsigned long since)
 {
@@ -97,16 +103,16 @@ Test(console_fast, typed_echo_takes_the_fast_path, .init = setup, .fini = teardo
     cr_assert_eq(console_fast_draws(c), 1, "the second echo took the walk");
     cr_assert_eq(g.drawn, 1, "the fast path handed out %u cells", g.drawn);
     cr_assert_eq(g.c[0][7].ch[0], 's');
-    check_same(c, &g, "typing");
+    cr_assert(same_as_walk(c, &g, why, sizeof why), "after typing: %s", why);
     /* Enter and the command's output: a walk again, and still the same screen. */
     console_feed(c, "\r\n\033[34mfile\033[0m\r\nvm:~# ", 22);
     since = draw(c, &g, since);
-    check_same(c, &g, "output");
+    cr_assert(same_as_walk(c, &g, why, sizeof why), "after output: %s", why);
     console_feed(c, "x", 1);
     since = draw(c, &g, since);
     console_feed(c, "y", 1);
     draw(c, &g, since);
-    check_same(c, &g, "typing after colour");
+    cr_assert(same_as_walk(c, &g, why, sizeof why), "after typing after colour: %s", why);
     cr_assert_eq(console_fast_draws(c), 2);
 }
 
@@ -125,7 +131,7 @@ Test(console_fast, a_split_escape_sequence_is_not_printed, .init = setup, .fini 
     /* "1m" are the parameters of the SGR begun in the chunk before, not text. */
     static const char *const chunks[] = { "a", "b", "\033[3", "1m", "cd", NULL };
     feed_each(c, &g, draw(c, &g, 0), chunks);
-    check_same(c, &g, "a split SGR");
+    cr_assert(same_as_walk(c, &g, why, sizeof why), "after a split SGR: %s", why);
 }
 
 Test(console_fast, dec_graphics_turn_it_off, .init = setup, .fini = teardown)
@@ -133,7 +139,7 @@ Test(console_fast, dec_graphics_turn_it_off, .init = setup, .fini = teardown)
     /* G0 = DEC special graphics: 'q' is a line. */
     static const char *const chunks[] = { "\033(0", "q", "q", "x", "q", NULL };
     feed_each(c, &g, draw(c, &g, 0), chunks);
-    check_same(c, &g, "DEC graphics");
+    cr_assert(same_as_walk(c, &g, why, sizeof why), "after DEC graphics: %s", why);
     cr_assert_eq(console_fast_draws(c), 0);
 }
 
@@ -202,7 +208,7 @@ Test(console_fast, random_streams_equal_a_full_walk, .timeout = 60)
                 console_consume(m, console_pending(m, &d));
                 since = draw(m, &rg, since);
             }
-            check_same(m, &rg, "a random chunk");
+            cr_assert(same_as_walk(m, &rg, why, sizeof why), "after a random chunk: %s", why);
         }
         fast += console_fast_draws(m);
         console_free(m);
