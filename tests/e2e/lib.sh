@@ -297,3 +297,30 @@ sshd_with_test_home() {
     sshd_home "$1" "$HOME" ${2:-} || fail "test HOME"
     KH=$HOME/.ssh/known_hosts
 }
+
+# port_from FILE WHAT: wait (5 s) for the "PORT n" line a test server writes to
+# FILE and set PORT; WHAT names the server in the failure.
+port_from() {
+    PORT=""
+    for _ in $(seq 1 50); do
+        PORT=$(awk '/^PORT/ { print $2 }' "$1")
+        [ -n "$PORT" ] && return 0
+        sleep 0.1
+    done
+    fail "$2 did not start"
+}
+
+# wrong_password_first HOST BAD: the password dialog of HOST (a known host
+# key, so no key question) gets BAD, which is refused with a retry. Calls the
+# caller's no_secret WHEN: no password may be on the screen.
+wrong_password_first() {
+    wait_for "host $1 asks" 20
+    wait_for "password" 5
+    wait_for "(typing is not shown)" 5
+    screen | grep -qF "SSH host key" && fail "asked about a known host key"
+    tm send-keys -t vm -l -- "$2"
+    sleep 0.3
+    no_secret "while typing"
+    tm send-keys -t vm Enter
+    wait_for "Wrong password, try again" 15
+}

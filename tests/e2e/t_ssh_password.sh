@@ -24,15 +24,7 @@ no_secret() {
 }
 
 start_virtmux 140x30
-wait_for "host lab asks" 20
-wait_for "password" 5
-wait_for "(typing is not shown)" 5
-screen | grep -qF "SSH host key" && fail "asked about a known host key"
-tm send-keys -t vm -l -- "$PW_BAD"
-sleep 0.3
-no_secret "while typing"
-tm send-keys -t vm Enter
-wait_for "Wrong password, try again" 15
+wrong_password_first lab "$PW_BAD"
 no_secret "after the wrong password"
 keys Escape
 wait_gone "host lab asks" 5

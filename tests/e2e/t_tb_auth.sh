@@ -102,15 +102,7 @@ no_secret() {
     return 0
 }
 start_virtmux 160x40
-wait_for "host hostA asks" 20
-wait_for "password" 5
-wait_for "(typing is not shown)" 5
-screen | grep -qF "SSH host key" && fail "asked about a known host key"
-tm send-keys -t vm -l -- "$PW_BAD"
-sleep 0.3
-no_secret "while typing"
-tm send-keys -t vm Enter
-wait_for "Wrong password, try again" 15
+wrong_password_first hostA "$PW_BAD"
 echo "wrong password: $(screen | grep -oE "Wrong password[^│|]*" | head -1 | sed 's/ *$//')"
 no_secret "after the wrong password"
 tm send-keys -t vm -l -- "$TESTBED_PASSWORD"

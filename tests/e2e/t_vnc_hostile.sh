@@ -22,13 +22,7 @@ start_server() {
     : > "$T/server.out"
     "$HOSTILE" "$1" >> "$T/server.out" 2>&1 &
     SERVER_PID=$!
-    PORT=""
-    for _ in $(seq 1 50); do
-        PORT=$(awk '/^PORT/ { print $2 }' "$T/server.out")
-        [ -n "$PORT" ] && break
-        sleep 0.1
-    done
-    [ -n "$PORT" ] || fail "hostile server ($1) did not start"
+    port_from "$T/server.out" "hostile server ($1)"
 }
 
 # try MODE TEXT [SECS]: attach to a server in MODE; TEXT must appear on screen.

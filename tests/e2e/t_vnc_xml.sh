@@ -13,13 +13,7 @@ fi
 SERVER_PID=$!
 stop_server() { kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; return 0; }
 on_cleanup stop_server
-PORT=""
-for _ in $(seq 1 50); do
-    PORT=$(awk '/^PORT/ { print $2 }' "$T/server.out")
-    [ -n "$PORT" ] && break
-    sleep 0.1
-done
-[ -n "$PORT" ] || fail "test VNC server did not start"
+port_from "$T/server.out" "test VNC server"
 
 cat > "$T/vncguest.xml" <<XML
 <domain type='test'>
