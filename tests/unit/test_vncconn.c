@@ -192,14 +192,21 @@ static void init_loop(void)
     cr_assert_eq(virEventRegisterDefaultImpl(), 0);
 }
 
+/* A test server in MODE and a connection to it at 80x25; false with err set. */
+static bool open_conn(struct server *srv, const char *mode, struct seen *s, char *err, size_t len)
+{
+    int fd = server_start(srv, mode);
+    memset(s, 0, sizeof *s);
+    s->c = vncconn_start(fd, NULL, NULL, 80, 25, on_news, s, err, len);
+    return s->c != NULL;
+}
+
 Test(vncconn, frame_then_keys_then_stop, .init = init_loop)
 {
     struct server srv;
-    int fd = server_start(&srv, "ok");
-    struct seen s = { 0 };
+    struct seen s;
     char err[300];
-    s.c = vncconn_start(fd, NULL, NULL, 80, 25, on_news, &s, err, sizeof err);
-    cr_assert_not_null(s.c, "%s", err);
+    cr_assert(open_conn(&srv, "ok", &s, err, sizeof err), "%s", err);
     cr_assert(run_until(got_frame, &s, &srv, 10), "no frame: connected %d, ended %d '%s', '%s'",
               s.connected, s.ended, s.last.err, s.last.describe);
     cr_assert_not(s.ended, "%s", s.last.err);
@@ -227,11 +234,9 @@ Test(vncconn, frame_then_keys_then_stop, .init = init_loop)
 Test(vncconn, zero_desktop_ends_with_a_reason, .init = init_loop)
 {
     struct server srv;
-    int fd = server_start(&srv, "zero");
-    struct seen s = { 0 };
+    struct seen s;
     char err[300];
-    s.c = vncconn_start(fd, NULL, NULL, 80, 25, on_news, &s, err, sizeof err);
-    cr_assert_not_null(s.c, "%s", err);
+    cr_assert(open_conn(&srv, "zero", &s, err, sizeof err), "%s", err);
     cr_assert(run_until(got_end, &s, &srv, 10));
     cr_assert(strstr(s.last.err, "0x0"), "%s", s.last.err);
     cr_assert_eq(s.frames, 0);
@@ -242,11 +247,9 @@ Test(vncconn, zero_desktop_ends_with_a_reason, .init = init_loop)
 Test(vncconn, stop_is_bounded_while_the_server_stalls, .init = init_loop)
 {
     struct server srv;
-    int fd = server_start(&srv, "stall");
-    struct seen s = { 0 };
+    struct seen s;
     char err[300];
-    s.c = vncconn_start(fd, NULL, NULL, 80, 25, on_news, &s, err, sizeof err);
-    cr_assert_not_null(s.c, "%s", err);
+    cr_assert(open_conn(&srv, "stall", &s, err, sizeof err), "%s", err);
     run_until(got_end, &s, &srv, 0.3);
     cr_assert_not(s.ended);
     double t0 = now_s();
@@ -258,11 +261,9 @@ Test(vncconn, stop_is_bounded_while_the_server_stalls, .init = init_loop)
 Test(vncconn, abort_says_why, .init = init_loop)
 {
     struct server srv;
-    int fd = server_start(&srv, "stall");
-    struct seen s = { 0 };
+    struct seen s;
     char err[300];
-    s.c = vncconn_start(fd, NULL, NULL, 80, 25, on_news, &s, err, sizeof err);
-    cr_assert_not_null(s.c, "%s", err);
+    cr_assert(open_conn(&srv, "stall", &s, err, sizeof err), "%s", err);
     vncconn_abort(s.c, "too slow");
     cr_assert(run_until(got_end, &s, &srv, 5));
     cr_assert_str_eq(s.last.err, "too slow");
