@@ -56,15 +56,44 @@ key_code input_translate(int rc, wint_t wch)
     return key_from_byte((uint32_t)wch);
 }
 
+/* The first key of a turn of the loop, which saw the terminal readable: the
+ * read cannot block, so curses reads at once (with nodelay it polls first).
+ * A UTF-8 lead byte goes back to curses and is read as a wide character with
+ * nodelay, so a lone one cannot hang the loop waiting for the rest. */
+static int first_key(wint_t *wch)
+{
+    nodelay(stdscr, FALSE);
+    int c = wgetch(stdscr);
+    nodelay(stdscr, TRUE);
+    if (c == ERR)
+        return ERR;
+    if (c >= KEY_MIN) {
+        *wch = (wint_t)c;
+        return KEY_CODE_YES;
+    }
+    if (c < 0x80) {
+        *wch = (wint_t)c;
+        return OK;
+    }
+    ungetch(c);
+    return wget_wch(stdscr, wch);
+}
+
 size_t input_read(struct key_event *out, size_t max)
 {
     size_t n = 0;
-    bool pending_meta = false;
+    bool pending_meta = false, saw_esc = false, first = true;
     while (n < max) {
         wint_t wch;
-        int rc = wget_wch(stdscr, &wch);
+        int rc = first ? first_key(&wch) : wget_wch(stdscr, &wch);
+        first = false;
         if (rc == ERR)
             break;
+        /* Every key sequence starts with Esc, so a key that is not one leaves
+         * curses' queue empty: it ends the call, and what was typed after it
+         * keeps the terminal readable for the loop's next turn.  One read per
+         * typed key, as virsh console does, instead of poll, read, poll. */
+        saw_esc |= rc != KEY_CODE_YES && wch == '\033';
         struct key_event ev = { KEYC_NONE, 0, 0 };
         if (rc == KEY_CODE_YES && wch == KEY_MOUSE) {
             MEVENT me;
@@ -102,6 +131,8 @@ size_t input_read(struct key_event *out, size_t max)
             continue;
         }
         out[n++] = ev;
+        if (!saw_esc)
+            break;
     }
     if (pending_meta && n < max)
         out[n++] = (struct key_event){ '\033', 0, 0 };
