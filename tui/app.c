@@ -740,6 +740,8 @@ static void draw_status(struct app *a, int y, int cols)
 #define PACE_MAX_MS 1000
 #define PACE_IDLE_MS 300
 
+static void paint(struct app *a, bool panes_only);
+
 void app_output(struct app *a)
 {
     unsigned long long now = mono_ms();
@@ -793,10 +795,18 @@ void app_frame(struct app *a)
         a->pace_ms = a->pace_ms ? (a->pace_ms * 2 > PACE_MAX_MS ? PACE_MAX_MS : a->pace_ms * 2) : PACE_FIRST_MS;
     }
     a->dirty = true;
-    app_redraw(a);
+    paint(a, true);
 }
 
 void app_redraw(struct app *a)
+{
+    paint(a, false);
+}
+
+/* panes_only: only guest output changed since the last frame (anything that
+ * changes the title or the status line marks the app dirty), so an echoed key
+ * costs the pane's cells and nothing else. */
+static void paint(struct app *a, bool panes_only)
 {
     if (!a->curses_up || !a->dirty)
         return;
@@ -826,8 +836,10 @@ void app_redraw(struct app *a)
             for (size_t i = 0; i < tab->n; i++)
                 consoleview_invalidate(tab->panes[i]->view);
     }
+    panes_only = panes_only && sig == a->layout_sig && a->title_valid && a->status_valid;
     a->layout_sig = sig;
-    draw_title(a, cols);
+    if (!panes_only)
+        draw_title(a, cols);
     int cy = -1, cx = -1;
     if (tab) {
         for (size_t i = 0; i < tab->n; i++) {
@@ -846,7 +858,8 @@ void app_redraw(struct app *a)
         view_draw(app_focus(a), stdscr, body);
     }
     bool cursor = a->prompt != PROMPT_NONE;
-    draw_status(a, rows - 1, cols);
+    if (!panes_only)
+        draw_status(a, rows - 1, cols);
     if (a->ndialogs) {
         struct rect screen = { 0, 0, rows, cols };
         dialog_draw(a->dialogs[0], stdscr, screen);
