@@ -731,23 +731,12 @@ static void draw_status(struct app *a, int y, int cols)
     put_status(a, y, cols, hint, A_DIM);
 }
 
-/* A guest flooding its console must not flood the user's terminal (slow ssh
- * links): while output keeps streaming, frames come further apart (16 ms
- * doubling to 1 s), so the terminal gets the screen's state, not every line.
- * Quiet for 300 ms resets to immediate; the echo of a typed key is drawn the
- * moment it arrives (echo latency), whatever the pace. */
-#define PACE_FIRST_MS 16
-#define PACE_MAX_MS 1000
-#define PACE_IDLE_MS 300
-
 static void paint(struct app *a, bool panes_only);
 
+/* Guest output: drawn on the pace of tui/pace.h. */
 void app_output(struct app *a)
 {
-    unsigned long long now = mono_ms();
-    if (now - a->last_output_ms > PACE_IDLE_MS)
-        a->pace_ms = 0;
-    a->last_output_ms = now;
+    pace_output(&a->pace, mono_ms());
     a->output_dirty = true;
     /* The echo of a typed key goes out from inside the stream callback, not
      * after the loop has dispatched the rest of this iteration. */
@@ -779,11 +768,10 @@ void app_frame(struct app *a)
     } else {
         a->echo_wanted = false;
     }
-    unsigned interval = echo ? 0 : a->pace_ms;
-    unsigned long long since = now - a->last_frame_ms;
-    if (since < interval) {
+    unsigned wait = pace_wait(&a->pace, now, echo);
+    if (wait) {
         if (a->pace_timer < 0)
-            a->pace_timer = virEventAddTimeout((int)(interval - since), on_pace_timer, a, NULL);
+            a->pace_timer = virEventAddTimeout((int)wait, on_pace_timer, a, NULL);
         return;
     }
     if (echo) {
@@ -791,9 +779,8 @@ void app_frame(struct app *a)
         struct pane *p = app_focused_pane(a);
         if (p)
             console_watch(p->model, -1);
-    } else {
-        a->pace_ms = a->pace_ms ? (a->pace_ms * 2 > PACE_MAX_MS ? PACE_MAX_MS : a->pace_ms * 2) : PACE_FIRST_MS;
     }
+    pace_step(&a->pace, echo);
     a->dirty = true;
     paint(a, true);
 }
@@ -812,7 +799,7 @@ static void paint(struct app *a, bool panes_only)
         return;
     a->dirty = false;
     a->output_dirty = false;
-    a->last_frame_ms = mono_ms();
+    a->pace.last_frame_ms = mono_ms();
     int rows = LINES, cols = COLS;
     if (rows < 5 || cols < 20) {
         a->layout_sig = 0;

@@ -11,6 +11,7 @@
 #include "views/messages.h"
 #include "views/view.h"
 #include "tui/layout.h"
+#include "tui/pace.h"
 #include "tui/pane.h"
 
 enum prompt_mode { PROMPT_NONE, PROMPT_COMMAND, PROMPT_FILTER, PROMPT_SEARCH };
@@ -39,8 +40,8 @@ struct app {
     bool quit, dirty;
     /* Frame pacing (app_frame): console output alone draws on a ramp. */
     bool output_dirty, echo_wanted;
-    unsigned long long last_frame_ms, last_output_ms, echo_until_ms;
-    unsigned pace_ms;
+    unsigned long long echo_until_ms;
+    struct pace pace;
     int pace_timer;
     bool colour, mouse;
     bool exit_after_paint;
