@@ -268,6 +268,17 @@ static void show(struct serial *s, const char *buf, size_t n)
     s->last_rx_ms = mono_ms();
 }
 
+/* After guest output was shown: a read-only console drops libtsm's replies
+ * (DA, DSR), and the view redraws. */
+static void shown(struct serial *s)
+{
+    if (s->readonly) {
+        const char *d;
+        console_consume(s->model, console_pending(s->model, &d));
+    }
+    changed(s);
+}
+
 /* Read what the attached stream has, at most `rounds` reads; false when it
  * ended (lost() has run, and may have freed the link). */
 static bool read_stream(struct serial *s, virStreamPtr st, int rounds)
@@ -300,12 +311,7 @@ static void on_stream(virStreamPtr st, int events, void *opaque)
         /* Bounded per callback so a flood cannot starve the keyboard. */
         if (!read_stream(s, st, 16))
             return;
-        /* libtsm may have answered (DA, DSR): those replies go back now. */
-        if (s->readonly) {
-            const char *d;
-            console_consume(s->model, console_pending(s->model, &d));
-        }
-        changed(s);
+        shown(s);   /* libtsm's replies go back below (send_pending) */
     }
     if (events & VIR_STREAM_EVENT_WRITABLE) {
         if (send_pending(s) < 0) {
@@ -571,6 +577,23 @@ static void on_quiet_timer(int timer, void *opaque)
     if (s->link && !read_stream(s, s->link->st, 1 << 20))
         return;
     switch_over(s);
+}
+
+/* The echo of a key just typed may already sit in the stream's queue: libvirt
+ * took it off the socket during this loop turn, and tells on_stream only on
+ * the next one (its stream events go through a timer). Reading it now draws
+ * it a loop turn sooner. An end of stream is left for on_stream to see. */
+void serial_read_now(struct serial *s)
+{
+    if (!s->link || s->next || s->switching || s->holding)
+        return;
+    char buf[4096];
+    int got = virStreamRecv(s->link->st, buf, sizeof buf);
+    if (got <= 0)
+        return;
+    show(s, buf, (size_t)got);
+    shown(s);
+    send_pending(s);   /* libtsm's replies (DA, DSR) */
 }
 
 void serial_force_next(struct serial *s)

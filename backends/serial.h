@@ -44,6 +44,9 @@ void serial_attach(struct serial *s, bool force);
 void serial_force_next(struct serial *s);
 /* Send what the model has queued for the guest (typed keys, replies). */
 void serial_flush(struct serial *s);
+/* Draw what the attached stream already holds, without waiting for the
+ * loop's next turn (for the echo of a key just typed). */
+void serial_read_now(struct serial *s);
 /* The registry saw the domain's state or host change: start or stop following. */
 void serial_update(struct serial *s, struct host *h, bool running, bool host_connected);
 /* The registry's view of a migration: the source paused for it, and the host

@@ -752,6 +752,13 @@ static void on_pace_timer(int timer, void *opaque)
     a->pace_timer = -1;   /* the loop wakes; app_frame draws */
 }
 
+void app_read_echo(struct app *a)
+{
+    struct pane *p = a->echo_wanted ? app_focused_pane(a) : NULL;
+    if (p)
+        pane_read_now(p);
+}
+
 void app_frame(struct app *a)
 {
     if (a->dirty || !a->output_dirty) {

@@ -125,6 +125,9 @@ void app_output(struct app *a);
 /* Draw now if something other than console output changed, or if the pacing
  * says console output is due; else arm a timer for when it is. */
 void app_frame(struct app *a);
+/* After a loop turn, before app_frame: the echo of a key just typed, if
+ * libvirt already holds it (see serial_read_now). */
+void app_read_echo(struct app *a);
 /* true once every host has connected and listed, or failed, at least once */
 bool app_settled(struct app *a);
 

@@ -276,6 +276,7 @@ int main(int argc, char **argv)
     if (vnc_address && app_attach_kind(a, NULL, vnc_address, PANE_VNC, readonly, 0, false, err, sizeof err) < 0)
         app_message(a, true, "%s", err);
     while (rc == 0 && !a->quit) {
+        app_read_echo(a);
         app_frame(a);
         if (a->quit)
             break;

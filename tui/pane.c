@@ -345,6 +345,12 @@ bool pane_readonly(const struct pane *p)
     return p->kind == PANE_VNC ? vnc_readonly(p->vnc) : serial_readonly(p->serial);
 }
 
+void pane_read_now(struct pane *p)
+{
+    if (p->kind == PANE_SERIAL && p->serial)
+        serial_read_now(p->serial);
+}
+
 void pane_key(struct pane *p, key_code k)
 {
     if (pane_readonly(p)) {

@@ -43,6 +43,8 @@ void pane_reattach(struct pane *p);
 void pane_sync(struct pane *p);
 /* A key for the guest (ignored, with a message, on read-only panes). */
 void pane_key(struct pane *p, key_code k);
+/* A serial console draws what its stream already holds, now. */
+void pane_read_now(struct pane *p);
 void pane_send(struct pane *p, const char *bytes, size_t n);
 bool pane_readonly(const struct pane *p);
 /* The host the console is attached through (NULL for a bare VNC address). */
