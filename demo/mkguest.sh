@@ -9,8 +9,7 @@
 #                a respawning root shell on ttyS0 (serial console) and tty1 (VGA)
 #   vmlinuz      copy of the newest /boot/vmlinuz-*
 #   NAME.xml     libvirt domain (NAME defaults to demo1): TCG, 128 MiB, 1 vCPU,
-#                direct kernel boot, pty serial console (ttyS0 at 115200),
-#                VNC on 127.0.0.1,
+#                direct kernel boot, pty serial console, VNC on 127.0.0.1,
 #                no disks, no network
 #
 # Idempotent: a file is only rebuilt when it is missing or older than its
@@ -166,10 +165,6 @@ write_xml() {
     # instead of failing with "domain 'NAME' already exists with uuid ...".
     h=$(printf 'virtmux-demo-%s' "$NAME" | md5sum | cut -c1-32)
     UUID=$(echo "$h" | sed 's/^\(.\{8\}\)\(.\{4\}\)\(.\{4\}\)\(.\{4\}\)/\1-\2-\3-\4-/')
-    # ttyS0 at 115200 baud, as real serial consoles run: at the kernel's
-    # default 9600, QEMU's 16550 holds each received byte for its FIFO
-    # timeout (4 character times, ~4.2 ms) before the guest sees it, so every
-    # typed key took ~5.7 ms to echo instead of ~2.
     cat > "$out.tmp" <<EOF
 <domain type='qemu'>
   <name>$NAME</name>
@@ -182,7 +177,7 @@ write_xml() {
     <type arch='x86_64' machine='pc'>hvm</type>
     <kernel>$ABSDIR/vmlinuz</kernel>
     <initrd>$ABSDIR/initrd.img</initrd>
-    <cmdline>console=tty0 console=ttyS0,115200</cmdline>
+    <cmdline>console=tty0 console=ttyS0</cmdline>
   </os>
   <on_poweroff>destroy</on_poweroff>
   <on_reboot>restart</on_reboot>
