@@ -225,6 +225,21 @@ get() {
 echo "per round (virtmux | virsh): echo median ms:${R[virtmux.echo_med_ms]} |${R[virsh.echo_med_ms]};" \
      "flood bytes:${R[virtmux.flood_out_bytes]:-} |${R[virsh.flood_out_bytes]:-};" \
      "drain ms:${R[virtmux.flood_drain_ms]:-} |${R[virsh.flood_drain_ms]:-}"
+# Round by round: the two runs of a round are minutes apart on the same
+# guest, so a round's ratio is spared the box's slower drifts, and the count
+# tells how often virtmux was ahead.
+paired() {
+    awk -v name="$1" -v a="${R[virtmux.$2]:-}" -v b="${R[virsh.$2]:-}" 'BEGIN {
+        n = split(a, x, " "); m = split(b, y, " "); if (m < n) n = m
+        for (i = 1; i <= n; i++) {
+            if (y[i] <= 0) continue
+            r = x[i] / y[i]; out = out sprintf(" %.3f", r); k++; if (r <= 1) won++
+        }
+        if (k) printf "%s ratio per round:%s (virtmux <= virsh in %d of %d)\n", name, out, won, k
+    }'
+}
+paired echo echo_med_ms
+paired drain flood_drain_ms
 echo "(each metric below is the median over $ROUNDS rounds)"
 awk -v rounds="$ROUNDS" -v samples="$SAMPLES" -v fmb="$FLOOD_MB" -v fbytes="$FLOOD_BYTES" -v kind="$FLOOD_KIND" \
     -v te="$TARGET_ECHO_RATIO" -v tb="$TARGET_BYTES_RATIO" -v td="$TARGET_DRAIN_RATIO" \
