@@ -1,6 +1,7 @@
 /* backends/vncaddr.c: VNC listen address from the domain XML, and a bounded,
  * cancellable connect to it (TCP or unix socket). */
 #include "backends/vncaddr.h"
+#include "backends/monotime.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -120,18 +121,11 @@ bool vncaddr_is_loopback(const char *addr)
     return !strncmp(addr, "127.", 4) || !strncmp(addr, "[::1]", 5) || !strncmp(addr, "localhost:", 10);
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait until fd is writable (connected), the deadline passes or cancel fires. */
 static int wait_connected(int fd, long long deadline, int cancel_fd, char *err, size_t errlen)
 {
     for (;;) {
-        long long left = deadline - now_ms();
+        long long left = deadline - (long long)mono_ms();
         if (left <= 0) {
             snprintf(err, errlen, "connect timed out");
             return -1;
@@ -185,7 +179,7 @@ static int connect_one(int family, const struct sockaddr *sa, socklen_t len, lon
 
 int vncaddr_connect(const char *addr, int timeout_ms, int cancel_fd, char *err, size_t errlen)
 {
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = (long long)mono_ms() + timeout_ms;
     if (strncmp(addr, "unix:", 5) == 0) {
         struct sockaddr_un un = { .sun_family = AF_UNIX };
         if (strlen(addr + 5) >= sizeof un.sun_path) {
