@@ -47,13 +47,6 @@ static int ssh_setup(struct host *h, char *err, size_t errlen);
 static void ask_on_loop(void *arg);
 static void queue_facts(struct host *h, virDomainPtr *doms, size_t n);
 
-static unsigned long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
-}
-
 /* ---- hconn reference counting ---- */
 
 static struct hconn *hconn_new(struct host *h)
@@ -157,31 +150,15 @@ void host_message(struct host *h, bool error, const char *fmt, ...)
         h->ops->message(h, error, msg, h->opaque);
 }
 
-static void on_retry_timer(int timer, void *opaque)
+static void on_retry(void *opaque)
 {
-    struct host *h = opaque;
-    virEventRemoveTimeout(timer);
-    h->retry_timer = -1;
-    host_connect(h);
+    host_connect(opaque);
 }
 
 static void schedule_retry(struct host *h)
 {
-    if (h->retry_timer >= 0)
-        return;
-    unsigned delay = h->backoff ? h->backoff : 1;
-    if (delay > h->backoff_max)
-        delay = h->backoff_max;
-    h->retry_timer = virEventAddTimeout((int)delay * 1000, on_retry_timer, h, NULL);
-    h->retry_at_ms = now_ms() + delay * 1000ULL;
-    h->backoff = delay * 2 > h->backoff_max ? h->backoff_max : delay * 2;
-}
-
-static void cancel_retry(struct host *h)
-{
-    if (h->retry_timer >= 0)
-        virEventRemoveTimeout(h->retry_timer);
-    h->retry_timer = -1;
+    if (retry_schedule(&h->retry) < 0)
+        snprintf(h->error, sizeof h->error, "cannot schedule the reconnect");
 }
 
 /* ---- events from libvirt (loop thread) ---- */
@@ -477,7 +454,7 @@ static void connect_done(void *arg)
     snprintf(h->hvtype, sizeof h->hvtype, "%s", j->hvtype);
     h->error[0] = '\0';
     h->retried = false;
-    h->backoff = 1;
+    retry_reset(&h->retry);
     h->listing++;
     for (size_t i = 0; i < j->nsnaps; i++) {
         j->snaps[i].host = h;
@@ -631,7 +608,7 @@ void host_connect(struct host *h)
 {
     if (h->connecting || h->checking)
         return;
-    cancel_retry(h);
+    retry_cancel(&h->retry);
     host_drop_conn(h);
     if (h->ssh) {
         h->checking = true;
@@ -760,9 +737,7 @@ struct host *host_new(const char *name, const char *uri, struct domreg *reg,
     h->ops = ops;
     h->opaque = opaque;
     h->state = HOST_DISCONNECTED;
-    h->backoff = 1;
-    h->backoff_max = 60;
-    h->retry_timer = -1;
+    retry_init(&h->retry, 1000, 60 * 1000, on_retry, h);
     h->worker = worker_new(err, errlen);
     if (h->name && h->uri && h->worker && ssh_setup(h, err, errlen) < 0) {
         worker_free(h->worker);
@@ -795,7 +770,7 @@ void host_free_wait(struct host *h, int wait_ms)
 {
     if (!h)
         return;
-    cancel_retry(h);
+    retry_cancel(&h->retry);
     if (h->connecting) {
         /* Wake a worker waiting for an answer; it then discards the job. */
         h->connecting->hc->host = NULL;
@@ -820,14 +795,15 @@ const char *host_uri(const struct host *h) { return h->uri; }
 enum host_state host_state(const struct host *h) { return h->state; }
 const char *host_error(const struct host *h) { return h->error; }
 bool host_settled(const struct host *h) { return h->settled; }
-void host_set_backoff_max(struct host *h, unsigned seconds) { h->backoff_max = seconds ? seconds : 1; }
+void host_set_backoff_max(struct host *h, unsigned seconds)
+{
+    seconds = seconds < 1 ? 1 : seconds > 86400 ? 86400 : seconds;   /* keeps the ms in an int */
+    retry_set_max(&h->retry, seconds * 1000);
+}
 
 unsigned host_retry_seconds(const struct host *h)
 {
-    if (h->retry_timer < 0)
-        return 0;
-    unsigned long long now = now_ms();
-    return h->retry_at_ms > now ? (unsigned)((h->retry_at_ms - now + 999) / 1000) : 0;
+    return (unsigned)((retry_left_ms(&h->retry) + 999) / 1000);
 }
 
 unsigned long host_lib_version(const struct host *h) { return h->libver; }

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <libvirt/libvirt.h>
 #include "backends/host.h"
+#include "backends/retry.h"
 
 struct connect_job;   /* backends/host.c */
 struct sshsess;
@@ -43,9 +44,7 @@ struct host {
     bool settled;
     bool retried;                     /* the current error was already reported */
     unsigned long listing;            /* mark for pruning vanished domains */
-    unsigned backoff, backoff_max;    /* seconds */
-    int retry_timer;
-    unsigned long long retry_at_ms;
+    struct retry retry;               /* reconnect: 1 s doubling to the cap */
 };
 
 /* backends/host.c */

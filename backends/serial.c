@@ -4,6 +4,7 @@
 #include "backends/monotime.h"
 #include "backends/conlog.h"
 #include "backends/host.h"
+#include "backends/retry.h"
 
 #include <stdarg.h>
 #include <time.h>
@@ -45,8 +46,7 @@ struct serial {
     struct link *link;            /* attached stream, or NULL */
     struct open_job *opening;
     struct conlog *log;
-    int retry_timer;
-    unsigned backoff_ms;
+    struct retry retry;           /* reattach after the stream ended */
     bool running, host_connected;
     bool writable_wanted;
     /* Why the stream ended, said when the retry fires: a stop event usually
@@ -146,28 +146,18 @@ static void add_marker(struct serial *s, const char *line)
         conlog_marker(s->log, line);
 }
 
-static void on_retry(int timer, void *opaque)
+static void on_retry(void *opaque)
 {
-    struct serial *s = opaque;
-    virEventRemoveTimeout(timer);
-    s->retry_timer = -1;
-    serial_attach(s, false);
+    serial_attach(opaque, false);
 }
 
 static void schedule_retry(struct serial *s)
 {
-    if (s->retry_timer >= 0)
+    if (retry_pending(&s->retry))
         return;
-    s->backoff_ms = s->backoff_ms ? (s->backoff_ms * 2 > 10000 ? 10000 : s->backoff_ms * 2) : 500;
-    s->retry_timer = virEventAddTimeout((int)s->backoff_ms, on_retry, s, NULL);
     s->state = SERIAL_WAITING;
-}
-
-static void cancel_retry(struct serial *s)
-{
-    if (s->retry_timer >= 0)
-        virEventRemoveTimeout(s->retry_timer);
-    s->retry_timer = -1;
+    if (retry_schedule(&s->retry) < 0)
+        message(s, true, "%s: cannot schedule the reattach", s->label);
 }
 
 /* The stream ended: say why in the scrollback and decide whether to come back. */
@@ -406,7 +396,7 @@ static void finish_migration(struct serial *s)
     s->holding = false;
     s->next_dropped = 0;
     s->state = SERIAL_ATTACHED;
-    s->backoff_ms = 0;
+    retry_reset(&s->retry);
     s->why[0] = '\0';
     send_pending(s);   /* the keys held meanwhile, in order */
     changed(s);
@@ -483,7 +473,7 @@ static void open_done(void *arg)
         add_marker(s, line);
         s->why[0] = '\0';
     }
-    s->backoff_ms = 0;
+    retry_reset(&s->retry);
     open_discard(j);
     send_pending(s);
     changed(s);
@@ -606,7 +596,7 @@ void serial_attach(struct serial *s, bool force)
     force = force || s->force_next;
     if (s->opening || (s->link && !force))
         return;
-    cancel_retry(s);
+    retry_cancel(&s->retry);
     detach(s, true);
     /* automatic retries never ask */
     struct open_job *j = start_open(s, s->host, false, force, s->state != SERIAL_WAITING);
@@ -643,7 +633,7 @@ void serial_update(struct serial *s, struct host *h, bool running, bool host_con
             s->opening->s = NULL;
             s->opening = NULL;
         }
-        cancel_retry(s);
+        retry_cancel(&s->retry);
         if (!s->holding) {
             s->holding = true;
             s->hold_since_ms = mono_ms();
@@ -666,17 +656,17 @@ void serial_update(struct serial *s, struct host *h, bool running, bool host_con
         if (host_was && s->link)
             lost(s, "host lost");
         s->state = SERIAL_HOST_LOST;
-        cancel_retry(s);
+        retry_cancel(&s->retry);
         return;
     }
     if (running && !s->link && !s->opening &&
         (!was_running || !host_was || s->state == SERIAL_STOPPED || s->state == SERIAL_HOST_LOST)) {
         if (s->state == SERIAL_STOPPED || s->state == SERIAL_HOST_LOST)
             add_marker(s, "[virtmux: domain running; attaching]");
-        s->backoff_ms = 0;
+        retry_reset(&s->retry);
         serial_attach(s, false);
     } else if (!running && !s->link && s->state != SERIAL_OPENING && s->state != SERIAL_STOPPED) {
-        cancel_retry(s);
+        retry_cancel(&s->retry);
         s->why[0] = '\0';
         s->state = SERIAL_STOPPED;
         add_marker(s, "[virtmux: stopped]");
@@ -745,7 +735,7 @@ struct serial *serial_new(struct host *h, const unsigned char uuid[VIR_UUID_BUFL
     s->readonly = readonly;
     s->ops = ops;
     s->opaque = opaque;
-    s->retry_timer = -1;
+    retry_init(&s->retry, RETRY_CONSOLE_FIRST_MS, RETRY_CONSOLE_MAX_MS, on_retry, s);
     s->drain_timer = -1;
     s->quiet_timer = -1;
     s->state = SERIAL_STOPPED;
@@ -758,7 +748,7 @@ void serial_free(struct serial *s)
 {
     if (!s)
         return;
-    cancel_retry(s);
+    retry_cancel(&s->retry);
     if (s->drain_timer >= 0)
         virEventRemoveTimeout(s->drain_timer);
     if (s->quiet_timer >= 0)

@@ -5,6 +5,7 @@
 #include "backends/vnc.h"
 #include "backends/monotime.h"
 #include "backends/host.h"
+#include "backends/retry.h"
 #include "backends/ssh.h"
 #include "backends/vncaddr.h"
 #include "backends/vncconn.h"
@@ -56,8 +57,8 @@ struct vnc {
     enum vnc_state state;
     struct vncconn *conn;
     struct open_job *opening;
-    int retry_timer, handshake_timer;
-    unsigned backoff_ms;
+    struct retry retry;           /* reattach after a drop */
+    int handshake_timer;
     bool running, host_connected;
     char why[160];                /* said in the screen when it comes back */
     char err[256];
@@ -118,12 +119,9 @@ static void marker(struct vnc *v, const char *line)
 
 /* ---- timers ---- */
 
-static void on_retry(int timer, void *opaque)
+static void on_retry(void *opaque)
 {
-    struct vnc *v = opaque;
-    virEventRemoveTimeout(timer);
-    v->retry_timer = -1;
-    vnc_attach(v);
+    vnc_attach(opaque);
 }
 
 static void cancel_timer(int *t)
@@ -135,11 +133,11 @@ static void cancel_timer(int *t)
 
 static void schedule_retry(struct vnc *v)
 {
-    if (v->retry_timer >= 0)
+    if (retry_pending(&v->retry))
         return;
-    v->backoff_ms = v->backoff_ms ? (v->backoff_ms * 2 > 10000 ? 10000 : v->backoff_ms * 2) : 500;
-    v->retry_timer = virEventAddTimeout((int)v->backoff_ms, on_retry, v, NULL);
     v->state = VNC_WAITING;
+    if (retry_schedule(&v->retry) < 0)
+        message(v, true, "%s: cannot schedule the reattach", v->label);
 }
 
 static void lost(struct vnc *v, const char *why, bool auth);
@@ -370,7 +368,7 @@ static void on_conn(void *opaque)
      * handshake keeps backing off. */
     if (n.frames && !v->framed) {
         v->framed = true;
-        v->backoff_ms = 0;
+        retry_reset(&v->retry);
         if (v->why[0] && !v->holding)
             message(v, false, "%s: VNC reattached", v->label);
         v->why[0] = '\0';
@@ -570,7 +568,7 @@ void vnc_attach(struct vnc *v)
 {
     if (v->opening || v->tunnel_id != 0)
         return;
-    cancel_timer(&v->retry_timer);
+    retry_cancel(&v->retry);
     drop_conn(v);
     if (!v->host) {
         start_conn(v, -1, v->addr);
@@ -620,31 +618,31 @@ void vnc_update(struct vnc *v, struct host *h, bool running, bool host_connected
             v->opening->v = NULL;
             v->opening = NULL;
         }
-        cancel_timer(&v->retry_timer);
+        retry_cancel(&v->retry);
         v->state = VNC_STOPPED;
     }
     if (!host_connected) {
         if (host_was && v->conn)
             lost(v, "host lost", false);
         v->state = VNC_HOST_LOST;
-        cancel_timer(&v->retry_timer);
+        retry_cancel(&v->retry);
         return;
     }
     if (running && !v->conn && !v->opening &&
         (!was_running || !host_was || v->state == VNC_STOPPED || v->state == VNC_HOST_LOST)) {
-        v->backoff_ms = 0;
+        retry_reset(&v->retry);
         vnc_attach(v);
     } else if (!running && v->conn && was_running) {
         /* QEMU closes the display when it stops; a server that does not is
          * let go all the same: the domain is what the pane follows. */
         drop_conn(v);
-        cancel_timer(&v->retry_timer);
+        retry_cancel(&v->retry);
         v->why[0] = '\0';
         v->state = VNC_STOPPED;
         marker(v, "[virtmux: stopped]");
         changed(v);
     } else if (!running && !v->conn && v->state != VNC_OPENING && v->state != VNC_STOPPED) {
-        cancel_timer(&v->retry_timer);
+        retry_cancel(&v->retry);
         v->why[0] = '\0';
         v->state = VNC_STOPPED;
         marker(v, "[virtmux: stopped]");
@@ -780,7 +778,8 @@ static struct vnc *vnc_alloc(const char *label, struct console *model, bool read
     snprintf(v->password, sizeof v->password, "%s", password ? password : "");
     v->ops = ops;
     v->opaque = opaque;
-    v->retry_timer = v->handshake_timer = v->flush_timer = -1;
+    v->handshake_timer = v->flush_timer = -1;
+    retry_init(&v->retry, RETRY_CONSOLE_FIRST_MS, RETRY_CONSOLE_MAX_MS, on_retry, v);
     v->state = VNC_STOPPED;
     v->running = v->host_connected = true;
     snprintf(v->describe, sizeof v->describe, "no frame yet");
@@ -812,7 +811,7 @@ void vnc_free(struct vnc *v)
 {
     if (!v)
         return;
-    cancel_timer(&v->retry_timer);
+    retry_cancel(&v->retry);
     if (v->opening)
         v->opening->v = NULL;
     drop_conn(v);

@@ -653,8 +653,8 @@ Test(host, bad_uri_fails_and_retries, .init = setup, .fini = teardown, .timeout 
 	cr_assert_eq(C.nmsg, 1);
 }
 
-/* BUG (backends/host.c schedule_retry): a lowered cap applies only after one
-   more wait at the old backoff. Enable when fixed. */
+/* A lowered cap applies to the very next retry, not after one more wait at
+   the old backoff. */
 Test(host, backoff_cap_applies_to_the_next_retry, .init = setup, .fini = teardown, .timeout = 60)
 {
 	C.h = new_host("bad", "nosuch:///x");
