@@ -40,72 +40,75 @@ static bool fired_once(void *arg)
     return ((struct fired *)arg)->n >= 1;
 }
 
-Test(retry, the_timer_fires_once_and_doubles, .timeout = 10)
+static struct fired F;
+static struct retry R;
+
+/* A retry on the real event loop whose firings count in F. */
+static struct retry *fresh(unsigned first_ms, unsigned max_ms)
 {
     test_virt_init();
-    struct fired f = { 0 };
-    struct retry r;
-    retry_init(&r, 20, 1000, on_fire, &f);
-    cr_assert_not(retry_pending(&r));
-    cr_assert_eq(retry_left_ms(&r), 0);
+    F.n = 0;
+    retry_init(&R, first_ms, max_ms, on_fire, &F);
+    return &R;
+}
+
+Test(retry, the_timer_fires_once_and_doubles, .timeout = 10)
+{
+    struct retry *r = fresh(20, 1000);
+    cr_assert_not(retry_pending(r));
+    cr_assert_eq(retry_left_ms(r), 0);
 
     long long t0 = test_now_ms();
-    cr_assert_eq(retry_schedule(&r), 0);
-    cr_assert(retry_pending(&r));
-    cr_assert_leq(retry_left_ms(&r), 20);
+    cr_assert_eq(retry_schedule(r), 0);
+    cr_assert(retry_pending(r));
+    cr_assert_leq(retry_left_ms(r), 20);
     /* A second schedule while one is pending changes nothing. */
-    cr_assert_eq(retry_schedule(&r), 0);
-    cr_assert_eq(r.last_ms, 20);
-    cr_assert(test_pump_until(fired_once, &f, 2000));
+    cr_assert_eq(retry_schedule(r), 0);
+    cr_assert_eq(r->last_ms, 20);
+    cr_assert(test_pump_until(fired_once, &F, 2000));
     cr_assert_geq(test_now_ms() - t0, 19);
-    cr_assert_not(retry_pending(&r));
+    cr_assert_not(retry_pending(r));
     test_pump_for(60);
-    cr_assert_eq(f.n, 1, "a one-shot timer fired %d times", f.n);
+    cr_assert_eq(F.n, 1, "a one-shot timer fired %d times", F.n);
 
-    cr_assert_eq(retry_schedule(&r), 0);
-    cr_assert_eq(r.last_ms, 40);
-    retry_cancel(&r);
+    cr_assert_eq(retry_schedule(r), 0);
+    cr_assert_eq(r->last_ms, 40);
+    retry_cancel(r);
 }
 
 Test(retry, cancel_keeps_the_delay_and_reset_starts_over, .timeout = 10)
 {
-    test_virt_init();
-    struct fired f = { 0 };
-    struct retry r;
-    retry_init(&r, 10, 1000, on_fire, &f);
-    retry_schedule(&r);
-    retry_cancel(&r);
-    cr_assert_not(retry_pending(&r));
+    struct retry *r = fresh(10, 1000);
+    retry_schedule(r);
+    retry_cancel(r);
+    cr_assert_not(retry_pending(r));
     test_pump_for(50);
-    cr_assert_eq(f.n, 0, "a cancelled retry fired");
+    cr_assert_eq(F.n, 0, "a cancelled retry fired");
 
     /* Reconnect-now after a failure: the next wait still doubles. */
-    retry_schedule(&r);
-    cr_assert_eq(r.last_ms, 20);
-    retry_cancel(&r);
+    retry_schedule(r);
+    cr_assert_eq(r->last_ms, 20);
+    retry_cancel(r);
 
     /* It worked: the next failure waits the first delay again. */
-    retry_reset(&r);
-    retry_schedule(&r);
-    cr_assert_eq(r.last_ms, 10);
-    retry_cancel(&r);
+    retry_reset(r);
+    retry_schedule(r);
+    cr_assert_eq(r->last_ms, 10);
+    retry_cancel(r);
 }
 
 Test(retry, a_lowered_cap_applies_to_the_next_delay, .timeout = 10)
 {
-    test_virt_init();
-    struct fired f = { 0 };
-    struct retry r;
-    retry_init(&r, 1000, 60000, on_fire, &f);
+    struct retry *r = fresh(1000, 60000);
     for (int i = 0; i < 3; i++) {
-        retry_schedule(&r);
-        retry_cancel(&r);
+        retry_schedule(r);
+        retry_cancel(r);
     }
-    cr_assert_eq(r.last_ms, 4000);
-    retry_set_max(&r, 1000);
-    retry_schedule(&r);
-    cr_assert_eq(r.last_ms, 1000);
-    cr_assert_leq(retry_left_ms(&r), 1000);
-    retry_cancel(&r);
-    cr_assert_eq(f.n, 0);
+    cr_assert_eq(r->last_ms, 4000);
+    retry_set_max(r, 1000);
+    retry_schedule(r);
+    cr_assert_eq(r->last_ms, 1000);
+    cr_assert_leq(retry_left_ms(r), 1000);
+    retry_cancel(r);
+    cr_assert_eq(F.n, 0);
 }
