@@ -1,19 +1,34 @@
 /* views/lineedit.c: editing a wide-character line with emacs-style keys. */
 #include "views/lineedit.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wctype.h>
 
 void lineedit_set(struct lineedit *le, const char *utf8)
 {
+    /* Character by character, so that a bad byte costs itself ('?'), not
+     * the whole line. */
     mbstate_t st;
     memset(&st, 0, sizeof st);
     const char *p = utf8 ? utf8 : "";
-    size_t n = mbsrtowcs(le->buf, &p, LINEEDIT_MAX - 1, &st);
-    le->len = n == (size_t)-1 ? 0 : n;
-    le->buf[le->len] = L'\0';
-    le->cur = le->len;
+    size_t left = strlen(p), n = 0;
+    while (left > 0 && n < LINEEDIT_MAX - 1) {
+        wchar_t wc;
+        size_t used = mbrtowc(&wc, p, left, &st);
+        if (used == (size_t)-1 || used == (size_t)-2 || used == 0) {
+            memset(&st, 0, sizeof st);
+            wc = L'?';
+            used = 1;
+        }
+        le->buf[n++] = wc;
+        p += used;
+        left -= used;
+    }
+    le->len = n;
+    le->buf[n] = L'\0';
+    le->cur = n;
 }
 
 void lineedit_wipe(struct lineedit *le)
@@ -61,7 +76,8 @@ bool lineedit_key(struct lineedit *le, key_code k)
     default:
         break;
     }
-    if ((k & KEYC_MODS) || k >= KEYC_BASE || k < 0x20 || k == 0x7f || (k >= 0x80 && k < 0xa0))
+    if ((k & KEYC_MODS) || k > 0x10ffff || k < 0x20 || k == 0x7f || (k >= 0x80 && k < 0xa0) ||
+        (k >= 0xd800 && k <= 0xdfff))
         return false;
     if (le->len + 1 >= LINEEDIT_MAX)
         return true; /* full: swallow, never overflow */
@@ -73,13 +89,25 @@ bool lineedit_key(struct lineedit *le, key_code k)
 
 void lineedit_get(const struct lineedit *le, char *out, size_t outlen)
 {
+    if (outlen == 0)
+        return;
     mbstate_t st;
     memset(&st, 0, sizeof st);
-    const wchar_t *p = le->buf;
-    size_t n = wcsrtombs(out, &p, outlen - 1, &st);
-    if (n == (size_t)-1)
-        n = 0;
-    out[n < outlen ? n : outlen - 1] = '\0';
+    size_t o = 0;
+    for (size_t i = 0; i < le->len; i++) {
+        char mb[MB_LEN_MAX];
+        size_t n = wcrtomb(mb, le->buf[i], &st);
+        if (n == (size_t)-1) {   /* not in this locale: a '?', not an empty line */
+            memset(&st, 0, sizeof st);
+            mb[0] = '?';
+            n = 1;
+        }
+        if (o + n >= outlen)
+            break;
+        memcpy(out + o, mb, n);
+        o += n;
+    }
+    out[o] = '\0';
 }
 
 void lineedit_draw(const struct lineedit *le, WINDOW *win, int y, int x, int width,
