@@ -28,8 +28,14 @@ static struct rect slice(struct rect area, size_t i, size_t n, bool horizontal)
     int total = horizontal ? area.w : area.h;
     int gap = horizontal ? 1 : 0;
     int each = ((total - gap * (int)(n - 1)) / (int)n);
+    if (each < 0)
+        each = 0;   /* more panes than columns: those that do not fit get none */
     int start = (int)i * (each + gap);
+    if (start > total)
+        start = total;
     int size = i + 1 == n ? total - start : each;
+    if (size > total - start)
+        size = total - start;
     if (horizontal) {
         r.x = area.x + start;
         r.w = size;

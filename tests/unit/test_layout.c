@@ -1,0 +1,96 @@
+/* test_layout.c: pane geometry for splits and the watch grid: inside the
+ * area, no overlaps, no negative sizes however small the terminal, every
+ * pane reachable by the mouse and by direction keys. */
+#include "testutil.h"
+
+#include "tui/layout.h"
+
+static struct tab tab_of(size_t n, enum layout_kind kind)
+{
+    struct tab t = { .n = n, .kind = kind };
+    return t;
+}
+
+static bool overlap(struct rect a, struct rect b)
+{
+    return a.w > 0 && a.h > 0 && b.w > 0 && b.h > 0 && a.x < b.x + b.w && b.x < a.x + a.w &&
+           a.y < b.y + b.h && b.y < a.y + a.h;
+}
+
+static void check(size_t n, enum layout_kind kind, struct rect area)
+{
+    struct tab t = tab_of(n, kind);
+    for (size_t i = 0; i < n; i++) {
+        struct rect r = layout_pane_rect(&t, i, area);
+        cr_assert(r.w >= 0 && r.h >= 0, "n=%zu kind=%d area %dx%d: pane %zu is %dx%d", n, kind, area.w,
+                  area.h, i, r.w, r.h);
+        cr_assert(r.x >= area.x && r.y >= area.y && r.x + r.w <= area.x + area.w &&
+                      r.y + r.h <= area.y + area.h,
+                  "n=%zu kind=%d area %dx%d: pane %zu at %d,%d %dx%d is outside", n, kind, area.w, area.h,
+                  i, r.x, r.y, r.w, r.h);
+        for (size_t j = 0; j < i; j++)
+            cr_assert_not(overlap(r, layout_pane_rect(&t, j, area)), "n=%zu kind=%d: %zu overlaps %zu", n,
+                          kind, i, j);
+    }
+}
+
+Test(layout, every_pane_fits_whatever_the_size)
+{
+    enum layout_kind kinds[] = { LAYOUT_SIDE_BY_SIDE, LAYOUT_STACKED, LAYOUT_GRID };
+    int sizes[][2] = { { 1, 1 }, { 2, 3 }, { 5, 5 }, { 10, 4 }, { 40, 12 }, { 80, 24 }, { 300, 100 } };
+    for (size_t k = 0; k < 3; k++)
+        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
+            for (size_t n = 1; n <= TAB_MAX_PANES; n++)
+                check(n, kinds[k], (struct rect){ 1, 0, sizes[s][1], sizes[s][0] });
+}
+
+Test(layout, panes_share_the_room_when_there_is_room)
+{
+    struct rect area = { 1, 0, 40, 160 };
+    struct tab t = tab_of(3, LAYOUT_SIDE_BY_SIDE);
+    int total = 0;
+    for (size_t i = 0; i < 3; i++) {
+        struct rect r = layout_pane_rect(&t, i, area);
+        cr_assert_eq(r.h, 40);
+        cr_assert(r.w >= 52 && r.w <= 54, "pane %zu is %d wide", i, r.w);
+        total += r.w;
+    }
+    cr_assert_eq(total + 2, 160, "two one-column gaps");
+    t = tab_of(64, LAYOUT_GRID);
+    for (size_t i = 0; i < 64; i++) {
+        struct rect r = layout_pane_rect(&t, i, area);
+        cr_assert(r.w >= 10 && r.h >= 4, "grid pane %zu is %dx%d", i, r.w, r.h);
+    }
+}
+
+Test(layout, the_mouse_finds_each_pane)
+{
+    struct rect area = { 1, 0, 50, 200 };
+    enum layout_kind kinds[] = { LAYOUT_SIDE_BY_SIDE, LAYOUT_STACKED, LAYOUT_GRID };
+    for (size_t k = 0; k < 3; k++) {
+        struct tab t = tab_of(kinds[k] == LAYOUT_GRID ? 9 : 4, kinds[k]);
+        for (size_t i = 0; i < t.n; i++) {
+            struct rect r = layout_pane_rect(&t, i, area);
+            cr_assert_eq(layout_pane_at(&t, area, r.y + r.h / 2, r.x + r.w / 2), (int)i);
+        }
+        cr_assert_eq(layout_pane_at(&t, area, 0, 0), -1, "the row above the area");
+    }
+}
+
+Test(layout, direction_keys_walk_the_grid)
+{
+    struct rect area = { 1, 0, 60, 120 };
+    struct tab t = tab_of(9, LAYOUT_GRID);   /* 3 x 3: cells 40 wide, 20 high */
+    cr_assert_eq(layout_pane_rect(&t, 4, area).x, 40);
+    cr_assert_eq(layout_pane_rect(&t, 4, area).y, 21);
+    t.focus = 4;
+    cr_assert_eq(layout_neighbour(&t, area, 0, 1), 5);
+    cr_assert_eq(layout_neighbour(&t, area, 0, -1), 3);
+    cr_assert_eq(layout_neighbour(&t, area, -1, 0), 1);
+    cr_assert_eq(layout_neighbour(&t, area, 1, 0), 7);
+    t.focus = 0;
+    cr_assert_eq(layout_neighbour(&t, area, 0, -1), 0, "no pane to the left: focus stays");
+    cr_assert_eq(layout_neighbour(&t, area, -1, 0), 0);
+    struct tab one = tab_of(1, LAYOUT_GRID);
+    cr_assert_eq(layout_neighbour(&one, area, 0, 1), 0);
+}
