@@ -10,7 +10,8 @@
 void statedir_path(char *out, size_t outlen)
 {
     const char *xdg = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-    if (xdg && *xdg)
+    /* The XDG spec: a relative path in the variable is invalid; ignore it. */
+    if (xdg && xdg[0] == '/')
         snprintf(out, outlen, "%s/virtmux", xdg);
     else
         snprintf(out, outlen, "%s/.local/state/virtmux", home ? home : "/tmp");

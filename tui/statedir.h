@@ -1,5 +1,5 @@
 /* tui/statedir.h: where virtmux keeps its own state (log, demo guest):
- * $XDG_STATE_HOME/virtmux, else ~/.local/state/virtmux. */
+ * $XDG_STATE_HOME/virtmux (when absolute), else ~/.local/state/virtmux. */
 #ifndef VIRTMUX_STATEDIR_H
 #define VIRTMUX_STATEDIR_H
 #include <stddef.h>
