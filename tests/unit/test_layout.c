@@ -17,11 +17,14 @@ static bool overlap(struct rect a, struct rect b)
            a.y < b.y + b.h && b.y < a.y + a.h;
 }
 
-static void check(size_t n, enum layout_kind kind, struct rect area)
+/* Checks every pane of an n-pane tab; returns how many have room (>= 1x1). */
+static size_t check(size_t n, enum layout_kind kind, struct rect area)
 {
     struct tab t = tab_of(n, kind);
+    size_t shown = 0;
     for (size_t i = 0; i < n; i++) {
         struct rect r = layout_pane_rect(&t, i, area);
+        shown += r.w > 0 && r.h > 0;
         cr_assert(r.w >= 0 && r.h >= 0, "n=%zu kind=%d area %dx%d: pane %zu is %dx%d", n, kind, area.w,
                   area.h, i, r.w, r.h);
         cr_assert(r.x >= area.x && r.y >= area.y && r.x + r.w <= area.x + area.w &&
@@ -32,16 +35,22 @@ static void check(size_t n, enum layout_kind kind, struct rect area)
             cr_assert_not(overlap(r, layout_pane_rect(&t, j, area)), "n=%zu kind=%d: %zu overlaps %zu", n,
                           kind, i, j);
     }
+    return shown;
 }
 
 Test(layout, every_pane_fits_whatever_the_size)
 {
     enum layout_kind kinds[] = { LAYOUT_SIDE_BY_SIDE, LAYOUT_STACKED, LAYOUT_GRID };
     int sizes[][2] = { { 1, 1 }, { 2, 3 }, { 5, 5 }, { 10, 4 }, { 40, 12 }, { 80, 24 }, { 300, 100 } };
+    size_t nsizes = sizeof sizes / sizeof sizes[0];
     for (size_t k = 0; k < 3; k++)
-        for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++)
-            for (size_t n = 1; n <= TAB_MAX_PANES; n++)
-                check(n, kinds[k], (struct rect){ 1, 0, sizes[s][1], sizes[s][0] });
+        for (size_t s = 0; s < nsizes; s++)
+            for (size_t n = 1; n <= TAB_MAX_PANES; n++) {
+                size_t shown = check(n, kinds[k], (struct rect){ 1, 0, sizes[s][1], sizes[s][0] });
+                cr_assert_leq(shown, n);
+                if (s + 1 == nsizes)   /* 300x100 has room for every pane of every layout */
+                    cr_assert_eq(shown, n, "kind %d: %zu of %zu panes shown on 300x100", kinds[k], shown, n);
+            }
 }
 
 Test(layout, panes_share_the_room_when_there_is_room)
