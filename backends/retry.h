@@ -23,7 +23,7 @@ struct retry {
 };
 
 /* The delay after `last_ms` (0: the first): first_ms, then doubling, never
- * over max_ms. */
+ * over max_ms. Also the ramp of tui/pace.c's frame intervals. */
 unsigned retry_delay_after(unsigned last_ms, unsigned first_ms, unsigned max_ms);
 
 void retry_init(struct retry *r, unsigned first_ms, unsigned max_ms, void (*fire)(void *opaque), void *opaque);

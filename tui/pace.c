@@ -1,5 +1,6 @@
 /* tui/pace.c: frame pacing for streaming guest output (see pace.h). */
 #include "tui/pace.h"
+#include "backends/retry.h"
 
 void pace_output(struct pace *p, unsigned long long now)
 {
@@ -27,6 +28,6 @@ void pace_step(struct pace *p, bool echo)
 {
     if (echo)
         return;
-    unsigned next = p->interval_ms ? p->interval_ms * 2 : PACE_FIRST_MS;
-    p->interval_ms = next > PACE_MAX_MS ? PACE_MAX_MS : next;
+    /* The same ramp as a reconnect's: the first, then doubling to the cap. */
+    p->interval_ms = retry_delay_after(p->interval_ms, PACE_FIRST_MS, PACE_MAX_MS);
 }
