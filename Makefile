@@ -43,7 +43,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 LIB_SRC   := $(filter-out tui/main.c,$(wildcard backends/*.c keymaps/*.c views/*.c tui/*.c)) \
              keymaps/default_keys.c
 LIB_SRC   := $(sort $(LIB_SRC))
-HDRS      := $(wildcard backends/*.h keymaps/*.h views/*.h tui/*.h)
+HDRS      := $(wildcard backends/*.h keymaps/*.h views/*.h tui/*.h proto/*.h)
 TEST_SRC  := $(wildcard tests/unit/test_*.c)
 
 B         := build/release

@@ -13,6 +13,7 @@
 #include "backends/console.h"
 #include "keymaps/cmdline.h"
 #include "keymaps/keyfile.h"
+#include "tui/paint.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -142,10 +143,13 @@ struct app *app_new(char *err, size_t errlen)
     a->pace_timer = -1;
     a->scrollback = 10000;
     a->log_replay = 50;
+    a->rows = 24;
+    a->cols = 80;
+    a->screen = canvas_new(a->rows, a->cols, true);
     a->reg = domreg_new();
     a->km = keymap_new();
     a->log = msglog_new(500);
-    if (!a->reg || !a->km || !a->log) {
+    if (!a->reg || !a->km || !a->log || !a->screen) {
         snprintf(err, errlen, "out of memory");
         app_free(a);
         return NULL;
@@ -189,6 +193,7 @@ void app_free(struct app *a)
     keymap_free(a->km);
     domreg_free(a->reg);
     msglog_free(a->log);
+    canvas_free(a->screen);
     free(a);
 }
 
@@ -490,7 +495,7 @@ void app_close_pane(struct app *a, struct tab *t, size_t i)
 
 struct rect app_body(struct app *a)
 {
-    return (struct rect){ 1, 0, LINES - 2, COLS };
+    return (struct rect){ 1, 0, a->rows - 2, a->cols };
 }
 
 void app_set_overlay(struct app *a, struct view *overlay)
@@ -677,21 +682,21 @@ static void draw_title(struct app *a, int cols)
         return;
     snprintf(a->title_drawn, sizeof a->title_drawn, "%s", left);
     a->title_valid = true;
-    attr_t t = theme_attr(ROLE_TITLE);
+    ui_attr t = theme_attr(ROLE_TITLE);
     int rw = (int)strlen(right);
-    text_put(stdscr, 0, 0, cols > rw ? cols - rw : cols, left, t);
+    text_put(a->screen, 0, 0, cols > rw ? cols - rw : cols, left, t);
     if (cols > rw)
-        text_put(stdscr, 0, cols - rw, rw, right, t);
+        text_put(a->screen, 0, cols - rw, rw, right, t);
 }
 
-static void put_status(struct app *a, int y, int cols, const char *text, attr_t attr)
+static void put_status(struct app *a, int y, int cols, const char *text, ui_attr attr)
 {
     if (a->status_valid && a->status_attr == attr && strcmp(a->status_drawn, text) == 0)
         return;
     snprintf(a->status_drawn, sizeof a->status_drawn, "%s", text);
     a->status_attr = attr;
     a->status_valid = true;
-    text_put(stdscr, y, 0, cols, text, attr);
+    text_put(a->screen, y, 0, cols, text, attr);
 }
 
 static void draw_status(struct app *a, int y, int cols)
@@ -699,8 +704,8 @@ static void draw_status(struct app *a, int y, int cols)
     if (a->prompt != PROMPT_NONE) {
         a->status_valid = false;
         const char *label = a->prompt == PROMPT_COMMAND ? ":" : "/";
-        text_put(stdscr, y, 0, 1, label, A_BOLD);
-        lineedit_draw(&a->edit, stdscr, y, 1, cols - 1, false, A_NORMAL);
+        text_put(a->screen, y, 0, 1, label, UI_BOLD);
+        lineedit_draw(&a->edit, a->screen, y, 1, cols - 1, false, UI_NORMAL);
         return;
     }
     if (a->status[0]) {
@@ -722,16 +727,30 @@ static void draw_status(struct app *a, int y, int cols)
         const char *hint = p->scroll_mode ? "scroll: PgUp/PgDn Up/Down  / search  n again  q back to live"
                            : pane_readonly(p) ? "read-only: arrows move  Enter opens for typing  C-] prefix  q closes"
                            : "C-] or C-g then: l list  n/p tabs  | - split  [ scroll  x close  ? keys";
-        put_status(a, y, cols, hint, A_DIM);
+        put_status(a, y, cols, hint, UI_DIM);
         return;
     }
     const char *hint = a->main_view == a->hostlist
         ? "c reconnect  a add host  L domains  : command  ? help  q quit"
         : "s start  S shutdown  r reboot  D destroy  p/P pause/resume  / filter  H hosts  ? help  q quit";
-    put_status(a, y, cols, hint, A_DIM);
+    put_status(a, y, cols, hint, UI_DIM);
 }
 
 static void paint(struct app *a, bool panes_only);
+
+/* The cells that changed onto the terminal. */
+static void app_present(struct app *a)
+{
+    for (int y = 0; y < canvas_rows(a->screen); y++) {
+        int x0, x1;
+        if (canvas_row_changed(a->screen, y, &x0, &x1))
+            paint_cells(y, x0, canvas_at(a->screen, y, x0), x1 - x0);
+    }
+    canvas_clean(a->screen);
+    int cy, cx;
+    canvas_cursor(a->screen, &cy, &cx);
+    paint_flush(cy, cx, canvas_cursor_shown(a->screen));
+}
 
 /* Guest output: drawn on the pace of tui/pace.h. */
 void app_output(struct app *a)
@@ -807,13 +826,18 @@ static void paint(struct app *a, bool panes_only)
     a->dirty = false;
     a->output_dirty = false;
     a->pace.last_frame_ms = mono_ms();
-    int rows = LINES, cols = COLS;
+    int rows = a->rows, cols = a->cols;
+    if (canvas_rows(a->screen) != rows || canvas_cols(a->screen) != cols) {
+        canvas_resize(a->screen, rows, cols);
+        a->layout_sig = 0;
+    }
     if (rows < 5 || cols < 20) {
         a->layout_sig = 0;
-        erase();
-        mvaddnstr(0, 0, "terminal too small", cols);
-        curs_set(0);
-        refresh();
+        for (int y = 0; y < rows; y++)
+            text_fill(a->screen, y, 0, cols, UI_NORMAL);
+        text_put(a->screen, 0, 0, cols, "terminal too small", UI_NORMAL);
+        canvas_show_cursor(a->screen, false);
+        app_present(a);
         return;
     }
     struct rect body = app_body(a);
@@ -838,33 +862,33 @@ static void paint(struct app *a, bool panes_only)
     if (tab) {
         for (size_t i = 0; i < tab->n; i++) {
             struct rect r = layout_pane_rect(tab, i, body);
-            view_draw(tab->panes[i]->view, stdscr, r);
+            view_draw(tab->panes[i]->view, a->screen, r);
             /* The gap right of a pane side by side with another. */
             if (r.x + r.w < body.x + body.w)
                 for (int y = r.y; y < r.y + r.h; y++)
-                    text_put(stdscr, y, r.x + r.w, 1, "\u2502", i == tab->focus ? A_BOLD : A_DIM);
+                    text_put(a->screen, y, r.x + r.w, 1, "\u2502", i == tab->focus ? UI_BOLD : UI_DIM);
             if (i == tab->focus && tab->n > 1)
-                text_put(stdscr, r.y, r.x, 1, ">", theme_attr(ROLE_STATUS_ERROR));
+                text_put(a->screen, r.y, r.x, 1, ">", theme_attr(ROLE_STATUS_ERROR));
             if (i == tab->focus && !tab->panes[i]->scroll_mode)
                 consoleview_cursor(tab->panes[i]->view, &cy, &cx);
         }
     } else {
-        view_draw(app_focus(a), stdscr, body);
+        view_draw(app_focus(a), a->screen, body);
     }
     bool cursor = a->prompt != PROMPT_NONE;
     if (!panes_only)
         draw_status(a, rows - 1, cols);
     if (a->ndialogs) {
         struct rect screen = { 0, 0, rows, cols };
-        dialog_draw(a->dialogs[0], stdscr, screen);
+        dialog_draw(a->dialogs[0], a->screen, screen);
         cursor = true;
     }
     if (!cursor && cy >= 0 && !a->ndialogs) {
-        move(cy, cx);
+        canvas_move(a->screen, cy, cx);
         cursor = true;
     }
-    curs_set(cursor ? 1 : 0);
-    refresh();
+    canvas_show_cursor(a->screen, cursor);
+    app_present(a);
     if (a->exit_after_paint && app_settled(a))
         a->quit = true;
 }

@@ -46,6 +46,8 @@ struct app {
     bool colour, mouse;
     bool exit_after_paint;
     bool curses_up;
+    struct canvas *screen;     /* what the terminal shows */
+    int rows, cols;
     unsigned backoff_max;
     int source_depth;          /* config files being read inside each other */
     int mouse_y, mouse_x;
@@ -59,7 +61,7 @@ struct app {
     /* The title and status text curses holds, to skip drawing them again. */
     char title_drawn[1200], status_drawn[800];
     bool title_valid, status_valid;
-    attr_t status_attr;
+    ui_attr status_attr;
     char search[256];
     /* Console settings (set ...). */
     char log_dir[512];

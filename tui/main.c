@@ -68,6 +68,7 @@ static void on_signal(int signo, void *opaque)
         a->quit = true;
         break;
     }
+    term_size(&a->rows, &a->cols);
     a->dirty = true;
 }
 
@@ -267,6 +268,7 @@ int main(int argc, char **argv)
         return 1;
     }
     a->curses_up = true;
+    term_size(&a->rows, &a->cols);
     int watch = virEventAddHandle(STDIN_FILENO, VIR_EVENT_HANDLE_READABLE, on_stdin, a, NULL);
     int rc = 0;
     if (watch < 0) {

@@ -1,6 +1,6 @@
 /* tui/term.c: ncursesw in raw mode (^C, ^Z, ^] reach us as keys), colours, mouse. */
 #include "tui/term.h"
-#include "views/theme.h"
+#include "tui/paint.h"
 
 #include <curses.h>
 #include <signal.h>
@@ -42,7 +42,7 @@ int term_init(bool colour, bool mouse, char *err, size_t errlen)
 
 void term_apply_options(bool colour, bool mouse)
 {
-    theme_init(colour);
+    paint_set_colour(colour);
     mousemask(mouse ? (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED) : 0, NULL);
     mouseinterval(0);
     clearok(curscr, TRUE);
@@ -90,4 +90,10 @@ void term_redraw_all(void)
 {
     if (active)
         clearok(curscr, TRUE);
+}
+
+void term_size(int *rows, int *cols)
+{
+    *rows = active ? LINES : 24;
+    *cols = active ? COLS : 80;
 }

@@ -13,6 +13,8 @@ void term_apply_options(bool colour, bool mouse);
 void term_resize(void);
 /* ^Z: give the terminal back, stop, and take it again on fg. */
 void term_suspend(void);
+/* The terminal's size in cells. */
+void term_size(int *rows, int *cols);
 /* Repaint every cell on the next refresh (C-l). */
 void term_redraw_all(void);
 

@@ -3,6 +3,7 @@
 #include "views/text.h"
 #include "views/theme.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,7 +112,7 @@ static int wrap_lines(const char *q, int w, char lines[][256], int max)
     return n;
 }
 
-static void draw_hostkey(struct dialog *d, WINDOW *win, struct rect s)
+static void draw_hostkey(struct dialog *d, struct canvas *cv, struct rect s)
 {
     int w = s.w - 4 > 100 ? 100 : s.w - 4;
     if (w < 20)
@@ -122,20 +123,20 @@ static void draw_hostkey(struct dialog *d, WINDOW *win, struct rect s)
     if (h > s.h)
         h = s.h;
     int y = s.y + (s.h - h) / 2, x = s.x + (s.w - w) / 2;
-    attr_t a = theme_attr(ROLE_DIALOG);
+    ui_attr a = theme_attr(ROLE_DIALOG);
     for (int i = 0; i < h; i++)
-        text_fill(win, y + i, x, w, a);
-    text_put(win, y, x + 1, w - 2, d->title, a | A_BOLD);
+        text_fill(cv, y + i, x, w, a);
+    text_put(cv, y, x + 1, w - 2, d->title, a | UI_BOLD);
     for (int i = 0; i < n && 1 + i < h - 1; i++)
-        text_put(win, y + 1 + i, x + 2, w - 4, lines[i], a);
-    text_put(win, y + h - 2, x + 2, w - 4, "y = accept and save, any other key = refuse", a | A_DIM);
-    wmove(win, y + h - 2, x + 2);
+        text_put(cv, y + 1 + i, x + 2, w - 4, lines[i], a);
+    text_put(cv, y + h - 2, x + 2, w - 4, "y = accept and save, any other key = refuse", a | UI_DIM);
+    canvas_move(cv, y + h - 2, x + 2);
 }
 
-void dialog_draw(struct dialog *d, WINDOW *win, struct rect s)
+void dialog_draw(struct dialog *d, struct canvas *cv, struct rect s)
 {
     if (d->kind == DIALOG_HOSTKEY) {
-        draw_hostkey(d, win, s);
+        draw_hostkey(d, cv, s);
         return;
     }
     int w = s.w - 4 > 70 ? 70 : s.w - 4;
@@ -143,18 +144,18 @@ void dialog_draw(struct dialog *d, WINDOW *win, struct rect s)
     if (w < 10 || s.h < h)
         w = s.w, h = s.h < h ? s.h : h;
     int y = s.y + (s.h - h) / 2, x = s.x + (s.w - w) / 2;
-    attr_t a = theme_attr(ROLE_DIALOG);
+    ui_attr a = theme_attr(ROLE_DIALOG);
     for (int i = 0; i < h; i++)
-        text_fill(win, y + i, x, w, a);
-    text_put(win, y, x + 1, w - 2, d->title, a | A_BOLD);
-    text_put(win, y + 2, x + 2, w - 4, d->question, a);
+        text_fill(cv, y + i, x, w, a);
+    text_put(cv, y, x + 1, w - 2, d->title, a | UI_BOLD);
+    text_put(cv, y + 2, x + 2, w - 4, d->question, a);
     if (d->kind == DIALOG_CONFIRM) {
-        text_put(win, y + 3, x + 2, w - 4, "y = yes, any other key = no", a | A_DIM);
-        wmove(win, y + 2, x + 2);
+        text_put(cv, y + 3, x + 2, w - 4, "y = yes, any other key = no", a | UI_DIM);
+        canvas_move(cv, y + 2, x + 2);
         return;
     }
-    text_put(win, y + 4, x + 2, w - 4,
+    text_put(cv, y + 4, x + 2, w - 4,
              d->kind == DIALOG_SECRET ? "(typing is not shown)  Enter = OK  Esc = cancel"
-                                      : "Enter = OK  Esc = cancel", a | A_DIM);
-    lineedit_draw(&d->edit, win, y + 3, x + 2, w - 4, d->kind == DIALOG_SECRET, A_NORMAL);
+                                      : "Enter = OK  Esc = cancel", a | UI_DIM);
+    lineedit_draw(&d->edit, cv, y + 3, x + 2, w - 4, d->kind == DIALOG_SECRET, UI_NORMAL);
 }

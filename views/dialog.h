@@ -22,6 +22,6 @@ void dialog_free(struct dialog *d);
 bool dialog_key(struct dialog *d, key_code k);
 /* The opaque pointer, if this dialog reports to done (lets an owner disarm it). */
 void *dialog_opaque_if(struct dialog *d, dialog_done_fn done);
-void dialog_draw(struct dialog *d, WINDOW *win, struct rect screen);
+void dialog_draw(struct dialog *d, struct canvas *cv, struct rect screen);
 
 #endif

@@ -189,16 +189,16 @@ static void format_cell(const struct dom *d, int col, char *buf, size_t len)
     }
 }
 
-static void draw_row(WINDOW *win, int y, struct rect r, const bool *shown, int name_w,
+static void draw_row(struct canvas *cv, int y, struct rect r, const bool *shown, int name_w,
                      const struct dom *d, bool selected)
 {
     int x = r.x;
-    attr_t sel = selected ? theme_attr(ROLE_SELECTED) : 0;
+    ui_attr sel = selected ? theme_attr(ROLE_SELECTED) : 0;
     for (int c = 0; c < NCOLS; c++) {
         if (!shown[c])
             continue;
         int w = c == COL_NAME ? name_w : columns[c].width;
-        attr_t a;
+        ui_attr a;
         char buf[512];
         if (d) {
             format_cell(d, c, buf, sizeof buf);
@@ -208,18 +208,18 @@ static void draw_row(WINDOW *win, int y, struct rect r, const bool *shown, int n
             a = theme_attr(ROLE_HEADER);
         }
         if (columns[c].right)
-            text_put_right(win, y, x, w - 1, buf, a);
+            text_put_right(cv, y, x, w - 1, buf, a);
         else
-            text_put(win, y, x, w - 1, buf, a);
+            text_put(cv, y, x, w - 1, buf, a);
         if (x + w - 1 < r.x + r.w)
-            text_fill(win, y, x + w - 1, 1, a);
+            text_fill(cv, y, x + w - 1, 1, a);
         x += w;
     }
     if (x < r.x + r.w)
-        text_fill(win, y, x, r.x + r.w - x, sel ? sel : (d ? 0 : theme_attr(ROLE_HEADER)));
+        text_fill(cv, y, x, r.x + r.w - x, sel ? sel : (d ? 0 : theme_attr(ROLE_HEADER)));
 }
 
-static void domlist_draw(struct view *v, WINDOW *win, struct rect r)
+static void domlist_draw(struct view *v, struct canvas *cv, struct rect r)
 {
     struct domlist *dl = v->data;
     rebuild(dl);
@@ -235,12 +235,12 @@ static void domlist_draw(struct view *v, WINDOW *win, struct rect r)
         shown[COL_HOST] = false;
         name_w += columns[COL_HOST].width;
     }
-    draw_row(win, r.y, r, shown, name_w, NULL, false);
+    draw_row(cv, r.y, r, shown, name_w, NULL, false);
     int body = r.h - 1;
     dl->page = body > 1 ? (size_t)body - 1 : 1;
     if (dl->nrows == 0) {
         for (int i = 1; i < r.h; i++)
-            text_fill(win, r.y + i, r.x, r.w, 0);
+            text_fill(cv, r.y + i, r.x, r.w, 0);
         char msg[400];
         if (*dl->filter) {
             char f[300];
@@ -250,7 +250,7 @@ static void domlist_draw(struct view *v, WINDOW *win, struct rect r)
             snprintf(msg, sizeof msg, "no domains (yet): H shows the hosts, ? the keys");
         }
         if (r.h > 2)
-            text_put(win, r.y + 2, r.x + 2, r.w - 2, msg, A_DIM);
+            text_put(cv, r.y + 2, r.x + 2, r.w - 2, msg, UI_DIM);
         return;
     }
     if (dl->cursor < dl->top)
@@ -262,9 +262,9 @@ static void domlist_draw(struct view *v, WINDOW *win, struct rect r)
     for (int i = 0; i < body; i++) {
         size_t row = dl->top + (size_t)i;
         if (row < dl->nrows)
-            draw_row(win, r.y + 1 + i, r, shown, name_w, dl->rows[row], row == dl->cursor);
+            draw_row(cv, r.y + 1 + i, r, shown, name_w, dl->rows[row], row == dl->cursor);
         else
-            text_fill(win, r.y + 1 + i, r.x, r.w, 0);
+            text_fill(cv, r.y + 1 + i, r.x, r.w, 0);
     }
 }
 

@@ -60,7 +60,7 @@ static void add_table(struct help *hp, const struct keymap *km, const char *t)
     keymap_foreach(km, t, add_binding, hp);
 }
 
-static void help_draw(struct view *v, WINDOW *win, struct rect r)
+static void help_draw(struct view *v, struct canvas *cv, struct rect r)
 {
     struct help *hp = v->data;
     hp->page = r.h > 1 ? (size_t)r.h - 1 : 1;
@@ -69,16 +69,16 @@ static void help_draw(struct view *v, WINDOW *win, struct rect r)
     for (int i = 0; i < r.h; i++) {
         size_t k = hp->top + (size_t)i;
         if (k >= hp->n) {
-            text_fill(win, r.y + i, r.x, r.w, 0);
+            text_fill(cv, r.y + i, r.x, r.w, 0);
             continue;
         }
         struct line *l = &hp->lines[k];
         if (l->heading) {
-            text_put(win, r.y + i, r.x, r.w, l->text, theme_attr(ROLE_HEADER));
+            text_put(cv, r.y + i, r.x, r.w, l->text, theme_attr(ROLE_HEADER));
         } else {
-            text_put(win, r.y + i, r.x, 2, "", 0);
-            text_put(win, r.y + i, r.x + 2, 12, l->key, theme_attr(ROLE_KEY));
-            text_put(win, r.y + i, r.x + 14, r.w - 14, l->text, 0);
+            text_put(cv, r.y + i, r.x, 2, "", 0);
+            text_put(cv, r.y + i, r.x + 2, 12, l->key, theme_attr(ROLE_KEY));
+            text_put(cv, r.y + i, r.x + 14, r.w - 14, l->text, 0);
         }
     }
 }

@@ -23,30 +23,30 @@ static enum role host_role(enum host_state s)
     }
 }
 
-static void hostlist_draw(struct view *v, WINDOW *win, struct rect r)
+static void hostlist_draw(struct view *v, struct canvas *cv, struct rect r)
 {
     struct hostlist *hl = v->data;
     size_t n = *hl->nhosts;
     if (hl->cursor >= n)
         hl->cursor = n ? n - 1 : 0;
-    attr_t hd = theme_attr(ROLE_HEADER);
+    ui_attr hd = theme_attr(ROLE_HEADER);
     int wname = 14, wstate = 14, wdoms = 8, wver = 26;
     if (r.w < 100)
         wver = 0;   /* narrow terminals keep the URI */
     int xver = r.x + wname + wstate + wdoms, xuri = xver + wver;
     int wuri = r.w - wname - wstate - wdoms - wver;
-    text_put(win, r.y, r.x, wname, "HOST", hd);
-    text_put(win, r.y, r.x + wname, wstate, "STATE", hd);
-    text_put(win, r.y, r.x + wname + wstate, wdoms, "DOMAINS", hd);
+    text_put(cv, r.y, r.x, wname, "HOST", hd);
+    text_put(cv, r.y, r.x + wname, wstate, "STATE", hd);
+    text_put(cv, r.y, r.x + wname + wstate, wdoms, "DOMAINS", hd);
     if (wver)
-        text_put(win, r.y, xver, wver, "VERSIONS", hd);
-    text_put(win, r.y, xuri, wuri > 0 ? wuri : 0, "URI / REASON", hd);
+        text_put(cv, r.y, xver, wver, "VERSIONS", hd);
+    text_put(cv, r.y, xuri, wuri > 0 ? wuri : 0, "URI / REASON", hd);
     hl->page = r.h > 2 ? (size_t)(r.h - 2) : 1;
     int y = r.y + 1;
     for (size_t i = 0; i < n && y < r.y + r.h; i++) {
         struct host *h = (*hl->hosts)[i];
         bool sel = i == hl->cursor;
-        attr_t a = sel ? theme_attr(ROLE_SELECTED) : 0;
+        ui_attr a = sel ? theme_attr(ROLE_SELECTED) : 0;
         char doms[32], detail[900], ver[96] = "-";
         snprintf(doms, sizeof doms, "%zu", domreg_count_host(hl->reg, h));
         if (host_lib_version(h)) {
@@ -56,14 +56,14 @@ static void hostlist_draw(struct view *v, WINDOW *win, struct rect r)
                 host_version_string(host_hv_version(h), hv, sizeof hv);
             snprintf(ver, sizeof ver, "libvirt %s %s %s", lv, host_hv_type(h), hv);
         }
-        text_put(win, y, r.x, wname, host_name(h), a);
-        text_put(win, y, r.x + wname, wstate, host_state_name(host_state(h)),
+        text_put(cv, y, r.x, wname, host_name(h), a);
+        text_put(cv, y, r.x + wname, wstate, host_state_name(host_state(h)),
                  sel ? a : theme_attr(host_role(host_state(h))));
-        text_put(win, y, r.x + wname + wstate, wdoms, doms, a);
+        text_put(cv, y, r.x + wname + wstate, wdoms, doms, a);
         if (wver)
-            text_put(win, y, xver, wver, ver, a);
+            text_put(cv, y, xver, wver, ver, a);
         if (wuri > 0)
-            text_put(win, y, xuri, wuri, host_uri(h), a);
+            text_put(cv, y, xuri, wuri, host_uri(h), a);
         y++;
         if (*host_error(h) && y < r.y + r.h) {
             unsigned retry = host_retry_seconds(h);
@@ -71,14 +71,14 @@ static void hostlist_draw(struct view *v, WINDOW *win, struct rect r)
                 snprintf(detail, sizeof detail, "  %s (retry in %us; c = now)", host_error(h), retry);
             else
                 snprintf(detail, sizeof detail, "  %s", host_error(h));
-            text_fill(win, y, r.x, wname, 0);
-            text_put(win, y++, r.x + wname, r.w - wname, detail, theme_attr(ROLE_CRASHED));
+            text_fill(cv, y, r.x, wname, 0);
+            text_put(cv, y++, r.x + wname, r.w - wname, detail, theme_attr(ROLE_CRASHED));
         }
     }
     if (n == 0 && r.h > 2)
-        text_put(win, r.y + 2, r.x + 2, r.w - 2, "no hosts: add one with :host NAME URI", A_DIM);
+        text_put(cv, r.y + 2, r.x + 2, r.w - 2, "no hosts: add one with :host NAME URI", UI_DIM);
     for (; y < r.y + r.h; y++)
-        text_fill(win, y, r.x, r.w, 0);
+        text_fill(cv, y, r.x, r.w, 0);
 }
 
 static int hostlist_command(struct view *v, const char *name, int argc, char **argv,

@@ -1,5 +1,6 @@
 /* views/lineedit.c: editing a wide-character line with emacs-style keys. */
 #include "views/lineedit.h"
+#include "views/text.h"
 
 #include <limits.h>
 #include <stdlib.h>
@@ -110,15 +111,12 @@ void lineedit_get(const struct lineedit *le, char *out, size_t outlen)
     out[o] = '\0';
 }
 
-void lineedit_draw(const struct lineedit *le, WINDOW *win, int y, int x, int width,
-                   bool secret, attr_t attr)
+void lineedit_draw(const struct lineedit *le, struct canvas *cv, int y, int x, int width,
+                   bool secret, ui_attr attr)
 {
-    wattrset(win, attr);
-    for (int i = 0; i < width; i++)
-        mvwaddch(win, y, x + i, ' ');
+    text_fill(cv, y, x, width, attr);
     if (secret || width <= 0) {
-        wmove(win, y, x);
-        wattrset(win, A_NORMAL);
+        canvas_move(cv, y, x);
         return;
     }
     /* Scroll so the cursor stays visible. */
@@ -133,7 +131,7 @@ void lineedit_draw(const struct lineedit *le, WINDOW *win, int y, int x, int wid
         }
     }
     int used = 0, cursor_x = x;
-    wmove(win, y, x);
+    struct cell c = canvas_blank(cv, attr);
     for (size_t i = start; i < le->len; i++) {
         int w = wcwidth(le->buf[i]);
         if (w < 0)
@@ -142,12 +140,18 @@ void lineedit_draw(const struct lineedit *le, WINDOW *win, int y, int x, int wid
             break;
         if (i == le->cur)
             cursor_x = x + used;
-        wchar_t one[2] = { le->buf[i], 0 };
-        waddnwstr(win, one, 1);
+        c.ch = (uint32_t)le->buf[i];
+        c.width = (uint8_t)(w ? w : 1);
+        canvas_set(cv, y, x + used, &c);
+        if (w == 2) {
+            struct cell half = c;
+            half.ch = 0;
+            half.width = 0;
+            canvas_set(cv, y, x + used + 1, &half);
+        }
         used += w;
     }
     if (le->cur >= le->len)
         cursor_x = x + used;
-    wmove(win, y, cursor_x < x + width ? cursor_x : x + width - 1);
-    wattrset(win, A_NORMAL);
+    canvas_move(cv, y, cursor_x < x + width ? cursor_x : x + width - 1);
 }

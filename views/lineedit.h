@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <wchar.h>
-#include <curses.h>
+#include "views/canvas.h"
 #include "keymaps/key.h"
 
 #define LINEEDIT_MAX 1024
@@ -21,9 +21,9 @@ bool lineedit_key(struct lineedit *le, key_code k);
 /* The line as UTF-8 into out. */
 void lineedit_get(const struct lineedit *le, char *out, size_t outlen);
 /* Draw at (y, x) within width columns; secret shows nothing of the text.
- * Leaves the curses cursor at the edit position. */
-void lineedit_draw(const struct lineedit *le, WINDOW *win, int y, int x, int width,
-                   bool secret, attr_t attr);
+ * Leaves the canvas cursor at the edit position. */
+void lineedit_draw(const struct lineedit *le, struct canvas *cv, int y, int x, int width,
+                   bool secret, ui_attr attr);
 /* Overwrite the contents (for secrets) before the editor is reused. */
 void lineedit_wipe(struct lineedit *le);
 

@@ -69,7 +69,7 @@ const char *msglog_text(const struct msglog *log, size_t i, bool *error)
 
 struct messages { struct msglog *log; size_t top, page; bool follow; };
 
-static void messages_draw(struct view *v, WINDOW *win, struct rect r)
+static void messages_draw(struct view *v, struct canvas *cv, struct rect r)
 {
     struct messages *m = v->data;
     size_t n = msglog_count(m->log);
@@ -80,9 +80,9 @@ static void messages_draw(struct view *v, WINDOW *win, struct rect r)
         bool err = false;
         const char *t = msglog_text(m->log, m->top + (size_t)i, &err);
         if (t)
-            text_put(win, r.y + i, r.x, r.w, t, err ? theme_attr(ROLE_CRASHED) : 0);
+            text_put(cv, r.y + i, r.x, r.w, t, err ? theme_attr(ROLE_CRASHED) : 0);
         else
-            text_fill(win, r.y + i, r.x, r.w, 0);
+            text_fill(cv, r.y + i, r.x, r.w, 0);
     }
 }
 

@@ -1,4 +1,4 @@
-/* views/text.c: escaping and column-exact drawing of UTF-8 text with ncursesw. */
+/* views/text.c: escaping and column-exact drawing of UTF-8 text into a canvas. */
 #include "views/text.h"
 #include "keymaps/utf8.h"
 
@@ -58,15 +58,14 @@ int text_width(const char *s)
     return w;
 }
 
-void text_fill(WINDOW *win, int y, int x, int width, attr_t attr)
+void text_fill(struct canvas *cv, int y, int x, int width, ui_attr attr)
 {
-    wattrset(win, attr);
+    struct cell c = canvas_blank(cv, attr);
     for (int i = 0; i < width; i++)
-        mvwaddch(win, y, x + i, ' ');
-    wattrset(win, A_NORMAL);
+        canvas_set(cv, y, x + i, &c);
 }
 
-int text_put(WINDOW *win, int y, int x, int width, const char *s, attr_t attr)
+int text_put(struct canvas *cv, int y, int x, int width, const char *s, ui_attr attr)
 {
     char safe[1024];
     text_escape(s, safe, sizeof safe);
@@ -74,11 +73,9 @@ int text_put(WINDOW *win, int y, int x, int width, const char *s, attr_t attr)
     memset(&st, 0, sizeof st);
     const char *p = safe;
     size_t n = strlen(safe);
-    /* Decode once into a run of wide characters, then one curses call. */
-    wchar_t run[1024];
-    size_t nrun = 0;
-    int used = 0;
-    while (n > 0 && used < width && nrun + 1 < sizeof run / sizeof run[0]) {
+    struct cell c = canvas_blank(cv, attr);
+    int used = 0, last = -1;   /* last: the column of the last base character */
+    while (n > 0 && used < width) {
         wchar_t wc;
         size_t len = mbrtowc(&wc, p, n, &st);
         if (len == (size_t)-1 || len == (size_t)-2 || len == 0) {
@@ -89,29 +86,43 @@ int text_put(WINDOW *win, int y, int x, int width, const char *s, attr_t attr)
         int cw = wcwidth(wc);
         if (cw < 0)
             cw = 1, wc = L'?';
-        if (used + cw > width)
-            break;
-        if (cw > 0)
-            run[nrun++] = wc;
-        used += cw;
         p += len;
         n -= len;
+        if (cw == 0) {
+            /* A combining mark joins the character before it (one is kept). */
+            const struct cell *prev = last >= 0 ? canvas_at(cv, y, x + last) : NULL;
+            if (prev && !prev->comb) {
+                struct cell m = *prev;
+                m.comb = (uint32_t)wc;
+                canvas_set(cv, y, x + last, &m);
+            }
+            continue;
+        }
+        if (used + cw > width)
+            break;
+        c.ch = (uint32_t)wc;
+        c.comb = 0;
+        c.width = (uint8_t)cw;
+        canvas_set(cv, y, x + used, &c);
+        if (cw == 2) {
+            struct cell half = c;
+            half.ch = 0;
+            half.width = 0;
+            canvas_set(cv, y, x + used + 1, &half);
+        }
+        last = used;
+        used += cw;
     }
-    for (int i = used; i < width && nrun + 1 < sizeof run / sizeof run[0]; i++)
-        run[nrun++] = L' ';
-    run[nrun] = L'\0';
-    wattrset(win, attr);
-    mvwaddnwstr(win, y, x, run, (int)nrun);
-    wattrset(win, A_NORMAL);
+    text_fill(cv, y, x + used, width - used, attr);
     return used;
 }
 
-void text_put_right(WINDOW *win, int y, int x, int width, const char *s, attr_t attr)
+void text_put_right(struct canvas *cv, int y, int x, int width, const char *s, ui_attr attr)
 {
     char safe[1024];
     text_escape(s, safe, sizeof safe);
     int w = text_width(safe);
     int pad = width > w ? width - w : 0;
-    text_fill(win, y, x, pad, attr);
-    text_put(win, y, x + pad, width - pad, safe, attr);
+    text_fill(cv, y, x, pad, attr);
+    text_put(cv, y, x + pad, width - pad, safe, attr);
 }

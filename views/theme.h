@@ -2,7 +2,8 @@
 #ifndef VIRTMUX_THEME_H
 #define VIRTMUX_THEME_H
 #include <stdbool.h>
-#include <curses.h>
+#include <stdint.h>
+#include "views/canvas.h"
 
 enum role {
     ROLE_NORMAL, ROLE_TITLE, ROLE_HEADER, ROLE_SELECTED, ROLE_RUNNING, ROLE_PAUSED,
@@ -10,9 +11,10 @@ enum role {
     ROLE_DIALOG, ROLE_KEY, ROLE_COUNT
 };
 
-/* Call after initscr(); colour is used only if wanted and the terminal has it. */
-void theme_init(bool want_colour);
-attr_t theme_attr(enum role r);
-bool theme_has_colour(void);
+/* What views pass to text_put and friends for a role. */
+ui_attr theme_attr(enum role r);
+/* attr's role and bits as cell colours and attributes: the role's colours on
+ * a colour screen, its monochrome attributes otherwise. */
+void theme_resolve(ui_attr attr, bool colour, int32_t *fg, int32_t *bg, uint8_t *attrs);
 
 #endif

@@ -23,10 +23,10 @@ void view_free(struct view *v)
     free(v);
 }
 
-void view_draw(struct view *v, WINDOW *win, struct rect r)
+void view_draw(struct view *v, struct canvas *cv, struct rect r)
 {
     v->last = r;
-    v->ops->draw(v, win, r);
+    v->ops->draw(v, cv, r);
 }
 
 int view_command(struct view *v, const char *name, int argc, char **argv, char *err, size_t errlen)

@@ -2,7 +2,7 @@
 #ifndef VIRTMUX_VIEW_H
 #define VIRTMUX_VIEW_H
 #include <stddef.h>
-#include <curses.h>
+#include "views/canvas.h"
 
 struct rect { int y, x, h, w; };
 
@@ -11,7 +11,7 @@ struct view;
 struct view_ops {
     const char *name;          /* shown in the title bar */
     const char *keytable;      /* binding table used while this view has focus */
-    void (*draw)(struct view *v, WINDOW *win, struct rect r);
+    void (*draw)(struct view *v, struct canvas *cv, struct rect r);
     /* View-level commands (cursor-up, page-down, ...). Returns 0 when done,
      * -1 with err set on failure, 1 when this view has no such command. */
     int (*command)(struct view *v, const char *name, int argc, char **argv,
@@ -29,7 +29,7 @@ struct view {
 
 struct view *view_new(const struct view_ops *ops, void *data);
 void view_free(struct view *v);
-void view_draw(struct view *v, WINDOW *win, struct rect r);
+void view_draw(struct view *v, struct canvas *cv, struct rect r);
 int view_command(struct view *v, const char *name, int argc, char **argv, char *err, size_t errlen);
 
 /* Helpers for list-like views: move a cursor by a navigation command.

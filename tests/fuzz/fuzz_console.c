@@ -1,7 +1,7 @@
 /* tests/fuzz/fuzz_console.c: libFuzzer target for "guest bytes -> screen -> draw".
  *
  * Whatever a guest writes to its console goes through libtsm (backends/console.c)
- * and is then drawn by views/console.c into ncurses. This target feeds hostile
+ * and is then drawn by views/console.c into a canvas (the cells a client paints). This target feeds hostile
  * bytes through that whole path and aborts on anything that breaks the promises
  * in backends/console.h and views/console.h:
  *
@@ -14,8 +14,8 @@
  *   - the cursor and the scroll position stay in range;
  *   - a renderer that keeps its copy of the screen with console_draw_since
  *     (the echo fast path included) always holds what a full walk shows;
- *   - the ncurses pane draws nothing outside its rect and puts no control
- *     character into a curses cell.
+ *   - the pane draws nothing outside its rect and puts no control character
+ *     into a canvas cell.
  *
  * Input layout (see tests/fuzz/README.md): inputs of at least HDR bytes start with
  * a header that picks the chunk split points and the operations; the rest is
@@ -28,10 +28,9 @@
  *   h[3], h[4]  resize to 1 + h[3] % 200 columns x 1 + h[4] % 100 rows
  *               (at least 2 columns unless FUZZ_CONSOLE_KNOWN=1)
  *   h[5]        scroll amount (up: h[5] % 64, down: h[5] / 4)
- *   h[6]..h[9]  the pane's rect in the 80x24 curses screen (y, x, h, w; at
+ *   h[6]..h[9]  the pane's rect in the 80x24 canvas (y, x, h, w; at
  *               least 2 columns wide unless FUZZ_CONSOLE_KNOWN=1)
- *   h[10]       terminal (% 3: xterm-256color, xterm (8 colours), vt100 (mono)),
- *               key selector (/ 4)
+ *   h[10]       colour (% 3: 0 monochrome, else colour), key selector (/ 4)
  *   h[11]       search needle: length 1 + h[11] % 8, taken from the payload
  *
  * The model is created per input (cheap, and every crash reproduces from its
@@ -46,12 +45,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <curses.h>
 
 #include "backends/console.h"
 #include "keymaps/key.h"
 #include "views/console.h"
 #include "views/theme.h"
+#include "views/canvas.h"
 #include "views/view.h"
 
 #define COLS0 80
@@ -89,22 +88,9 @@ static bool strict;
  *   - keys that are Unicode noncharacters (console.c: NULL + 0 in on_vte_write). */
 static bool known;
 
-/* ---- curses on fake terminals ---- */
+/* ---- the client's screen ---- */
 
-static const char *const term_names[] = { "xterm-256color", "xterm", "vt100" };
-#define NTERMS (sizeof term_names / sizeof term_names[0])
-static SCREEN *screens[NTERMS];
-static int cur_term = -1;
-
-static void use_term(int t)
-{
-    if (t == cur_term)
-        return;
-    set_term(screens[t]);
-    /* The theme's colour flag is global: follow the terminal we draw on. */
-    theme_init(true);
-    cur_term = t;
-}
+static struct canvas *screen;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -116,25 +102,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     strict = e && *e == '1';
     e = getenv("FUZZ_CONSOLE_KNOWN");
     known = !(e && *e == '0');
-    /* The size comes from terminfo (80x24), not the environment. */
-    unsetenv("LINES");
-    unsetenv("COLUMNS");
-    for (size_t i = 0; i < NTERMS; i++) {
-        FILE *out = fopen("/dev/null", "w"), *in = fopen("/dev/null", "r");
-        if (!out || !in) {
-            perror("fuzz_console: /dev/null");
-            exit(1);
-        }
-        screens[i] = newterm(term_names[i], out, in);
-        if (!screens[i]) {
-            fprintf(stderr, "fuzz_console: newterm(%s) failed (terminfo missing?)\n",
-                    term_names[i]);
-            exit(1);
-        }
-        cur_term = -1;
-        use_term((int)i);
-        CHECK(LINES == ROWS0 && COLS == COLS0, "%s is %dx%d, not 80x24", term_names[i], COLS, LINES);
-    }
+    screen = canvas_new(ROWS0, COLS0, true);
+    if (!screen)
+        abort();
     return 0;
 }
 
@@ -336,48 +306,37 @@ static void describe(void *opaque, char *title, size_t tlen, char *badge, size_t
     snprintf(badge, blen, "%s", d->badge);
 }
 
-#define SENTINEL L'#'
-/* A screen-sized window of SENTINEL, copied over stdscr before each pane draw. */
-static WINDOW *sentinel[NTERMS];
+#define SENTINEL '#'
 
+/* Every cell of the screen SENTINEL, before each pane draw. */
 static void fill_sentinel(void)
 {
-    WINDOW *w = sentinel[cur_term];
-    if (!w) {
-        static const wchar_t s[] = { SENTINEL, 0 };
-        cchar_t cc;
-        w = sentinel[cur_term] = newwin(LINES, COLS, 0, 0);
-        if (!w || setcchar(&cc, s, A_NORMAL, 0, NULL) == ERR)
-            abort();
-        for (int y = 0; y < LINES; y++)
-            for (int x = 0; x < COLS; x++)
-                mvwadd_wch(w, y, x, &cc);
-    }
-    CHECK(overwrite(w, stdscr) == OK, "overwrite");
+    struct cell c = canvas_blank(screen, UI_NORMAL);
+    c.ch = SENTINEL;
+    for (int y = 0; y < ROWS0; y++)
+        for (int x = 0; x < COLS0; x++)
+            canvas_set(screen, y, x, &c);
 }
 
 static void check_pane(struct rect r)
 {
-    for (int y = 0; y < LINES; y++) {
-        for (int x = 0; x < COLS; x++) {
-            cchar_t cc;
-            wchar_t wch[CCHARW_MAX + 1];
-            attr_t a;
-            short sp;
-            CHECK(mvwin_wch(stdscr, y, x, &cc) == OK, "in_wch(%d,%d)", y, x);
-            if (getcchar(&cc, wch, &a, &sp, NULL) == ERR)
-                fail("getcchar(%d,%d)", y, x);
+    for (int y = 0; y < ROWS0; y++) {
+        for (int x = 0; x < COLS0; x++) {
+            const struct cell *c = canvas_at(screen, y, x);
             bool inside = y >= r.y && y < r.y + r.h && x >= r.x && x < r.x + r.w;
             if (!inside) {
-                CHECK(wch[0] == SENTINEL, "pane %dx%d+%d+%d drew U+%04X at (%d,%d) outside it",
-                      r.w, r.h, r.x, r.y, (unsigned)wch[0], x, y);
+                CHECK(c->ch == SENTINEL, "pane %dx%d+%d+%d drew U+%04X at (%d,%d) outside it",
+                      r.w, r.h, r.x, r.y, (unsigned)c->ch, x, y);
                 continue;
             }
-            for (int i = 0; wch[i]; i++)
-                CHECK(!control_cp((uint32_t)wch[i]), "control U+%04X in curses cell (%d,%d)",
-                      (unsigned)wch[i], x, y);
+            CHECK(!control_cp(c->ch) || c->ch == 0, "control U+%04X in cell (%d,%d)", (unsigned)c->ch, x, y);
+            CHECK(!c->comb || !control_cp(c->comb), "control U+%04X combined in cell (%d,%d)",
+                  (unsigned)c->comb, x, y);
+            CHECK(c->width <= 2, "cell (%d,%d) width %u", x, y, c->width);
+            CHECK(c->width != 2 || x + 1 < r.x + r.w, "wide cell (%d,%d) spills out of the pane", x, y);
         }
     }
+    canvas_clean(screen);
 }
 
 static bool same_width(unsigned model, unsigned want)
@@ -389,7 +348,7 @@ static void draw_pane(struct view *view, struct console *c, struct rect r)
 {
     fill_sentinel();
     consoleview_invalidate(view);
-    view_draw(view, stdscr, r);
+    view_draw(view, screen, r);
     check_pane(r);
     int cy, cx;
     if (consoleview_cursor(view, &cy, &cx))
@@ -403,8 +362,9 @@ static void draw_pane(struct view *view, struct console *c, struct rect r)
               r.h);
     /* Unchanged: the second draw is skipped and must not disturb anything. */
     unsigned long age = console_age(c);
-    view_draw(view, stdscr, r);
+    view_draw(view, screen, r);
     CHECK(console_age(c) == age, "an unchanged redraw changed the model");
+    CHECK(!canvas_changed(screen), "an unchanged redraw changed cells");
     check_model(c);
 }
 
@@ -488,7 +448,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         model_uses = 0;
     }
     struct console *c = model;
-    use_term(h[10] % NTERMS);
+    canvas_set_colour(screen, h[10] % 3 != 0);
 
     struct desc d;
     take_str(d.title, sizeof d.title, p, n);
