@@ -38,12 +38,12 @@ LDLIBS    := $(PKG_LIBS) -lpthread
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-# Every .c under the four source folders; main.c is kept out of the library
+# Every .c under the source folders; main.c is kept out of the library
 # so unit tests can link everything else.
-LIB_SRC   := $(filter-out tui/main.c,$(wildcard backends/*.c keymaps/*.c views/*.c tui/*.c)) \
+LIB_SRC   := $(filter-out tui/main.c,$(wildcard backends/*.c keymaps/*.c views/*.c tui/*.c server/*.c proto/*.c util/*.c)) \
              keymaps/default_keys.c
 LIB_SRC   := $(sort $(LIB_SRC))
-HDRS      := $(wildcard backends/*.h keymaps/*.h views/*.h tui/*.h proto/*.h)
+HDRS      := $(wildcard backends/*.h keymaps/*.h views/*.h tui/*.h server/*.h proto/*.h util/*.h)
 TEST_SRC  := $(wildcard tests/unit/test_*.c)
 
 B         := build/release

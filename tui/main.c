@@ -1,10 +1,10 @@
 /* tui/main.c: options, config, start-up, the loop, and a clean terminal on the way out. */
-#include "tui/app.h"
-#include "tui/config.h"
-#include "tui/demo.h"
-#include "tui/statedir.h"
+#include "server/app.h"
+#include "server/config.h"
+#include "server/demo.h"
+#include "server/statedir.h"
 #include "tui/input.h"
-#include "tui/loop.h"
+#include "server/loop.h"
 #include "tui/term.h"
 
 #include <dirent.h>

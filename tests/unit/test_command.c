@@ -8,8 +8,8 @@
 #include "backends/host.h"
 #include "keymaps/cmdline.h"
 #include "keymaps/keymap.h"
-#include "tui/app.h"
-#include "tui/command.h"
+#include "server/app.h"
+#include "server/command.h"
 #include "views/domlist.h"
 #include "views/messages.h"
 

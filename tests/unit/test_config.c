@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "keymaps/keymap.h"
-#include "tui/app.h"
-#include "tui/config.h"
+#include "server/app.h"
+#include "server/config.h"
 #include "views/domlist.h"
 #include "views/messages.h"
 

@@ -3,7 +3,7 @@
  * pane reachable by the mouse and by direction keys. */
 #include "testutil.h"
 
-#include "tui/layout.h"
+#include "server/layout.h"
 
 static struct tab tab_of(size_t n, enum layout_kind kind)
 {

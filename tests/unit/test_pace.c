@@ -3,7 +3,7 @@
  * quiet spell.  Times are given, not measured: no clock is read. */
 #include "testutil.h"
 
-#include "tui/pace.h"
+#include "server/pace.h"
 
 /* A flood: output every millisecond from t=1000, frames drawn when allowed.
  * Returns how many frames were drawn up to `until`; *last gets the time of

@@ -1,7 +1,7 @@
 /* test_statedir.c: where virtmux keeps its state, and creating it. */
 #include "testutil.h"
 
-#include "tui/statedir.h"
+#include "server/statedir.h"
 
 #include <stdlib.h>
 #include <sys/stat.h>

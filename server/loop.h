@@ -1,4 +1,4 @@
-/* tui/loop.h: libvirt's default event loop as virtmux's only loop, plus signals. */
+/* server/loop.h: libvirt's default event loop as virtmux's only loop, plus signals. */
 #ifndef VIRTMUX_LOOP_H
 #define VIRTMUX_LOOP_H
 #include <stddef.h>

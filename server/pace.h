@@ -1,4 +1,4 @@
-/* tui/pace.h: when a frame may be drawn while guest output streams.
+/* server/pace.h: when a frame may be drawn while guest output streams.
  *
  * A guest flooding its console must not flood the user's terminal (slow ssh
  * links): while output keeps streaming, frames come further apart (16 ms

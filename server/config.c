@@ -1,7 +1,7 @@
-/* tui/config.c: reads a config file line by line through the command language. */
-#include "tui/config.h"
-#include "tui/app.h"
-#include "tui/command.h"
+/* server/config.c: reads a config file line by line through the command language. */
+#include "server/config.h"
+#include "server/app.h"
+#include "server/command.h"
 #include "keymaps/utf8.h"
 
 #include <errno.h>

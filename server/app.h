@@ -1,4 +1,4 @@
-/* tui/app.h: the application object — hosts, registry, keymap, views, prompt, status. */
+/* server/app.h: the application object — hosts, registry, keymap, views, prompt, status. */
 #ifndef VIRTMUX_APP_H
 #define VIRTMUX_APP_H
 #include <stdbool.h>
@@ -10,9 +10,9 @@
 #include "views/lineedit.h"
 #include "views/messages.h"
 #include "views/view.h"
-#include "tui/layout.h"
-#include "tui/pace.h"
-#include "tui/pane.h"
+#include "server/layout.h"
+#include "server/pace.h"
+#include "server/pane.h"
 
 enum prompt_mode { PROMPT_NONE, PROMPT_COMMAND, PROMPT_FILTER, PROMPT_SEARCH };
 

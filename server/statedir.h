@@ -1,4 +1,4 @@
-/* tui/statedir.h: where virtmux keeps its own state (log, demo guest):
+/* server/statedir.h: where virtmux keeps its own state (log, demo guest):
  * $XDG_STATE_HOME/virtmux (when absolute), else ~/.local/state/virtmux. */
 #ifndef VIRTMUX_STATEDIR_H
 #define VIRTMUX_STATEDIR_H

@@ -1,4 +1,4 @@
-/* tui/demo.h: `virtmux --demo`: a tiny busybox guest under the embedded QEMU driver. */
+/* server/demo.h: `virtmux --demo`: a tiny busybox guest under the embedded QEMU driver. */
 #ifndef VIRTMUX_DEMO_H
 #define VIRTMUX_DEMO_H
 #include <stddef.h>

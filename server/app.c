@@ -1,9 +1,9 @@
-/* tui/app.c: the application object: owns hosts, registry, keymap and views; routes
+/* server/app.c: the application object: owns hosts, registry, keymap and views; routes
  * keys (dialog > prompt > bindings) and draws once per loop iteration when dirty. */
-#include "tui/app.h"
+#include "server/app.h"
 #include "backends/monotime.h"
-#include "tui/migrations.h"
-#include "tui/command.h"
+#include "server/migrations.h"
+#include "server/command.h"
 #include "views/domlist.h"
 #include "views/help.h"
 #include "views/hostlist.h"

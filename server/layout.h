@@ -1,4 +1,4 @@
-/* tui/layout.h: console tabs, each holding one or more panes in splits or a grid. */
+/* server/layout.h: console tabs, each holding one or more panes in splits or a grid. */
 #ifndef VIRTMUX_LAYOUT_H
 #define VIRTMUX_LAYOUT_H
 #include <stdbool.h>

@@ -1,4 +1,4 @@
-/* tui/migrations.h: the migrations started from virtmux — the `migrate` and
+/* server/migrations.h: the migrations started from virtmux — the `migrate` and
  * `migrate-cancel` commands, their progress in the status line, their end. */
 #ifndef VIRTMUX_MIGRATIONS_H
 #define VIRTMUX_MIGRATIONS_H

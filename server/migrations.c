@@ -1,7 +1,7 @@
-/* tui/migrations.c: `migrate`, `migrate-cancel` and the progress line. */
-#include "tui/migrations.h"
-#include "tui/app.h"
-#include "tui/pane.h"
+/* server/migrations.c: `migrate`, `migrate-cancel` and the progress line. */
+#include "server/migrations.h"
+#include "server/app.h"
+#include "server/pane.h"
 #include "backends/domain.h"
 #include "backends/host.h"
 #include "backends/migrate.h"

@@ -1,6 +1,6 @@
-/* tui/demo.c: finds and runs the guest builder, then hands back what to define where. */
-#include "tui/demo.h"
-#include "tui/statedir.h"
+/* server/demo.c: finds and runs the guest builder, then hands back what to define where. */
+#include "server/demo.h"
+#include "server/statedir.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-/* tui/pane.h: one attached console — its model, its backend (serial stream or
+/* server/pane.h: one attached console — its model, its backend (serial stream or
  * VNC display), view and log, owned together and freed together. */
 #ifndef VIRTMUX_PANE_H
 #define VIRTMUX_PANE_H

@@ -1,5 +1,5 @@
-/* tui/statedir.c: virtmux's state directory and creating directories under it. */
-#include "tui/statedir.h"
+/* server/statedir.c: virtmux's state directory and creating directories under it. */
+#include "server/statedir.h"
 
 #include <errno.h>
 #include <limits.h>

@@ -1,5 +1,5 @@
-/* tui/pace.c: frame pacing for streaming guest output (see pace.h). */
-#include "tui/pace.h"
+/* server/pace.c: frame pacing for streaming guest output (see pace.h). */
+#include "server/pace.h"
 #include "backends/retry.h"
 
 void pace_output(struct pace *p, unsigned long long now)

@@ -1,4 +1,4 @@
-/* tui/command.h: the one command language of the config file, key bindings and ':' prompt. */
+/* server/command.h: the one command language of the config file, key bindings and ':' prompt. */
 #ifndef VIRTMUX_COMMAND_H
 #define VIRTMUX_COMMAND_H
 #include <stddef.h>

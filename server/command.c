@@ -1,9 +1,9 @@
-/* tui/command.c: every command virtmux knows, as one const table (tmux cmd_entry style);
+/* server/command.c: every command virtmux knows, as one const table (tmux cmd_entry style);
  * the config file, key bindings and the ':' prompt all come through here. */
-#include "tui/command.h"
-#include "tui/migrations.h"
-#include "tui/app.h"
-#include "tui/config.h"
+#include "server/command.h"
+#include "server/migrations.h"
+#include "server/app.h"
+#include "server/config.h"
 #include "tui/term.h"
 #include "views/domlist.h"
 #include "views/help.h"

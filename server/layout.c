@@ -1,6 +1,6 @@
-/* tui/layout.c: pane geometry — equal splits side by side or stacked, or a grid
+/* server/layout.c: pane geometry — equal splits side by side or stacked, or a grid
  * of roughly square cells; a one-column gap separates panes side by side. */
-#include "tui/layout.h"
+#include "server/layout.h"
 
 #include <stdlib.h>
 

@@ -1,6 +1,6 @@
-/* tui/loop.c: signals become readable bytes on a pipe watched by libvirt's loop,
+/* server/loop.c: signals become readable bytes on a pipe watched by libvirt's loop,
  * so every handler runs on the one loop thread. */
-#include "tui/loop.h"
+#include "server/loop.h"
 #include "tui/term.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
-/* tui/pane.c: creating, feeding and freeing one attached console (serial or VNC). */
-#include "tui/pane.h"
-#include "tui/app.h"
+/* server/pane.c: creating, feeding and freeing one attached console (serial or VNC). */
+#include "server/pane.h"
+#include "server/app.h"
 #include "backends/conlog.h"
 #include "backends/console.h"
 #include "backends/serial.h"

@@ -1,4 +1,4 @@
-/* tui/config.h: the config file: one command per line, bad lines reported as file:line. */
+/* server/config.h: the config file: one command per line, bad lines reported as file:line. */
 #ifndef VIRTMUX_CONFIG_H
 #define VIRTMUX_CONFIG_H
 #include <stdbool.h>
