@@ -553,6 +553,18 @@ void console_scroll_reset(struct console *c)
     c->age++;
 }
 
+void console_view_at(struct console *c, unsigned lines)
+{
+    if (lines == c->scrolled)
+        return;
+    tsm_screen_sb_reset(c->screen);
+    if (lines)
+        tsm_screen_sb_up(c->screen, lines);
+    c->scrolled = lines;
+    c->full = true;
+    c->age++;
+}
+
 unsigned console_scrolled(const struct console *c)
 {
     return c->scrolled;
@@ -576,4 +588,78 @@ int console_search(struct console *c, const char *text)
     if (start)
         console_scroll(c, (int)start);
     return -1;
+}
+
+/* ---- the text of it all ---- */
+
+struct rows_ctx { char **rows; size_t *len; unsigned nrows; size_t cap; };
+
+static void rows_cell(unsigned x, unsigned y, const uint32_t *ch, size_t len, unsigned width,
+                      const struct console_attr *a, void *opaque)
+{
+    struct rows_ctx *r = opaque;
+    if (y >= r->nrows || !width)
+        return;
+    char u8[8];
+    size_t n = tsm_ucs4_to_utf8(len ? ch[0] : ' ', u8);
+    if (r->len[y] + n + 1 > r->cap)
+        return;
+    memcpy(r->rows[y] + r->len[y], u8, n);
+    r->len[y] += n;
+    r->rows[y][r->len[y]] = '\0';
+}
+
+static void emit(char *line, console_line_fn fn, void *opaque)
+{
+    size_t n = strlen(line);
+    while (n > 0 && line[n - 1] == ' ')
+        line[--n] = '\0';
+    fn(line, opaque);
+}
+
+int console_text(struct console *c, unsigned max_back, console_line_fn fn, void *opaque)
+{
+    unsigned start = c->scrolled;
+    console_view_at(c, 0);
+    /* Lines above the screen, newest first: what row 0 shows one step back each. */
+    size_t n = 0, cap = 0;
+    char **above = NULL;
+    char line[4096];
+    unsigned long h = look(c, NULL, 0);
+    while (n < max_back && step_back(c, &h, line, sizeof line)) {
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 256;
+            char **na = realloc(above, nc * sizeof *na);
+            if (!na)
+                break;
+            above = na;
+            cap = nc;
+        }
+        if (!(above[n] = strdup(line)))
+            break;
+        n++;
+    }
+    console_view_at(c, 0);
+    for (size_t i = n; i-- > 0;) {
+        emit(above[i], fn, opaque);
+        free(above[i]);
+    }
+    free(above);
+    unsigned rows = console_rows(c);
+    struct rows_ctx r = { calloc(rows, sizeof *r.rows), calloc(rows, sizeof *r.len), rows, 4 * console_cols(c) + 8 };
+    int rc = r.rows && r.len ? 0 : -1;
+    for (unsigned y = 0; rc == 0 && y < rows; y++)
+        if (!(r.rows[y] = calloc(1, r.cap)))
+            rc = -1;
+    if (rc == 0) {
+        console_draw(c, rows_cell, &r);
+        for (unsigned y = 0; y < rows; y++)
+            emit(r.rows[y], fn, opaque);
+    }
+    for (unsigned y = 0; r.rows && y < rows; y++)
+        free(r.rows[y]);
+    free(r.rows);
+    free(r.len);
+    console_view_at(c, start);
+    return rc;
 }

@@ -80,8 +80,18 @@ void console_clear(struct console *c);
 void console_scroll(struct console *c, int lines);
 void console_scroll_reset(struct console *c);
 unsigned console_scrolled(const struct console *c);
+/* Show the screen `lines` back, at once: for a pane that keeps its own
+ * scroll position in a console other panes show live. lines must be a
+ * position console_scroll reached (it does not look for the top). */
+void console_view_at(struct console *c, unsigned lines);
 /* Search back from the current scroll position for text; scrolls there.
  * 0 when found, -1 when not. */
 int console_search(struct console *c, const char *text);
+
+/* Every line of the scrollback (at most max_back of them) and of the
+ * screen, oldest first, as UTF-8 without trailing blanks. 0, or -1 when out
+ * of memory (some lines may have been given). */
+typedef void (*console_line_fn)(const char *line, void *opaque);
+int console_text(struct console *c, unsigned max_back, console_line_fn fn, void *opaque);
 
 #endif

@@ -5,6 +5,7 @@
 #include "backends/conlog.h"
 #include "backends/host.h"
 #include "backends/retry.h"
+#include "backends/source.h"
 
 #include <stdarg.h>
 #include <time.h>
@@ -777,7 +778,7 @@ const char *serial_badge(struct serial *s)
     }
     switch (s->state) {
     case SERIAL_MIGRATING: return "[migrating]";
-    case SERIAL_ATTACHED: return s->readonly ? "[read-only]" : "";
+    case SERIAL_ATTACHED: return "";
     case SERIAL_OPENING: return "[attaching]";
     case SERIAL_STOPPED: return "[stopped]";
     case SERIAL_BUSY: return "[busy: :attach -f takes over]";
@@ -786,3 +787,94 @@ const char *serial_badge(struct serial *s)
     }
     return "";
 }
+
+void serial_set_readonly(struct serial *s, bool readonly)
+{
+    s->readonly = readonly;
+}
+
+/* ---- the console-source interface ---- */
+
+/* Keys typed while a migration holds them: bounded. */
+#define HELD_KEYS_MAX 65536
+
+static void src_attach(void *impl)
+{
+    serial_attach(impl, true);
+}
+
+static bool src_key(void *impl, key_code k, char *err, size_t errlen)
+{
+    struct serial *s = impl;
+    const char *queued;
+    if (s->holding && console_pending(s->model, &queued) >= HELD_KEYS_MAX) {
+        snprintf(err, errlen, "%s: %d KiB of keys already held for the migration; this one is dropped",
+                 s->label, HELD_KEYS_MAX / 1024);
+        return false;
+    }
+    if (!console_key(s->model, k)) {
+        char ks[KEY_STRING_MAX] = "?";
+        key_code_to_string(k, ks, sizeof ks);
+        snprintf(err, errlen, "%s cannot be sent to a serial console", ks);
+        return false;
+    }
+    serial_flush(s);
+    return true;
+}
+
+static bool src_send(void *impl, const char *bytes, size_t n, char *err, size_t errlen)
+{
+    struct serial *s = impl;
+    console_send(s->model, bytes, n);
+    serial_flush(s);
+    return true;
+}
+
+static bool src_combo(void *impl, const struct keysym_combo *c, char *err, size_t errlen)
+{
+    snprintf(err, errlen, "send-key: %s is a serial console (send-key is for VNC consoles)",
+             ((struct serial *)impl)->label);
+    return false;
+}
+
+static void src_update(void *impl, struct host *h, bool running, bool host_connected)
+{
+    serial_update(impl, h, running, host_connected);
+}
+
+static void src_follow(void *impl, bool migrating, struct host *incoming)
+{
+    serial_follow(impl, migrating, incoming);
+}
+
+static void src_set_label(void *impl, const char *label)
+{
+    struct serial *s = impl;
+    snprintf(s->label, sizeof s->label, "%s", label);
+}
+
+static void src_set_readonly(void *impl, bool readonly) { serial_set_readonly(impl, readonly); }
+static void src_read_now(void *impl) { serial_read_now(impl); }
+static void src_model_resized(void *impl) { }
+static const char *src_badge(void *impl) { return serial_badge(impl); }
+static const char *src_describe(void *impl) { return ""; }
+static struct host *src_host(const void *impl) { return serial_host(impl); }
+static void src_free(void *impl) { serial_free(impl); }
+
+const struct source_ops serial_source_ops = {
+    .kind = "serial",
+    .attach = src_attach,
+    .key = src_key,
+    .send = src_send,
+    .combo = src_combo,
+    .read_now = src_read_now,
+    .update = src_update,
+    .follow = src_follow,
+    .set_label = src_set_label,
+    .set_readonly = src_set_readonly,
+    .model_resized = src_model_resized,
+    .badge = src_badge,
+    .describe = src_describe,
+    .host = src_host,
+    .free = src_free,
+};

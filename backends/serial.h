@@ -64,6 +64,7 @@ const char *serial_label(const struct serial *s);
 const unsigned char *serial_uuid(const struct serial *s);
 struct host *serial_host(const struct serial *s);
 bool serial_readonly(const struct serial *s);
+void serial_set_readonly(struct serial *s, bool readonly);
 struct console *serial_model(const struct serial *s);
 
 #endif

@@ -6,6 +6,7 @@
 #include "backends/monotime.h"
 #include "backends/host.h"
 #include "backends/retry.h"
+#include "backends/source.h"
 #include "backends/ssh.h"
 #include "backends/vncaddr.h"
 #include "backends/vncconn.h"
@@ -841,7 +842,7 @@ const char *vnc_badge(struct vnc *v)
         return "[connecting: SSH tunnel]";
     switch (v->state) {
     case VNC_ATTACHED:
-        return v->readonly ? "[read-only]" : "";
+        return "";
     case VNC_OPENING: return "[connecting]";
     case VNC_STOPPED: return "[stopped]";
     case VNC_HOST_LOST: return "[host lost]";
@@ -854,3 +855,60 @@ const char *vnc_badge(struct vnc *v)
     }
     return "";
 }
+
+void vnc_set_readonly(struct vnc *v, bool readonly)
+{
+    v->readonly = readonly;
+}
+
+/* ---- the console-source interface ---- */
+
+static void src_attach(void *impl) { vnc_attach(impl); }
+static bool src_key(void *impl, key_code k, char *err, size_t errlen) { return vnc_key(impl, k, err, errlen); }
+
+static bool src_send(void *impl, const char *bytes, size_t n, char *err, size_t errlen)
+{
+    return vnc_type(impl, bytes, n, err, errlen);
+}
+
+static bool src_combo(void *impl, const struct keysym_combo *c, char *err, size_t errlen)
+{
+    return vnc_send_combo(impl, c, err, errlen);
+}
+
+static void src_update(void *impl, struct host *h, bool running, bool host_connected)
+{
+    vnc_update(impl, h, running, host_connected);
+}
+
+static void src_follow(void *impl, bool migrating, struct host *incoming)
+{
+    vnc_follow(impl, migrating, incoming);
+}
+
+static void src_read_now(void *impl) { }
+static void src_set_label(void *impl, const char *label) { vnc_set_label(impl, label); }
+static void src_set_readonly(void *impl, bool readonly) { vnc_set_readonly(impl, readonly); }
+static void src_model_resized(void *impl) { vnc_model_resized(impl); }
+static const char *src_badge(void *impl) { return vnc_badge(impl); }
+static const char *src_describe(void *impl) { return vnc_describe(impl); }
+static struct host *src_host(const void *impl) { return vnc_host(impl); }
+static void src_free(void *impl) { vnc_free(impl); }
+
+const struct source_ops vnc_source_ops = {
+    .kind = "vnc",
+    .attach = src_attach,
+    .key = src_key,
+    .send = src_send,
+    .combo = src_combo,
+    .read_now = src_read_now,
+    .update = src_update,
+    .follow = src_follow,
+    .set_label = src_set_label,
+    .set_readonly = src_set_readonly,
+    .model_resized = src_model_resized,
+    .badge = src_badge,
+    .describe = src_describe,
+    .host = src_host,
+    .free = src_free,
+};

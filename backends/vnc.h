@@ -76,6 +76,7 @@ const char *vnc_label(const struct vnc *v);
 const unsigned char *vnc_uuid(const struct vnc *v);
 struct host *vnc_host(const struct vnc *v);
 bool vnc_readonly(const struct vnc *v);
+void vnc_set_readonly(struct vnc *v, bool readonly);
 struct console *vnc_model(const struct vnc *v);
 /* The last error (handshake, connection), "" if none. */
 const char *vnc_error(const struct vnc *v);

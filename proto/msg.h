@@ -39,6 +39,7 @@ enum msg_type {
 #define HELLO_COMMAND  0x01   /* no screen: run the commands, print, exit */
 #define HELLO_READONLY 0x02   /* this client never sends a byte to a guest */
 #define HELLO_NO_MOUSE 0x04   /* leave the mouse to the terminal */
+#define HELLO_EXIT_AFTER_PAINT 0x08   /* leave after the first full screen (bench/list) */
 
 #define HELLO_MAX_CMDS 64
 #define HELLO_MAX_ARGS 64

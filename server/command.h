@@ -11,7 +11,11 @@ struct cmd_entry {
     const char *help;      /* one line */
     int min_args, max_args;   /* not counting argv[0]; -1 = unbounded */
     int (*exec)(struct app *a, int argc, char **argv, char *err, size_t errlen);
+    unsigned flags;
 };
+
+/* cmd_entry.flags */
+#define CMD_SESSION 0x01   /* acts on the session a client shows: not from a config file or the command line */
 
 const struct cmd_entry *command_find(const char *name);
 size_t command_count(void);

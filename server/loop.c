@@ -1,7 +1,6 @@
 /* server/loop.c: signals become readable bytes on a pipe watched by libvirt's loop,
  * so every handler runs on the one loop thread. */
 #include "server/loop.h"
-#include "tui/term.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,13 +25,6 @@ static void on_signal(int signo)
     errno = saved;
 }
 
-static void on_fatal(int signo)
-{
-    /* Leave the user a usable terminal, then die of the same signal. */
-    term_restore();
-    signal(signo, SIG_DFL);
-    raise(signo);
-}
 
 static void on_pipe(int watch, int fd, int events, void *opaque)
 {
@@ -69,14 +61,9 @@ int loop_init(loop_signal_fn fn, void *opaque, char *err, size_t errlen)
     struct sigaction sa = { .sa_handler = on_signal };
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESTART;
-    int sigs[] = { SIGWINCH, SIGTERM, SIGHUP, SIGINT, SIGTSTP, SIGCONT, SIGQUIT };
+    int sigs[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT };
     for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
         sigaction(sigs[i], &sa, NULL);
-    struct sigaction fatal = { .sa_handler = on_fatal };
-    sigemptyset(&fatal.sa_mask);
-    int fatals[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
-    for (size_t i = 0; i < sizeof fatals / sizeof fatals[0]; i++)
-        sigaction(fatals[i], &fatal, NULL);
     signal(SIGPIPE, SIG_IGN);
     return 0;
 }

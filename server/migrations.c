@@ -2,6 +2,7 @@
 #include "server/migrations.h"
 #include "server/app.h"
 #include "server/pane.h"
+#include "server/session.h"
 #include "backends/domain.h"
 #include "backends/host.h"
 #include "backends/migrate.h"
@@ -50,10 +51,12 @@ static const struct migration_ops ops = { on_progress, on_done };
 
 static struct dom *default_domain(struct app *a)
 {
-    struct pane *p = app_focused_pane(a);
+    if (!a->s)
+        return NULL;
+    struct pane *p = session_focused_pane(a->s);
     if (p)
-        return domreg_find(a->reg, p->uuid);
-    return a->main_view == a->domlist ? domlist_selected(a->domlist) : NULL;
+        return domreg_find(a->reg, pane_uuid(p));
+    return a->s->main_view == a->s->domlist ? domlist_selected(a->s->domlist) : NULL;
 }
 
 int command_migrate(struct app *a, int argc, char **argv, char *err, size_t errlen)
@@ -100,7 +103,7 @@ int command_migrate(struct app *a, int argc, char **argv, char *err, size_t errl
     char msg[512];
     snprintf(msg, sizeof msg, "%s: migration started (migrate-cancel stops it)", label);
     msglog_add(a->log, false, msg);
-    a->dirty = true;
+    app_dirty(a);
     return 0;
 }
 
@@ -188,7 +191,10 @@ static void on_left_timer(int timer, void *opaque)
      * went somewhere unknown. */
     bool found = d && d->state != VIR_DOMAIN_SHUTOFF && d->state != VIR_DOMAIN_CRASHED &&
                  d->state != VIR_DOMAIN_NOSTATE;
-    if (found || !app_find_pane(a, c->uuid)) {
+    bool watched = false;
+    for (size_t i = 0; i < a->nsessions; i++)
+        watched |= session_has_uuid(a->sessions[i], c->uuid);
+    if (found || !watched) {
         free(c);   /* followed, or nobody was watching it */
         return;
     }
@@ -202,7 +208,7 @@ static void on_left_timer(int timer, void *opaque)
     }
     app_message(a, true, "%s migrated away from %s to a host virtmux does not know (host NAME URI adds it)",
                 c->name, c->from);
-    app_push_dialog(a, dlg);
+    app_push_dialog(a, NULL, dlg);
 }
 
 void migrations_left(struct app *a, struct host *h, const unsigned char *uuid, const char *name)

@@ -36,16 +36,15 @@ int term_init(bool colour, bool mouse, char *err, size_t errlen)
      * echo the user is waiting for (and it saves a poll per refresh). */
     typeahead(-1);
     meta(stdscr, TRUE);
-    term_apply_options(colour, mouse);
+    paint_set_colour(colour);
+    term_set_mouse(mouse);
     return 0;
 }
 
-void term_apply_options(bool colour, bool mouse)
+void term_set_mouse(bool mouse)
 {
-    paint_set_colour(colour);
     mousemask(mouse ? (BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED) : 0, NULL);
     mouseinterval(0);
-    clearok(curscr, TRUE);
 }
 
 void term_restore(void)

@@ -8,7 +8,8 @@ int term_init(bool colour, bool mouse, char *err, size_t errlen);
 /* Idempotent and safe to call from any exit path, including fatal signals. */
 void term_restore(void);
 bool term_active(void);
-void term_apply_options(bool colour, bool mouse);
+/* The mouse to virtmux (clicks, the wheel) or to the terminal (selecting text). */
+void term_set_mouse(bool mouse);
 /* Take the terminal size from the tty after SIGWINCH. */
 void term_resize(void);
 /* ^Z: give the terminal back, stop, and take it again on fg. */

@@ -28,6 +28,11 @@ struct consoleview {
     void *opaque;
     struct drawn drawn[DRAWN_SLOTS];
     unsigned long draws;
+    /* This pane's own scroll position, lines back (0: live). The model is
+     * shown there only while this view draws, so other panes of the same
+     * console stay live. */
+    unsigned back;
+    bool sizer;                /* the model follows this pane's size */
     /* The terminal cursor's place after the last draw, in canvas coordinates. */
     bool cursor_ok;
     int cursor_y, cursor_x;
@@ -109,7 +114,7 @@ static void head_text(struct consoleview *cv, char *head, size_t len, char *titl
     title[0] = '\0';
     if (cv->describe)
         cv->describe(cv->opaque, title, tlen, badge, sizeof badge);
-    unsigned sc = cv->model ? console_scrolled(cv->model) : 0;
+    unsigned sc = cv->model ? cv->back : 0;
     if (sc > 0)
         snprintf(right, rlen, "[scroll %u]%s%s", sc, *badge ? " " : "", badge);
     else
@@ -155,15 +160,18 @@ static void consoleview_draw(struct view *v, struct canvas *screen, struct rect 
         return;
     struct console *m = cv->model;
     int bh = r.h - 1;
-    /* The guest's screen follows the pane's size. */
-    if (m && bh > 0 && (console_cols(m) != (unsigned)r.w || console_rows(m) != (unsigned)bh))
+    /* The guest's screen follows the size of the pane that sizes it. */
+    if (m && cv->sizer && bh > 0 && (console_cols(m) != (unsigned)r.w || console_rows(m) != (unsigned)bh))
         console_resize(m, (unsigned)r.w, (unsigned)bh);
+    if (m)
+        console_view_at(m, cv->back);
 
     char head[512], title[256], right[256];
     head_text(cv, head, sizeof head, title, sizeof title, right, sizeof right);
 
     cv->cursor_ok = false;
     unsigned cx, cy;
+    /* A model larger than the pane (another pane sizes it) shows its top left. */
     if (m && bh > 0 && console_cursor(m, &cx, &cy) && cx < (unsigned)r.w && cy < (unsigned)bh) {
         cv->cursor_ok = true;
         cv->cursor_y = r.y + 1 + (int)cy;
@@ -174,8 +182,11 @@ static void consoleview_draw(struct view *v, struct canvas *screen, struct rect 
     dr->used = ++cv->draws;
     unsigned long age = m ? console_age(m) : 0;
     bool same_place = dr->canvas == canvas_id(screen) && dr->model == m && memcmp(&dr->rect, &r, sizeof r) == 0;
-    if (same_place && dr->age == age && strcmp(dr->head, head) == 0)
+    if (same_place && dr->age == age && strcmp(dr->head, head) == 0) {
+        if (m)
+            console_view_at(m, 0);
         return;   /* the canvas still holds these cells */
+    }
 
     /* Same place, same model: only the cells libtsm aged since the last draw. */
     bool partial = same_place && m;
@@ -190,12 +201,25 @@ static void consoleview_draw(struct view *v, struct canvas *screen, struct rect 
     } else if (bh > 1 && r.w > 4) {
         text_put(screen, r.y + 2, r.x + 2, r.w - 4, "no console attached", UI_DIM);
     }
+    if (m) {
+        console_view_at(m, 0);
+        age = console_age(m);
+    }
 
     dr->canvas = canvas_id(screen);
     dr->rect = r;
     dr->model = m;
     dr->age = age;
     snprintf(dr->head, sizeof dr->head, "%s", head);
+}
+
+/* Moves this pane's scroll position by lines (> 0 back in time). */
+static void scroll_by(struct consoleview *cv, int lines)
+{
+    console_view_at(cv->model, cv->back);
+    console_scroll(cv->model, lines);
+    cv->back = console_scrolled(cv->model);
+    console_view_at(cv->model, 0);
 }
 
 static int consoleview_command(struct view *v, const char *name, int argc, char **argv,
@@ -223,10 +247,43 @@ static int consoleview_command(struct view *v, const char *name, int argc, char 
         return -1;
     }
     if (lines)
-        console_scroll(cv->model, lines);
+        scroll_by(cv, lines);
     else
-        console_scroll_reset(cv->model);
+        cv->back = 0;
     return 0;
+}
+
+void consoleview_scroll(struct view *v, int lines)
+{
+    struct consoleview *cv = v->data;
+    if (!cv->model)
+        return;
+    if (lines)
+        scroll_by(cv, lines);
+    else
+        cv->back = 0;
+}
+
+unsigned consoleview_scrolled(struct view *v)
+{
+    return ((struct consoleview *)v->data)->back;
+}
+
+int consoleview_search(struct view *v, const char *text)
+{
+    struct consoleview *cv = v->data;
+    if (!cv->model)
+        return -1;
+    console_view_at(cv->model, cv->back);
+    int rc = console_search(cv->model, text);
+    cv->back = console_scrolled(cv->model);
+    console_view_at(cv->model, 0);
+    return rc;
+}
+
+void consoleview_set_sizer(struct view *v, bool sizer)
+{
+    ((struct consoleview *)v->data)->sizer = sizer;
 }
 
 static void consoleview_destroy(struct view *v)
@@ -250,6 +307,7 @@ struct view *consoleview_new(struct console *model, consoleview_describe_fn desc
     cv->model = model;
     cv->describe = describe;
     cv->opaque = opaque;
+    cv->sizer = true;
     struct view *v = view_new(&consoleview_ops, cv);
     if (!v)
         free(cv);
@@ -262,6 +320,7 @@ void consoleview_set_model(struct view *v, struct console *model)
     cv->model = model;
     memset(cv->drawn, 0, sizeof cv->drawn);
     cv->cursor_ok = false;
+    cv->back = 0;
 }
 
 struct console *consoleview_model(struct view *v)

@@ -28,4 +28,14 @@ bool consoleview_cursor(struct view *v, int *y, int *x);
  * skipped while the model's age, the rect and the title stay the same. */
 void consoleview_invalidate(struct view *v);
 
+/* This pane's scroll position (other panes of the same model keep theirs):
+ * lines > 0 goes back, 0 returns to live output. */
+void consoleview_scroll(struct view *v, int lines);
+unsigned consoleview_scrolled(struct view *v);
+/* Search back from this pane's position; scrolls there. 0 found, -1 not. */
+int consoleview_search(struct view *v, const char *text);
+/* Whether this pane sizes the model (the default); a model shown by several
+ * panes follows one of them, the others show what fits. */
+void consoleview_set_sizer(struct view *v, bool sizer);
+
 #endif

@@ -7,8 +7,11 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VIRTMUX=${VIRTMUX:-$ROOT/virtmux-asan}
 T=$(mktemp -d /tmp/vmx-e2e.XXXXXX)
 TMUX_SOCK="$T/tmux.sock"
-export XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state"
+export XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state" XDG_RUNTIME_DIR="$T/run"
 mkdir -p "$XDG_CONFIG_HOME" "$XDG_STATE_HOME"
+mkdir -m 700 -p "$XDG_RUNTIME_DIR"
+# The server every virtmux of this test talks to (started by the first one).
+SERVER_SOCK="$XDG_RUNTIME_DIR/virtmux/default"
 # Sanitizer reports go to files the test checks; leaks of detached worker
 # threads at exit are not what these tests look at (the unit tests do).
 export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:log_path=$T/asan"
@@ -17,9 +20,29 @@ CLEANUPS=""
 
 tm() { tmux -S "$TMUX_SOCK" "$@"; }
 
+# stop_servers: every virtmux server this test started (by the pid files
+# beside their sockets), politely first.
+stop_servers() {
+    local pidfile pid
+    for pidfile in "$XDG_RUNTIME_DIR"/virtmux/*.pid; do
+        [ -f "$pidfile" ] || continue
+        pid=$(cat "$pidfile")
+        [ -n "$pid" ] || continue
+        kill "$pid" 2>/dev/null
+        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -9 "$pid" 2>/dev/null
+        rm -f "$pidfile"
+    done
+    return 0
+}
+
+# server_pid: the pid of this test's server (empty when none runs).
+server_pid() { cat "$SERVER_SOCK.pid" 2>/dev/null; }
+
 cleanup() {
     for c in $CLEANUPS; do "$c" || true; done
     tm kill-server 2>/dev/null || true
+    stop_servers
     if [ -n "${KEEP:-}" ]; then echo "kept $T"; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -323,4 +346,43 @@ wrong_password_first() {
     no_secret "while typing"
     tm send-keys -t vm Enter
     wait_for "Wrong password, try again" 15
+}
+
+# ---- the server (virtmux server, started by the first virtmux) ----
+
+# vmx ARGS...: virtmux as a command (list-sessions, capture-pane, ...) on this
+# test's server; bounded.
+vmx() { timeout 20 "$VIRTMUX" "$@"; }
+
+# wait_capture TEXT [SECONDS]: the focused console of the last session shows
+# TEXT, on screen or in its scrollback (virtmux capture-pane).
+wait_capture() {
+    local text=$1 secs=${2:-10} i
+    for i in $(seq 1 $((secs * 5))); do
+        vmx capture-pane 2>/dev/null | grep -qF -- "$text" && return 0
+        sleep 0.2
+    done
+    fail "'$text' was not in the console (capture-pane) within ${secs}s"
+}
+
+# wait_clients N [SECONDS]: the server has N clients (server-info).
+wait_clients() {
+    local n=$1 secs=${2:-10} i
+    for i in $(seq 1 $((secs * 10))); do
+        vmx server-info 2>/dev/null | grep -q " $n client" && return 0
+        sleep 0.1
+    done
+    fail "the server did not have $n clients within ${secs}s: $(vmx server-info 2>&1)"
+}
+
+# ticks_in FILE: the tick numbers in FILE, one per line, in the order found.
+ticks_in() { grep -aoE 'tick[0-9]+' "$1" | sed 's/tick//'; }
+
+# ticks_exact FILE FIRST LAST: ticks FIRST..LAST each once, in order.
+ticks_exact() {
+    local want
+    want=$(seq "$2" "$3")
+    [ "$(ticks_in "$1")" = "$want" ] && return 0
+    diff <(echo "$want") <(ticks_in "$1") | head -5
+    return 1
 }

@@ -1,38 +1,82 @@
-/* test_command.c: the command language (tui/command.c) run against an app without
- * curses: argument checks, options, bindings, hosts and domain actions. */
+/* test_command.c: the command language (server/command.c) run in a server
+ * (an app and its loop, no terminal), for a client attached over a real
+ * socket: argument checks, options, bindings, hosts and domain actions. */
 #include "testutil.h"
 
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "backends/domain.h"
 #include "backends/host.h"
 #include "keymaps/cmdline.h"
 #include "keymaps/keymap.h"
+#include "proto/msg.h"
 #include "server/app.h"
+#include "server/client.h"
 #include "server/command.h"
+#include "server/session.h"
 #include "views/domlist.h"
 #include "views/messages.h"
 
 #define WAIT_MS 10000
 
 static struct app *A;
+static struct client *C;   /* a client with a screen, attached to a session */
+static int peer = -1;      /* its end of the socket */
+/* Commands run for the client (its session, its status line), or for
+ * nobody (as from a config file or a host's event). */
+static bool as_client = true;
+
+static bool attached(void *arg)
+{
+	(void)arg;
+	return C->session != NULL;
+}
 
 static void setup(void)
 {
 	char err[256] = "";
+	int sv[2];
+	struct wbuf b = { 0 };
+	struct msg_hello h = { .magic = PROTO_MAGIC, .version = PROTO_VERSION, .rows = 24, .cols = 80,
+			       .colours = 256, .ncmds = 1 };
+	char *attach[] = { "attach-session", NULL };
 
 	test_virt_init();
 	A = app_new(err, sizeof err);
 	cr_assert_not_null(A, "app_new: %s", err);
-	cr_assert_not(A->curses_up);
 	/* The built-in bindings load without complaint. */
-	cr_assert_eq(msglog_count(A->log), 0, "app_new said: %s", A->status);
+	cr_assert_eq(msglog_count(A->log), 0, "app_new said something");
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	C = client_accept(A, sv[0]);
+	cr_assert_not_null(C);
+	peer = sv[1];
+	h.argc[0] = 1;
+	h.argv[0] = attach;
+	cr_assert_eq(msg_put_hello(&b, &h), 0);
+	cr_assert_eq(write(peer, b.data, b.len), (ssize_t)b.len);
+	wbuf_free(&b);
+	cr_assert(test_pump_until(attached, NULL, WAIT_MS), "the client never attached");
+	as_client = true;
 }
 
 static void teardown(void)
 {
 	app_free(A);
 	A = NULL;
+	C = NULL;
+	close(peer);
+	peer = -1;
+}
+
+static int run(const char *line, char *err, size_t errlen)
+{
+	A->s = as_client ? C->session : NULL;
+	A->c = as_client ? C : NULL;
+	int rc = command_run_line(A, line, err, errlen);
+	A->s = NULL;
+	A->c = NULL;
+	return rc;
 }
 
 /* Run a line; expect success. */
@@ -40,7 +84,7 @@ static void ok(const char *line)
 {
 	char err[768] = "";
 
-	cr_assert_eq(command_run_line(A, line, err, sizeof err), 0, "'%s' failed: %s", line, err);
+	cr_assert_eq(run(line, err, sizeof err), 0, "'%s' failed: %s", line, err);
 }
 
 /* Run a line; expect failure with exactly this reason. */
@@ -48,9 +92,12 @@ static void fails(const char *line, const char *reason)
 {
 	char err[768] = "";
 
-	cr_assert_eq(command_run_line(A, line, err, sizeof err), -1, "'%s' did not fail", line);
+	cr_assert_eq(run(line, err, sizeof err), -1, "'%s' did not fail", line);
 	cr_assert_str_eq(err, reason, "'%s'", line);
 }
+
+/* The domain list of the client's session. */
+#define LIST (C->session->domlist)
 
 /* Message i of the log without its "HH:MM:SS " stamp. */
 static const char *log_msg(size_t i, bool *error)
@@ -159,10 +206,10 @@ Test(command, blank_comment_and_bad_lines, .init = setup, .fini = teardown)
 Test(command, display_message_joins_words, .init = setup, .fini = teardown)
 {
 	ok("display-message hello   world");
-	cr_assert_str_eq(A->status, "hello world");
-	cr_assert_not(A->status_error);
+	cr_assert_str_eq(C->status, "hello world");
+	cr_assert_not(C->status_error);
 	ok("display-message 'two  spaces' kept");
-	cr_assert_str_eq(A->status, "'two  spaces' kept");
+	cr_assert_str_eq(C->status, "'two  spaces' kept");
 	cr_assert_eq(msglog_count(A->log), 2);
 	cr_assert_str_eq(log_msg(0, NULL), "hello world");
 }
@@ -172,34 +219,34 @@ Test(command, display_message_joins_words, .init = setup, .fini = teardown)
 Test(command, set_options, .init = setup, .fini = teardown)
 {
 	ok("set sort state");
-	cr_assert_str_eq(domlist_sort_name(A->domlist), "state");
+	cr_assert_str_eq(domlist_sort_name(LIST), "state");
 	ok("set sort host");
-	cr_assert_str_eq(domlist_sort_name(A->domlist), "host");
+	cr_assert_str_eq(domlist_sort_name(LIST), "host");
 	fails("set sort size", "sort: 'size' is not one of name, host, state, next");
-	cr_assert_str_eq(domlist_sort_name(A->domlist), "host");
+	cr_assert_str_eq(domlist_sort_name(LIST), "host");
 
-	cr_assert(A->mouse);
+	cr_assert(A->opt.mouse);
 	fails("set mouse maybe", "set mouse: 'maybe' is not on or off");
-	cr_assert(A->mouse);
+	cr_assert(A->opt.mouse);
 	ok("set mouse off");
-	cr_assert_not(A->mouse);
+	cr_assert_not(A->opt.mouse);
 	ok("set mouse on");
-	cr_assert(A->mouse);
+	cr_assert(A->opt.mouse);
 	ok("set colour no");
-	cr_assert_not(A->colour);
+	cr_assert_not(A->opt.colour);
 	ok("set color yes");
-	cr_assert(A->colour);
+	cr_assert(A->opt.colour);
 	fails("set colour ''", "set colour: '' is not on or off");
 
-	cr_assert_eq(A->backoff_max, 60);
+	cr_assert_eq(A->opt.reconnect_max, 60);
 	fails("set reconnect-max 0", "set reconnect-max: '0' is not a number of seconds from 1 to 3600");
 	fails("set reconnect-max 3601", "set reconnect-max: '3601' is not a number of seconds from 1 to 3600");
 	fails("set reconnect-max 12x", "set reconnect-max: '12x' is not a number of seconds from 1 to 3600");
 	fails("set reconnect-max -5", "set reconnect-max: '-5' is not a number of seconds from 1 to 3600");
 	fails("set reconnect-max ''", "set reconnect-max: '' is not a number of seconds from 1 to 3600");
-	cr_assert_eq(A->backoff_max, 60);
+	cr_assert_eq(A->opt.reconnect_max, 60);
 	ok("set reconnect-max 120");
-	cr_assert_eq(A->backoff_max, 120);
+	cr_assert_eq(A->opt.reconnect_max, 120);
 
 	char err[768] = "";
 	cr_assert_eq(command_run_line(A, "set nosuch 1", err, sizeof err), -1);
@@ -210,16 +257,16 @@ Test(command, set_options, .init = setup, .fini = teardown)
 
 Test(command, sort_command_cycles_and_reports, .init = setup, .fini = teardown)
 {
-	cr_assert_str_eq(domlist_sort_name(A->domlist), "name");
+	cr_assert_str_eq(domlist_sort_name(LIST), "name");
 	ok("sort");
-	cr_assert_str_eq(domlist_sort_name(A->domlist), "host");
-	cr_assert_str_eq(A->status, "sorted by host");
+	cr_assert_str_eq(domlist_sort_name(LIST), "host");
+	cr_assert_str_eq(C->status, "sorted by host");
 	ok("sort-next");
-	cr_assert_str_eq(domlist_sort_name(A->domlist), "state");
+	cr_assert_str_eq(domlist_sort_name(LIST), "state");
 	ok("sort next");
-	cr_assert_str_eq(domlist_sort_name(A->domlist), "name");
+	cr_assert_str_eq(domlist_sort_name(LIST), "name");
 	ok("sort state");
-	cr_assert_str_eq(domlist_sort_name(A->domlist), "state");
+	cr_assert_str_eq(domlist_sort_name(LIST), "state");
 	fails("sort bogus", "sort: 'bogus' is not one of name, host, state, next");
 }
 
@@ -254,10 +301,10 @@ Test(command, bind_key, .init = setup, .fini = teardown)
 	cr_assert(b == NULL || strcmp(b->command, "quit") != 0);
 	fails("unbind-key -T list F12", "key F12 is not bound in table list");
 
-	/* A bound key runs its command through app_key. */
+	/* A bound key runs its command through client_key. */
 	ok("bind-key z display-message zapped");
-	app_key(A, 'z');
-	cr_assert_str_eq(A->status, "zapped");
+	client_key(C, 'z');
+	cr_assert_str_eq(C->status, "zapped");
 }
 
 /* ---- hosts (no connection needed) ---- */
@@ -296,7 +343,7 @@ Test(command, host_add_and_remove, .init = setup, .fini = teardown, .timeout = 3
 	cr_assert_eq(A->nhosts, 1);
 	cr_assert_not_null(app_find_host(A, "a"));
 	cr_assert_str_eq(host_uri(app_find_host(A, "a")), "test:///default");
-	cr_assert_str_eq(A->status, "host a: connecting to test:///default");
+	cr_assert_str_eq(C->status, "host a: connecting to test:///default");
 	fails("host a nosuch:///x", "host: there is already a host named 'a'");
 	cr_assert_str_eq(host_uri(app_find_host(A, "a")), "test:///default");
 	cr_assert_eq(A->nhosts, 1);
@@ -310,11 +357,11 @@ Test(command, host_add_and_remove, .init = setup, .fini = teardown, .timeout = 3
 	fails("host-remove nosuch", "host-remove: no host 'nosuch'");
 	fails("host-reconnect nosuch", "host-reconnect: no host 'nosuch'");
 	ok("host-reconnect a");
-	cr_assert_str_eq(A->status, "host a: connecting");
+	cr_assert_str_eq(C->status, "host a: connecting");
 	ok("host-remove a");
 	cr_assert_eq(A->nhosts, 0);
 	cr_assert_null(app_find_host(A, "a"));
-	cr_assert_str_eq(A->status, "host a removed");
+	cr_assert_str_eq(C->status, "host a removed");
 	/* With nothing selected and no host named. */
 	fails("host-remove", "host-remove: no host selected");
 	test_pump_for(50);
@@ -347,20 +394,20 @@ static const char *want_status;
 static bool status_is(void *arg)
 {
 	(void)arg;
-	return strcmp(A->status, want_status) == 0;
+	return strcmp(C->status, want_status) == 0;
 }
 
 static void wait_status(const char *s)
 {
 	want_status = s;
-	cr_assert(test_pump_until(status_is, NULL, WAIT_MS), "status '%s', expected '%s'", A->status, s);
+	cr_assert(test_pump_until(status_is, NULL, WAIT_MS), "status '%s', expected '%s'", C->status, s);
 }
 
 /* The status line moved on from "start t/test ..." to the outcome. */
 static bool status_answered(void *arg)
 {
 	(void)arg;
-	return strncmp(A->status, "start t/test: ", 14) == 0;
+	return strncmp(C->status, "start t/test: ", 14) == 0;
 }
 
 static bool all_settled(void *arg)
@@ -376,13 +423,15 @@ Test(command, actions_round_trip_on_test_driver, .init = setup, .fini = teardown
 	cr_assert_eq(host_state(app_find_host(A, "t")), HOST_CONNECTED);
 	wait_row(VIR_DOMAIN_RUNNING);
 
-	/* No curses: destroy runs without asking. */
+	/* Nobody to ask (as from a config file): destroy runs at once. */
+	as_client = false;
 	ok("destroy test");
-	cr_assert_str_eq(A->status, "destroy t/test ...");
-	cr_assert_eq(A->ndialogs, 0);
+	cr_assert_str_eq(C->status, "destroy t/test ...");
+	cr_assert_eq(A->nasks, 0);
 	wait_row(VIR_DOMAIN_SHUTOFF);
 	wait_status("destroy t/test: done");
-	cr_assert_not(A->status_error);
+	cr_assert_not(C->status_error);
+	as_client = true;
 
 	ok("start t/test");
 	wait_row(VIR_DOMAIN_RUNNING);
@@ -394,18 +443,18 @@ Test(command, actions_round_trip_on_test_driver, .init = setup, .fini = teardown
 	wait_status("suspend t/test: done");
 
 	/* No argument: the selected row, which is the only one. */
-	cr_assert_not_null(domlist_selected(A->domlist));
-	cr_assert_str_eq(domlist_selected(A->domlist)->name, "test");
+	cr_assert_not_null(domlist_selected(LIST));
+	cr_assert_str_eq(domlist_selected(LIST)->name, "test");
 	ok("resume");
 	wait_row(VIR_DOMAIN_RUNNING);
 	wait_status("resume t/test: done");
 
 	/* libvirt's refusal reaches the status line as an error. */
 	ok("start test");
-	cr_assert_str_eq(A->status, "start t/test ...");
-	cr_assert(test_pump_until(status_answered, NULL, WAIT_MS), "no answer to start: %s", A->status);
-	cr_assert(A->status_error, "%s", A->status);
-	cr_assert(strstr(A->status, "already running"), "%s", A->status);
+	cr_assert_str_eq(C->status, "start t/test ...");
+	cr_assert(test_pump_until(status_answered, NULL, WAIT_MS), "no answer to start: %s", C->status);
+	cr_assert(C->status_error, "%s", C->status);
+	cr_assert(strstr(C->status, "already running"), "%s", C->status);
 
 	/* Errors that never reach libvirt. */
 	fails("start nosuch", "no domain 'nosuch'");
@@ -415,24 +464,24 @@ Test(command, actions_round_trip_on_test_driver, .init = setup, .fini = teardown
 	fails("attach -q test", "attach: unknown flag -q");
 
 	/* The list view works without curses. */
-	cr_assert_eq(domlist_shown(A->domlist), 1);
-	domlist_set_filter(A->domlist, "TES");
-	cr_assert_eq(domlist_shown(A->domlist), 1);
-	domlist_set_filter(A->domlist, "zzz");
-	cr_assert_eq(domlist_shown(A->domlist), 0);
-	cr_assert_null(domlist_selected(A->domlist));
+	cr_assert_eq(domlist_shown(LIST), 1);
+	domlist_set_filter(LIST, "TES");
+	cr_assert_eq(domlist_shown(LIST), 1);
+	domlist_set_filter(LIST, "zzz");
+	cr_assert_eq(domlist_shown(LIST), 0);
+	cr_assert_null(domlist_selected(LIST));
 	fails("resume", "resume: no domain selected");
 	ok("filter-clear");
-	cr_assert_eq(domlist_shown(A->domlist), 1);
+	cr_assert_eq(domlist_shown(LIST), 1);
 	ok("filter running");
-	cr_assert_str_eq(domlist_filter(A->domlist), "running");
-	cr_assert_eq(domlist_shown(A->domlist), 1);
+	cr_assert_str_eq(domlist_filter(LIST), "running");
+	cr_assert_eq(domlist_shown(LIST), 1);
 
 	/* Removing the host takes its domains along. */
 	ok("filter-clear");
 	ok("host-remove t");
 	cr_assert_eq(domreg_count(A->reg), 0);
-	cr_assert_eq(domlist_shown(A->domlist), 0);
+	cr_assert_eq(domlist_shown(LIST), 0);
 	fails("start test", "no domain 'test'");
 	test_pump_for(100);
 }
@@ -443,27 +492,26 @@ Test(command, destroy_asks_first_when_the_screen_is_up, .init = setup, .fini = t
 	cr_assert(test_pump_until(all_settled, NULL, WAIT_MS), "host never settled");
 	wait_row(VIR_DOMAIN_RUNNING);
 
-	/* Pretend the screen is up: only the dialog logic runs, nothing draws. */
-	A->curses_up = true;
+	/* For a client with a screen: it asks first. */
 	ok("destroy test");
-	cr_assert_eq(A->ndialogs, 1);
-	app_key(A, 'n');
-	cr_assert_eq(A->ndialogs, 0);
-	cr_assert_str_eq(A->status, "destroy cancelled");
+	cr_assert_eq(A->nasks, 1);
+	client_key(C, 'n');
+	cr_assert_eq(A->nasks, 0);
+	cr_assert_str_eq(C->status, "destroy cancelled");
 	test_pump_for(100);
 	wait_row(VIR_DOMAIN_RUNNING);
 
 	/* Enter is "no" too. */
 	ok("destroy test");
-	app_key(A, '\r');
-	cr_assert_eq(A->ndialogs, 0);
-	cr_assert_str_eq(A->status, "destroy cancelled");
+	client_key(C, '\r');
+	cr_assert_eq(A->nasks, 0);
+	cr_assert_str_eq(C->status, "destroy cancelled");
 
 	ok("destroy test");
-	cr_assert_eq(A->ndialogs, 1);
-	app_key(A, 'y');
-	cr_assert_eq(A->ndialogs, 0);
-	cr_assert_str_eq(A->status, "destroy t/test ...");
+	cr_assert_eq(A->nasks, 1);
+	client_key(C, 'y');
+	cr_assert_eq(A->nasks, 0);
+	cr_assert_str_eq(C->status, "destroy t/test ...");
 	wait_row(VIR_DOMAIN_SHUTOFF);
 	wait_status("destroy t/test: done");
 
@@ -471,21 +519,20 @@ Test(command, destroy_asks_first_when_the_screen_is_up, .init = setup, .fini = t
 	ok("start test");
 	wait_row(VIR_DOMAIN_RUNNING);
 	ok("destroy -y test");
-	cr_assert_eq(A->ndialogs, 0);
+	cr_assert_eq(A->nasks, 0);
 	wait_row(VIR_DOMAIN_SHUTOFF);
 
 	/* The question outlives the row: answering yes then is harmless. */
 	ok("start test");
 	wait_row(VIR_DOMAIN_RUNNING);
 	ok("destroy test");
-	cr_assert_eq(A->ndialogs, 1);
+	cr_assert_eq(A->nasks, 1);
 	ok("host-remove t");
 	cr_assert_eq(domreg_count(A->reg), 0);
-	app_key(A, 'y');
-	cr_assert_eq(A->ndialogs, 0);
-	cr_assert_str_eq(A->status, "destroy: the domain is gone");
-	cr_assert(A->status_error);
-	A->curses_up = false;
+	client_key(C, 'y');
+	cr_assert_eq(A->nasks, 0);
+	cr_assert_str_eq(C->status, "destroy: the domain is gone");
+	cr_assert(C->status_error);
 	test_pump_for(100);
 }
 
