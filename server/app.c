@@ -162,9 +162,9 @@ void app_dirty(struct app *a)
 
 void app_session_changed(struct app *a, struct session *s)
 {
-    for (size_t i = 0; i < a->nclients; i++)
-        if (a->clients[i]->session == s)
-            a->clients[i]->dirty = true;
+    /* Every client: which consoles a session shows changes the viewer
+     * counts in other sessions' badges too. */
+    app_dirty(a);
     a->sessions_changed = true;
 }
 

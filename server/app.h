@@ -68,6 +68,7 @@ struct app {
     struct client *c;
     bool quit;                 /* the server stops after this loop turn */
     bool sessions_changed;     /* the saved layout is out of date */
+    char notice[600];          /* for the first client that attaches */
 };
 
 struct app *app_new(char *err, size_t errlen);

@@ -111,6 +111,11 @@ void client_attach(struct client *c, struct session *s)
     c->prompt = PROMPT_NONE;
     c->app->s = s;
     client_redraw_all(c);
+    if (c->app->notice[0]) {
+        client_message(c, false, c->app->notice);
+        c->app->notice[0] = '\0';
+    }
+    app_dirty(c->app);   /* the viewer counts in other clients' badges */
 }
 
 /* ---- HELLO ---- */
@@ -383,6 +388,8 @@ void client_free(struct client *c)
         }
     if (a->c == c)
         a->c = NULL;
+    if (c->session)
+        app_dirty(a);   /* one viewer fewer */
     if (c->watch >= 0)
         virEventRemoveHandle(c->watch);
     if (c->timer >= 0)

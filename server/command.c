@@ -904,9 +904,12 @@ static int cmd_detach_client(struct app *a, int argc, char **argv, char *err, si
 
 static int cmd_server_info(struct app *a, int argc, char **argv, char *err, size_t errlen)
 {
-    app_message(a, false, "virtmux %s server pid %d: %zu session%s, %zu client%s, %zu console%s, %zu host%s",
-                VIRTMUX_VERSION, (int)getpid(), a->nsessions, a->nsessions == 1 ? "" : "s", a->nclients,
-                a->nclients == 1 ? "" : "s", a->nsources, a->nsources == 1 ? "" : "s", a->nhosts,
+    size_t attached = 0;
+    for (size_t i = 0; i < a->nclients; i++)
+        attached += a->clients[i]->session && !a->clients[i]->command_mode && !a->clients[i]->closing;
+    app_message(a, false, "virtmux %s server pid %d: %zu session%s, %zu client%s attached, %zu console%s, %zu host%s",
+                VIRTMUX_VERSION, (int)getpid(), a->nsessions, a->nsessions == 1 ? "" : "s", attached,
+                attached == 1 ? "" : "s", a->nsources, a->nsources == 1 ? "" : "s", a->nhosts,
                 a->nhosts == 1 ? "" : "s");
     return 0;
 }

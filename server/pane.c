@@ -168,6 +168,7 @@ static void resolve(struct pane *p)
     p->want_failed = false;
     show_source(p, src);
     send_held(p);
+    app_session_changed(a, p->session);   /* the saved layout names its UUID now */
 }
 
 void pane_sync(struct pane *p)

@@ -2,10 +2,11 @@
  * command language's quoting:
  *     host NAME URI
  *     session NAME
- *     pane serial|vnc ro|rw tab|h|v|g UUID|ADDRESS
+ *     pane serial|vnc ro|rw tab|h|v|g domain|address SPEC
  *     focus TAB PANE
  * A pane's console is named by its domain's UUID (the same domain on any
- * host), or by a bare VNC address. */
+ * host), by what `attach` was given while it waited, or by a bare VNC
+ * address. */
 #include "server/persist.h"
 #include "server/app.h"
 #include "server/pane.h"
@@ -39,9 +40,10 @@ static void save_pane(FILE *f, struct tab *t, size_t i)
 {
     struct pane *p = t->panes[i];
     char uuid[VIR_UUID_STRING_BUFLEN];
-    const char *spec = p->want;
+    const char *spec = p->want, *what = "domain";
     if (p->src && p->src->addr[0]) {
         spec = p->src->addr;
+        what = "address";
     } else if (p->src) {
         const unsigned char *u = p->src->uuid;
         snprintf(uuid, sizeof uuid, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
@@ -50,8 +52,8 @@ static void save_pane(FILE *f, struct tab *t, size_t i)
     }
     const char *join = i == 0 ? "tab" : t->kind == LAYOUT_STACKED ? "v" : t->kind == LAYOUT_GRID ? "g" : "h";
     char *w[] = { "pane", (char *)source_kind_name(pane_kind(p)), p->readonly ? "ro" : "rw", (char *)join,
-                  (char *)spec, NULL };
-    put_words(f, 5, w);
+                  (char *)what, (char *)spec, NULL };
+    put_words(f, 6, w);
 }
 
 int persist_save(struct app *a, const char *file)
@@ -101,14 +103,14 @@ static void restore_line(struct app *a, int argc, char **argv, struct session **
         *s = app_find_session(a, argv[1]);
         if (!*s)
             *s = app_new_session(a, argv[1], err, sizeof err);
-    } else if (argc == 5 && !strcmp(argv[0], "pane") && *s) {
+    } else if (argc == 6 && !strcmp(argv[0], "pane") && *s) {
         enum source_kind kind = !strcmp(argv[1], "vnc") ? SOURCE_VNC : SOURCE_SERIAL;
         bool ro = !strcmp(argv[2], "ro");
         char join = !strcmp(argv[3], "tab") ? 0 : argv[3][0];
-        if (!strchr(argv[4], '-') || strchr(argv[4], ':'))   /* an address, not a UUID */
-            session_attach(*s, NULL, argv[4], SOURCE_VNC, ro, join, false, err, sizeof err);
+        if (!strcmp(argv[4], "address"))
+            session_attach(*s, NULL, argv[5], SOURCE_VNC, ro, join, false, err, sizeof err);
         else
-            session_attach_waiting(*s, argv[4], kind, ro, join, false, err, sizeof err);
+            session_attach_waiting(*s, argv[5], kind, ro, join, false, err, sizeof err);
     } else if (argc == 3 && !strcmp(argv[0], "focus") && *s) {
         int tab = atoi(argv[1]);
         size_t pane = (size_t)atol(argv[2]);
@@ -141,7 +143,8 @@ int persist_restore(struct app *a, const char *file)
     fclose(f);
     int n = (int)(a->nsessions - before);
     if (n > 0)
-        app_message(a, false, "the server before this one stopped unexpectedly; %d session%s restored from %s", n,
-                    n == 1 ? "" : "s", file);
+        snprintf(a->notice, sizeof a->notice,
+                 "the server before this one stopped unexpectedly; %d session%s restored from %s", n,
+                 n == 1 ? "" : "s", file);
     return n;
 }

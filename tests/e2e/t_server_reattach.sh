@@ -13,17 +13,16 @@ wait_for "demo1:~#" 20
 # A split: the VNC console in a tab of its own, joined beside the serial one.
 run_command "attach --vnc demo1"
 wait_for "demo/demo1  vnc" 20
-keys C-] 0
-keys C-] 1
+run_command "select-window 1"
 wait_for "demo/demo1  serial" 10
 keys C-] '|'
 wait_for "[1:demo1+]" 10
 wait_for "demo/demo1  vnc" 10
 keys C-] Left
-wait_for "> demo/demo1  serial" 10
+wait_for ">demo/demo1  serial" 10
 
 # 300 ticks, 100 ms apart: ~30 s of output, most of it while detached.
-type_line 'i=0; while [ $i -lt 300 ]; do i=$((i+1)); echo tick$i; usleep 100000; done; echo ticks-done'
+type_line 'i=0; while [ $i -lt 300 ]; do i=$((i+1)); echo tick$i; usleep 100000; done; echo ticks-$((150*2))-done'
 wait_for "tick3" 20
 tm kill-session -t vm
 wait_clients 0 10
@@ -34,10 +33,10 @@ start_virtmux 140x40
 wait_for "[1:demo1+]" 10
 wait_for "demo/demo1  serial" 10
 wait_for "demo/demo1  vnc" 10
-wait_capture "ticks-done" 90
+wait_capture "ticks-300-done" 90
 vmx capture-pane > "$T/captured" || fail "capture-pane failed"
 ticks_exact "$T/captured" 1 300 || fail "the ticks in the scrollback are not 1..300, each once, in order"
-grep -q "ticks-done" <(screen) || fail "the end of the output is not on screen"
+grep -q "ticks-300-done" <(screen) || fail "the end of the output is not on screen"
 keys C-] q
 wait_pid_exit
 pass
