@@ -390,6 +390,9 @@ void client_free(struct client *c)
         a->c = NULL;
     if (c->session)
         app_dirty(a);   /* one viewer fewer */
+    /* The peer sees the end now; the descriptor itself is closed when the
+     * loop lets go of it (close_fd). */
+    shutdown(c->fd, SHUT_RDWR);
     if (c->watch >= 0)
         virEventRemoveHandle(c->watch);
     if (c->timer >= 0)

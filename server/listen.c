@@ -5,6 +5,7 @@
 #include "proto/msg.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -17,6 +18,25 @@ static int listen_fd = -1, listen_watch = -1;
 static char listen_path[sizeof ((struct sockaddr_un *)0)->sun_path];
 static ino_t listen_ino;   /* to remove our own socket, not a newer server's */
 
+/* Refused connections wait for their peer to hang up (closing first could
+ * throw away the reason, unread), a bounded number of them at a time. */
+#define REFUSED_MAX 1024
+static int refused;
+
+static void close_refused(void *opaque)
+{
+    close((int)(intptr_t)opaque);
+    refused--;
+}
+
+static void on_refused(int watch, int fd, int events, void *opaque)
+{
+    char buf[4096];
+    ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR) || (events & VIR_EVENT_HANDLE_HANGUP))
+        virEventRemoveHandle(watch);
+}
+
 /* Past the limit a connection still learns why it is closed. */
 static void refuse(int fd)
 {
@@ -28,6 +48,12 @@ static void refuse(int fd)
         /* it will see the connection close */
     }
     wbuf_free(&b);
+    shutdown(fd, SHUT_WR);
+    if (refused < REFUSED_MAX &&
+        virEventAddHandle(fd, VIR_EVENT_HANDLE_READABLE, on_refused, (void *)(intptr_t)fd, close_refused) >= 0) {
+        refused++;
+        return;
+    }
     close(fd);
 }
 

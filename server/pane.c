@@ -20,7 +20,12 @@ static void describe(void *opaque, char *title, size_t tlen, char *badge, size_t
     const char *scroll = p->scroll_mode ? "[scroll: q leaves]" : "";
     if (!p->src) {
         snprintf(title, tlen, "%s  %s", p->label, source_kind_name(p->want_kind));
-        snprintf(badge, blen, "%s%s", p->want_failed ? "[no such domain]" : "[connecting]", ro);
+        if (p->want_failed)
+            snprintf(badge, blen, "[no such domain]%s", ro);
+        else if (p->nheld)
+            snprintf(badge, blen, "[connecting: %zu key%s held]%s", p->nheld, p->nheld == 1 ? "" : "s", ro);
+        else
+            snprintf(badge, blen, "[connecting]%s", ro);
         return;
     }
     source_title(p->src, title, tlen);
@@ -196,6 +201,7 @@ void pane_key(struct pane *p, key_code k)
                         PANE_HELD_MAX);
         } else {
             p->held[p->nheld++] = k;
+            app_dirty(a);   /* the badge counts them */
         }
         return;
     }
