@@ -45,7 +45,10 @@ FUZZ_HDRS    := $(wildcard backends/*.h keymaps/*.h views/*.h)
 # The recogniser and its font loader: pure computation (+ zlib).
 FUZZ_VGA_SRC := backends/vgatext.c backends/vgafont.c
 FUZZ_VGA_OBJ := $(FUZZ_VGA_SRC:%.c=$(FZ)/%.o)
-FUZZ_TARGETS ?= fuzz_console fuzz_vgatext
+# The client/server protocol: frames and every message's decoder.
+FUZZ_PROTO_SRC := proto/wire.c proto/msg.c
+FUZZ_PROTO_OBJ := $(FUZZ_PROTO_SRC:%.c=$(FZ)/%.o)
+FUZZ_TARGETS ?= fuzz_console fuzz_vgatext fuzz_proto
 FUZZ_TARGET  ?= fuzz_console
 
 .PHONY: fuzz fuzz-build fuzz-repro fuzz-regress fuzz-clang-check
@@ -64,6 +67,12 @@ fuzz-regress: fuzz-build
 	  echo "fuzz-regress vgatext: $$n inputs replayed, 0 crashes"; \
 	else \
 	  tail -30 $(FZ)/regress-vgatext.log; echo "fuzz-regress vgatext: a seed crashes"; exit 1; \
+	fi
+	@n=$$(ls tests/fuzz/proto-corpus | grep -c .); \
+	if $(FZ)/fuzz_proto -runs=1 tests/fuzz/proto-corpus/* > $(FZ)/regress-proto.log 2>&1; then \
+	  echo "fuzz-regress proto: $$n inputs replayed, 0 crashes"; \
+	else \
+	  tail -30 $(FZ)/regress-proto.log; echo "fuzz-regress proto: a seed crashes"; exit 1; \
 	fi
 
 # A clear message instead of a compiler error when clang or its runtimes are missing.
@@ -93,7 +102,11 @@ $(FZ)/fuzz_vgatext: $(FZ)/tests/fuzz/fuzz_vgatext.o $(FUZZ_VGA_OBJ) | fuzz-clang
 	@$(if $(Q),echo "  LD fuzz $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ -lz
 
-fuzz-build: $(FZ)/fuzz_console $(FZ)/fuzz_vgatext
+$(FZ)/fuzz_proto: $(FZ)/tests/fuzz/fuzz_proto.o $(FUZZ_PROTO_OBJ) | fuzz-clang-check
+	@$(if $(Q),echo "  LD fuzz $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^
+
+fuzz-build: $(FZ)/fuzz_console $(FZ)/fuzz_vgatext $(FZ)/fuzz_proto
 
 fuzz: $(FUZZ_TARGETS:%=$(FZ)/%)
 	@mkdir -p $(FZ)/corpus $(FZ)/vgatext-corpus $(FZ)/crashes
@@ -105,6 +118,11 @@ fuzz: $(FUZZ_TARGETS:%=$(FZ)/%)
 	$(if $(filter fuzz_vgatext,$(FUZZ_TARGETS)),$(FZ)/fuzz_vgatext -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
 	  -artifact_prefix=$(FZ)/crashes/vgatext-crash- -print_final_stats=1 \
 	  $(FUZZ_FLAGS) $(FZ)/vgatext-corpus)
+	@mkdir -p $(FZ)/proto-corpus
+	@cp tests/fuzz/proto-corpus/* $(FZ)/proto-corpus/
+	$(if $(filter fuzz_proto,$(FUZZ_TARGETS)),$(FZ)/fuzz_proto -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  -artifact_prefix=$(FZ)/crashes/proto-crash- -print_final_stats=1 \
+	  $(FUZZ_FLAGS) $(FZ)/proto-corpus)
 
 fuzz-repro: $(FZ)/$(FUZZ_TARGET)
 	@test -n "$(FUZZ_INPUT)" || { echo "fuzz-repro: set FUZZ_INPUT=<file>" >&2; exit 1; }
