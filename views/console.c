@@ -163,16 +163,15 @@ static void consoleview_draw(struct view *v, struct canvas *screen, struct rect 
     /* The guest's screen follows the size of the pane that sizes it. */
     if (m && cv->sizer && bh > 0 && (console_cols(m) != (unsigned)r.w || console_rows(m) != (unsigned)bh))
         console_resize(m, (unsigned)r.w, (unsigned)bh);
-    if (m)
-        console_view_at(m, cv->back);
 
     char head[512], title[256], right[256];
     head_text(cv, head, sizeof head, title, sizeof title, right, sizeof right);
 
     cv->cursor_ok = false;
     unsigned cx, cy;
-    /* A model larger than the pane (another pane sizes it) shows its top left. */
-    if (m && bh > 0 && console_cursor(m, &cx, &cy) && cx < (unsigned)r.w && cy < (unsigned)bh) {
+    /* A model larger than the pane (another pane sizes it) shows its top
+     * left; a pane scrolled back shows no cursor. */
+    if (m && bh > 0 && !cv->back && console_cursor(m, &cx, &cy) && cx < (unsigned)r.w && cy < (unsigned)bh) {
         cv->cursor_ok = true;
         cv->cursor_y = r.y + 1 + (int)cy;
         cv->cursor_x = r.x + (int)cx;
@@ -182,11 +181,11 @@ static void consoleview_draw(struct view *v, struct canvas *screen, struct rect 
     dr->used = ++cv->draws;
     unsigned long age = m ? console_age(m) : 0;
     bool same_place = dr->canvas == canvas_id(screen) && dr->model == m && memcmp(&dr->rect, &r, sizeof r) == 0;
-    if (same_place && dr->age == age && strcmp(dr->head, head) == 0) {
-        if (m)
-            console_view_at(m, 0);
+    if (same_place && dr->age == age && strcmp(dr->head, head) == 0)
         return;   /* the canvas still holds these cells */
-    }
+    /* This pane's scroll position, only while it draws (its age counts). */
+    if (m)
+        console_view_at(m, cv->back);
 
     /* Same place, same model: only the cells libtsm aged since the last draw. */
     bool partial = same_place && m;

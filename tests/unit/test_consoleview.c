@@ -404,7 +404,8 @@ Test(consoleview, scrollback_commands)
 
     char err[128] = "";
     cr_assert_eq(view_command(v, "scroll-up", 0, NULL, err, sizeof err), 0);
-    cr_assert_eq(console_scrolled(c), 1);
+    cr_assert_eq(consoleview_scrolled(v), 1);
+    cr_assert_eq(console_scrolled(c), 0, "the pane scrolls, the console stays live for other panes");
     draw(v, pane);
     cr_assert_str_eq(row(BODY_Y + 4, BODY_X, 7), "line 29");
     cr_assert_str_eq(row(pane.y, pane.x, pane.w), " vm       [scroll 1]");
@@ -412,14 +413,14 @@ Test(consoleview, scrollback_commands)
     cr_assert_not(consoleview_cursor(v, &y, &x), "no cursor while scrolled back");
 
     cr_assert_eq(view_command(v, "page-up", 0, NULL, err, sizeof err), 0);
-    cr_assert_eq(console_scrolled(c), 1 + 4, "a page is the pane's height less one");
+    cr_assert_eq(consoleview_scrolled(v), 1 + 4, "a page is the pane's height less one");
     cr_assert_eq(view_command(v, "page-down", 0, NULL, err, sizeof err), 0);
-    cr_assert_eq(console_scrolled(c), 1);
+    cr_assert_eq(consoleview_scrolled(v), 1);
     cr_assert_eq(view_command(v, "scroll-down", 0, NULL, err, sizeof err), 0);
-    cr_assert_eq(console_scrolled(c), 0);
+    cr_assert_eq(consoleview_scrolled(v), 0);
     cr_assert_eq(view_command(v, "page-up", 0, NULL, err, sizeof err), 0);
     cr_assert_eq(view_command(v, "scroll-reset", 0, NULL, err, sizeof err), 0);
-    cr_assert_eq(console_scrolled(c), 0);
+    cr_assert_eq(consoleview_scrolled(v), 0);
     draw(v, pane);
     cr_assert_str_eq(row(pane.y, pane.x, pane.w), " vm                 ");
     cr_assert_str_eq(row(BODY_Y + 4, BODY_X, 3), "end");
@@ -430,6 +431,46 @@ Test(consoleview, scrollback_commands)
     cr_assert_str_eq(err, "scroll-up: no console attached");
 
     view_free(v);
+    console_free(c);
+    term_close();
+}
+
+/* Two panes of one console (two clients, two sessions): one scrolls back,
+ * the other stays live, and each draws its own. */
+Test(consoleview, two_panes_scroll_apart)
+{
+    term_open("xterm-256color", true);
+    struct console *c = console_new(20, 5, 100);
+    struct view *a = consoleview_new(c, NULL, NULL), *b = consoleview_new(c, NULL, NULL);
+    struct rect left = { 2, 0, 6, 20 }, right = { 2, 30, 6, 20 };
+    consoleview_set_sizer(b, false);
+    for (int i = 0; i < 30; i++) {
+        char line[32];
+        snprintf(line, sizeof line, "line %d\r\n", i);
+        feed(c, line);
+    }
+    feed(c, "end");
+    draw(a, left);
+    draw(b, right);
+    consoleview_scroll(a, 3);
+    cr_assert_eq(consoleview_scrolled(a), 3);
+    cr_assert_eq(consoleview_scrolled(b), 0);
+    draw(a, left);
+    draw(b, right);
+    cr_assert_str_eq(row(left.y + 5, left.x, 7), "line 27", "a is 3 lines back");
+    cr_assert_str_eq(row(right.y + 5, right.x, 3), "end", "b is live");
+    feed(c, "\r\nmore");
+    draw(a, left);
+    draw(b, right);
+    cr_assert_str_eq(row(right.y + 5, right.x, 4), "more");
+    int y, x;
+    cr_assert(consoleview_cursor(b, &y, &x), "the live pane has the cursor");
+    cr_assert_eq(consoleview_search(a, "line 5"), 0);
+    cr_assert_gt(consoleview_scrolled(a), 3);
+    cr_assert_eq(consoleview_scrolled(b), 0, "a search moves only its pane");
+    cr_assert_eq(console_scrolled(c), 0);
+    view_free(a);
+    view_free(b);
     console_free(c);
     term_close();
 }
