@@ -114,6 +114,11 @@ command -v "$VIRSH" >/dev/null 2>&1 || die "VIRSH '$VIRSH' not found (apt-get in
 . tests/lib/libvirtd.sh
 D=$(mktemp -d /tmp/vmxsb.XXXXXX)
 chmod 755 "$D"
+# virtmux's server (started by the client, ended by its C-] q) lives in this
+# run's own directory; its CPU counts with the client's.
+export XDG_RUNTIME_DIR=$D/run XDG_STATE_HOME=$D/state
+mkdir -m 700 -p "$XDG_RUNTIME_DIR"
+export SERIALBENCH_EXTRA_PIDFILE=$XDG_RUNTIME_DIR/virtmux/default.pid
 
 SB_PID=
 cleanup() {
