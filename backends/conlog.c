@@ -1,6 +1,7 @@
 /* backends/conlog.c: writes console logs; the text log strips what a terminal
  * would interpret, so reading it with cat is safe. */
 #include "backends/conlog.h"
+#include "backends/textstrip.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,16 +13,9 @@
 #include <time.h>
 #include <unistd.h>
 
-enum strip_state { S_TEXT, S_ESC, S_CSI, S_OSC, S_OSC_ESC };
-
 struct conlog {
     int raw, text;
-    enum strip_state st;
-    /* UTF-8 in the text log: a held 0xC2 (it may start a C1 control, U+0080
-     * to U+009F, which terminals obey like ESC sequences) and how many
-     * continuation bytes the current character still has. */
-    bool c2_held;
-    unsigned cont;
+    struct textstrip strip;   /* what the text log keeps of the bytes */
 };
 
 void conlog_file_name(const char *name, char *out, size_t outlen)
@@ -98,82 +92,6 @@ static void stamp(char *buf, size_t len)
     snprintf(buf + n, len - n, ".%03ldZ", ts.tv_nsec / 1000000);
 }
 
-/* Text as it would print: 0xC2 0x80-0x9F (a C1 control) dropped, a byte
- * that is no part of a UTF-8 character (raw C1 bytes among them) shown as
- * '?'. Writes up to 2 bytes to out. */
-static size_t text_byte(struct conlog *log, unsigned char c, char *out)
-{
-    size_t o = 0;
-    if (log->c2_held) {
-        log->c2_held = false;
-        if (c >= 0x80 && c <= 0x9f)
-            return 0;
-        if (c >= 0xa0 && c <= 0xbf) {
-            out[0] = (char)0xc2;
-            out[1] = (char)c;
-            return 2;
-        }
-        out[o++] = '?';
-    }
-    if (c < 0x80) {
-        log->cont = 0;
-        if (c == '\n' || c == '\t' || (c >= 0x20 && c < 0x7f))
-            out[o++] = (char)c;
-        else if (c == 0x7f)
-            out[o++] = '?';
-    } else if (c <= 0xbf) {
-        out[o++] = log->cont ? (char)c : '?';
-        if (log->cont)
-            log->cont--;
-    } else if (c == 0xc2) {
-        log->c2_held = true;
-        log->cont = 0;
-    } else if (c >= 0xc3 && c <= 0xf4) {
-        out[o++] = (char)c;
-        log->cont = c < 0xe0 ? 1 : c < 0xf0 ? 2 : 3;
-    } else {
-        out[o++] = '?';
-        log->cont = 0;
-    }
-    return o;
-}
-
-/* One guest byte for the text log, with the escape sequences a terminal
- * would obey taken out. */
-static size_t strip_byte(struct conlog *log, unsigned char c, char *out)
-{
-    switch (log->st) {
-    case S_TEXT:
-        if (c != 0x1b)
-            return text_byte(log, c, out);
-        log->st = S_ESC;
-        log->cont = 0;
-        if (log->c2_held) {
-            log->c2_held = false;
-            out[0] = '?';
-            return 1;
-        }
-        return 0;
-    case S_ESC:
-        log->st = c == '[' ? S_CSI : c == ']' || c == 'P' || c == '_' || c == '^' ? S_OSC : S_TEXT;
-        return 0;
-    case S_CSI:
-        if (c >= 0x40 && c <= 0x7e)
-            log->st = S_TEXT;
-        return 0;
-    case S_OSC:
-        if (c == 0x07)
-            log->st = S_TEXT;
-        else if (c == 0x1b)
-            log->st = S_OSC_ESC;
-        return 0;
-    case S_OSC_ESC:
-        log->st = c == '\\' ? S_TEXT : S_OSC;
-        return 0;
-    }
-    return 0;
-}
-
 void conlog_write(struct conlog *log, const char *bytes, size_t n)
 {
     char head[64], ts[40];
@@ -186,7 +104,7 @@ void conlog_write(struct conlog *log, const char *bytes, size_t n)
     char out[65536];
     size_t o = 0;
     for (size_t i = 0; i < n; i++) {
-        o += strip_byte(log, (unsigned char)bytes[i], out + o);
+        o += textstrip_byte(&log->strip, (unsigned char)bytes[i], out + o);
         if (o > sizeof out - 2) {
             write_all(log->text, out, o);
             o = 0;
