@@ -20,7 +20,7 @@ DEB_BUILD := build-essential pkg-config libncurses-dev libvirt-dev libxml2-dev \
              clang libclang-rt-14-dev
 # seabios, console-setup-linux: the fonts the VNC recogniser reads; iproute2,
 # openssh-client, netcat-openbsd: the two-host testbed and libvirt over SSH.
-DEB_RUN   := libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients \
+DEB_RUN   := libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-daemon-driver-lxc libvirt-clients \
              qemu-system-x86 openssh-server openssh-client busybox-static linux-image-amd64 \
              tmux cpio gzip procps sasl2-bin libsasl2-modules \
              seabios console-setup-linux netcat-openbsd iproute2

@@ -1,0 +1,771 @@
+#!/usr/bin/env bash
+# tests/rig/lxc.sh — a rig of N real libvirt LXC domains (rig-001 .. rig-N),
+# each with a real <console type='pty'/>, under a PRIVATE libvirtd that runs
+# the LXC driver in its own mount and cgroup namespace.  For the 240-console
+# benchmark and tests (issue 14); see tests/rig/README.md for the numbers.
+#
+#     tests/rig/lxc.sh up DIR N [MODE[,MODE...]]   daemon + N domains; returns
+#                                       once every init has printed its banner
+#     tests/rig/lxc.sh uri DIR          the URI for clients (outside the namespace)
+#     tests/rig/lxc.sh env DIR          export LIBVIRT_DEFAULT_URI='...'  (for eval)
+#     tests/rig/lxc.sh say DIR NAME TEXT    NAME prints TEXT on its console
+#     tests/rig/lxc.sh panic DIR NAME [REASON]  NAME prints a kernel-panic block
+#     tests/rig/lxc.sh status DIR       daemon, domains, cgroup totals
+#     tests/rig/lxc.sh measure DIR [SECS]   RSS/PSS/CPU of the whole rig
+#     tests/rig/lxc.sh down DIR         stop everything it started; idempotent
+#
+# MODE (one for all, or a comma list cycled over rig-001, rig-002, ...):
+#     idle    banner, then a root shell on the console, prompt "# " (respawned
+#             when it exits), so typing works
+#     tick    banner, then "rig-NNN tick K" every second, forever (no fork per
+#             line: the loop is shell builtins)
+#     panic   banner, a few boot lines, then a kernel-panic block, then quiet
+#     quiet   banner, then nothing
+# Every container's init is /init of DIR/rootfs, with the mode as its argument.
+#
+# Source it for the functions (rig_up, rig_down, rig_uri, rig_say, rig_panic,
+# rig_status, rig_measure, rig_names, rig_init_pid) or run it (root).
+#
+# How it is built:
+#   * DIR/rootfs: one read-only root file system for all containers:
+#     busybox-static, its applets as symlinks, /init.  Each container gets
+#     libvirt's own /dev (tmpfs, with /dev/console = its pty), /proc, /sys,
+#     its own PID, UTS, IPC and network (loopback only) namespaces.
+#   * The daemon: like tests/lib/libvirtd.sh (tmpfs over /run; bind mounts of
+#     DIR/state/* and DIR/etc over /run/libvirt, /var/lib/libvirt,
+#     /var/cache/libvirt, /var/log/libvirt, /etc/libvirt; LIBVIRT_DRIVER_DIR
+#     with only libvirt_driver_lxc.so; clean environment; setsid), plus:
+#   * cgroups.  The LXC driver needs the cpuacct, devices and memory
+#     controllers.  On this hybrid host (v1 controllers, and a cgroup2 mount
+#     at /sys/fs/cgroup/unified that carries the hugetlb controller) libvirt
+#     9.0 uses both backends, and in the container the v2 backend tries to
+#     create /sys/fs/cgroup/unified inside the container's sysfs before the
+#     v1 tmpfs is there: "Unable to create directory /sys/fs/cgroup/unified".
+#     So the rig gets its own cgroup, vmxrig-<cksum of DIR>, below the
+#     caller's own cgroup in each of the v1 hierarchies cpu, cpuacct, memory,
+#     devices, freezer, pids (recorded in DIR/cgroups); the daemon is moved
+#     into it and started with `unshare --cgroup --mount`; inside, the host's
+#     /sys/fs/cgroup is detached and replaced by a tmpfs with fresh v1 mounts
+#     of those six controllers only (rooted at the rig's cgroup by the cgroup
+#     namespace), and no cgroup2.  libvirt then sees a plain v1 host, puts its
+#     machine/rig-NNN.libvirt-lxc groups under the rig's cgroup, and nothing
+#     is created elsewhere on the host.  The rig's cgroup also measures it:
+#     everything in it is the rig (libvirtd, libvirt_lxc, containers).
+#   * Teardown (down): virsh destroy every running domain, TERM the daemon
+#     (recorded PID, checked against its command line), then TERM/KILL any
+#     process still in the rig's cgroups (all started by the rig, by
+#     construction), wait for the mount namespace to go, rmdir the cgroups.
+#   * say/panic write to /proc/INIT/root/dev/console, i.e. the container's
+#     own console pty, exactly as a process inside it would; INIT is the
+#     container init PID from libvirt's status XML, checked to be a child of
+#     that domain's libvirt_lxc.
+#
+# Clients outside the namespace connect with
+#     lxc+unix:///system?socket=DIR/run/libvirt-sock
+#
+# Environment knobs: LIBVIRTD (/usr/sbin/libvirtd), RIG_LXC_DRIVER (path of
+# libvirt_driver_lxc.so, found automatically), RIG_BUSYBOX (/bin/busybox, must
+# be static), RIG_IDLE_TIMEOUT (1800 s, libvirtd -t; 0 = none), RIG_START_JOBS
+# (parallel `virsh start` processes, 4), RIG_LOG_LEVEL (3), RIG_MEM_MIB
+# (memory limit per container, 32), VIRSH (virsh).
+#
+# Needs root.  The functions do not change the caller's shell options; they
+# return non-zero and print "lxc.sh: ..." on error.
+
+# ---------------------------------------------------------------- helpers ---
+
+_rig_err() { echo "lxc.sh: $*" >&2; }
+
+# _rig_here: the absolute directory of this file (tests/rig).
+_rig_here() { (cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); }
+
+# The cgroup v1 controllers the rig mounts for libvirt (cpuacct, devices and
+# memory are required by the LXC driver; the rest are cheap and useful).
+_RIG_CTRLS="cpu cpuacct memory devices freezer pids"
+
+# _rig_dir DIR: validate DIR, print it absolute without a trailing slash.
+_rig_dir() {
+    local d=${1:-}
+    if [[ -z $d ]]; then _rig_err "DIR missing"; return 2; fi
+    [[ $d == /* ]] || d=$PWD/$d
+    while [[ $d == */ && $d != / ]]; do d=${d%/}; done
+    if [[ ! $d =~ ^/[A-Za-z0-9/._+-]+$ ]]; then
+        _rig_err "DIR '$d' has characters unsafe for a URI/config (use A-Z a-z 0-9 / . _ + -)"
+        return 2
+    fi
+    case $d/ in
+        /run/*|/var/run/*|/var/lib/libvirt/*|/var/cache/libvirt/*|/var/log/libvirt/*|/etc/libvirt/*|/dev/*|/proc/*|/sys/*)
+            _rig_err "DIR '$d' is under a path the namespace hides or replaces; use e.g. /tmp/rig.XXXX"
+            return 2 ;;
+    esac
+    # DIR/run/libvirt-admin-sock must fit in sun_path (107 bytes + NUL).
+    if (( ${#d} > 80 )); then
+        _rig_err "DIR '$d' is ${#d} bytes; keep it at most 80 (unix socket paths)"
+        return 2
+    fi
+    printf '%s\n' "$d"
+}
+
+# _rig_virsh URI ARGS...: virsh, bounded (RIG_VIRSH_TIMEOUT, 30 s).
+_rig_virsh() {
+    timeout -k 3 "${_RIG_VIRSH_TIMEOUT:-30}" "${VIRSH:-virsh}" -q -c "$1" "${@:2}"
+}
+
+# _rig_int VALUE MIN MAX: VALUE is a whole number in [MIN, MAX].
+_rig_int() { [[ $1 =~ ^[0-9]{1,9}$ ]] && (( 10#$1 >= $2 && 10#$1 <= $3 )); }
+
+_rig_cmdline() { { tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null || true; }
+
+_rig_readpid() {
+    local pid
+    pid=$({ cat "$1"; } 2>/dev/null) || return 1
+    pid=${pid//[$' \t\n']/}
+    [[ $pid =~ ^[0-9]+$ ]] || return 1
+    echo "$pid"
+}
+
+# _rig_is_daemon PID DIR: PID is the libvirtd (or its launcher) of DIR.
+_rig_is_daemon() {
+    local c
+    [[ $1 =~ ^[0-9]+$ ]] || return 1
+    c=$(_rig_cmdline "$1")
+    [[ -n $c && $c == *" $2/etc/libvirtd.conf "* ]]
+}
+
+# _rig_daemon_pids DIR: live daemon PIDs recorded for DIR.
+_rig_daemon_pids() {
+    local d=$1 f pid seen=" "
+    for f in "$d/libvirtd.pid" "$d/launch.pid"; do
+        pid=$(_rig_readpid "$f") || continue
+        [[ $seen == *" $pid "* ]] && continue
+        seen+="$pid "
+        _rig_is_daemon "$pid" "$d" && echo "$pid"
+    done
+    return 0
+}
+
+# _rig_stop_pids SECS PID...: TERM, wait up to SECS, then KILL (<= 3 s more).
+# Only pass PIDs already checked to be ours.
+_rig_stop_pids() {
+    local secs=$1 pid i alive
+    shift
+    (( $# )) || return 0
+    for pid in "$@"; do kill -TERM "$pid" 2>/dev/null || true; done
+    for ((i = 0; i < secs * 10; i++)); do
+        alive=0
+        for pid in "$@"; do kill -0 "$pid" 2>/dev/null && { alive=1; break; }; done
+        (( alive )) || return 0
+        sleep 0.1
+    done
+    for pid in "$@"; do kill -KILL "$pid" 2>/dev/null || true; done
+    for ((i = 0; i < 30; i++)); do
+        alive=0
+        for pid in "$@"; do kill -0 "$pid" 2>/dev/null && { alive=1; break; }; done
+        (( alive )) || return 0
+        sleep 0.1
+    done
+    return 1
+}
+
+# _rig_ns_pids NS: PIDs whose mount namespace is NS ("mnt:[4026532...]").
+_rig_ns_pids() {
+    local pat=$1 p
+    pat=${pat//[/\\[}; pat=${pat//]/\\]}
+    find /proc -mindepth 3 -maxdepth 3 -path '/proc/[0-9]*/ns/mnt' -lname "$pat" \
+        2>/dev/null | while IFS= read -r p; do p=${p#/proc/}; echo "${p%%/*}"; done
+    return 0
+}
+
+# _rig_cg_pids DIR: every PID in the rig's cgroups (all of the rig's processes).
+_rig_cg_pids() {
+    local d=$1 top
+    top=$(grep '^/sys/fs/cgroup/pids/' "$d/cgroups" 2>/dev/null | head -n 1)
+    [[ -n $top && -d $top ]] || return 0
+    find "$top" -name cgroup.procs -exec cat {} + 2>/dev/null | sort -un
+    return 0
+}
+
+# _rig_cg_path CTRL: the caller's own cgroup directory in v1 hierarchy CTRL.
+_rig_cg_path() {
+    local c=$1 line pl
+    while IFS= read -r line; do
+        # N:ctrl[,ctrl...]:/path
+        local ctrls=${line#*:}
+        pl=${ctrls#*:}
+        ctrls=${ctrls%%:*}
+        if [[ ,$ctrls, == *",$c,"* ]]; then
+            # the mount point of that hierarchy in this namespace
+            local mp
+            mp=$(awk -v c="$c" '$3 == "cgroup" { n = split($4, o, ","); for (i = 1; i <= n; i++) if (o[i] == c) { print $2; exit } }' /proc/self/mounts)
+            [[ -n $mp ]] || return 1
+            pl=${pl%/}
+            printf '%s%s\n' "$mp" "$pl"
+            return 0
+        fi
+    done </proc/self/cgroup
+    return 1
+}
+
+_rig_find_driver() {
+    local f
+    if [[ -n ${RIG_LXC_DRIVER:-} ]]; then echo "$RIG_LXC_DRIVER"; return 0; fi
+    for f in /usr/lib/*/libvirt/connection-driver/libvirt_driver_lxc.so \
+             /usr/lib64/libvirt/connection-driver/libvirt_driver_lxc.so \
+             /usr/lib/libvirt/connection-driver/libvirt_driver_lxc.so; do
+        [[ -f $f ]] && { echo "$f"; return 0; }
+    done
+    return 1
+}
+
+_rig_find_controller() {
+    local f
+    for f in /usr/lib/libvirt/libvirt_lxc /usr/libexec/libvirt_lxc /usr/lib64/libvirt/libvirt_lxc; do
+        [[ -x $f ]] && { echo "$f"; return 0; }
+    done
+    return 1
+}
+
+# rig_missing: why the rig cannot run here ("" and 0 when it can).  Used by
+# the selftest to skip (exit 77) with a reason.
+rig_missing() {
+    local bb=${RIG_BUSYBOX:-/bin/busybox} c
+    if (( EUID != 0 )); then echo "needs root (unshare, mounts, cgroups)"; return 1; fi
+    [[ -x ${LIBVIRTD:-/usr/sbin/libvirtd} ]] || { echo "no libvirtd (apt-get install libvirt-daemon)"; return 1; }
+    _rig_find_driver >/dev/null || { echo "no libvirt LXC driver (apt-get install libvirt-daemon-driver-lxc)"; return 1; }
+    _rig_find_controller >/dev/null || { echo "no libvirt_lxc (apt-get install libvirt-daemon-driver-lxc)"; return 1; }
+    command -v "${VIRSH:-virsh}" >/dev/null || { echo "no virsh (apt-get install libvirt-clients)"; return 1; }
+    command -v unshare >/dev/null || { echo "no unshare (util-linux)"; return 1; }
+    [[ -x $bb ]] || { echo "no $bb (apt-get install busybox-static)"; return 1; }
+    if LC_ALL=C ldd "$bb" 2>&1 | grep -q '=>'; then
+        echo "$bb is dynamically linked (apt-get install busybox-static)"; return 1
+    fi
+    for c in cpuacct devices memory; do
+        _rig_cg_path "$c" >/dev/null ||
+            { echo "cgroup v1 controller '$c' is not mounted (a pure cgroup v2 host is not supported by this rig)"; return 1; }
+    done
+    for c in /var/lib/libvirt /var/cache/libvirt /var/log/libvirt /etc/libvirt /sys/fs/cgroup; do
+        [[ -d $c ]] || { echo "$c does not exist on this host (is libvirt-daemon installed?)"; return 1; }
+    done
+    return 0
+}
+
+# _rig_name I: rig-001 .. rig-999
+_rig_name() { printf 'rig-%03d\n' "$1"; }
+
+_rig_write_rootfs() {
+    local d=$1 bb=${RIG_BUSYBOX:-/bin/busybox} r=$1/rootfs
+    rm -rf "$r"
+    mkdir -p "$r/bin" "$r/dev" "$r/proc" "$r/sys" "$r/tmp" "$r/etc" "$r/root" || return 1
+    cp "$bb" "$r/bin/busybox" || return 1
+    "$r/bin/busybox" --install -s "$r/bin" || return 1
+    # --install -s makes absolute links to the host path of the copy; make
+    # them relative so they resolve inside the container.
+    local f
+    for f in "$r"/bin/*; do
+        [[ -L $f ]] && ln -sfn busybox "$f"
+    done
+    echo 'root:x:0:0:root:/root:/bin/sh' >"$r/etc/passwd"
+    echo 'root:x:0:' >"$r/etc/group"
+    cat >"$r/init" <<'EOF'
+#!/bin/sh
+# /init of a virtmux rig container (tests/rig/lxc.sh); $1 = mode.
+# stdin/stdout/stderr are the container's console (/dev/console, a pty).
+export PATH=/bin HOME=/root PS1='# ' TERM=${TERM:-linux}
+name=$(hostname)
+mode=${1:-idle}
+# The banner; /dev/.rig-up (on the container's private /dev tmpfs) tells
+# lxc.sh that the banner has been written to the console.
+echo "virtmux rig $name ($mode): libvirt LXC, busybox init, console /dev/console"
+: >/dev/.rig-up
+# A FIFO nobody writes: "read -t 1" on it is a 1 s sleep without a fork.
+mkfifo /dev/.rig-sleep && exec 3<>/dev/.rig-sleep
+pause() { read -r -t "$1" -u 3 _ ; }
+case $mode in
+tick)
+    i=0
+    while :; do
+        i=$((i + 1))
+        echo "$name tick $i"
+        pause 1
+    done ;;
+panic)
+    echo "[    0.000000] Linux version 6.1.0-rig (virtmux rig) #1 SMP"
+    echo "[    0.412000] VFS: Cannot open root device \"vda1\" or unknown-block(0,0): error -6"
+    echo "[    0.412100] Please append a correct \"root=\" boot option"
+    echo "[    0.412200] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)"
+    echo "[    0.412300] ---[ end Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0) ]---"
+    while :; do pause 3600; done ;;
+quiet)
+    while :; do pause 3600; done ;;
+*)
+    # A login-less root shell on the console with it as controlling tty
+    # (job control, ^C); a new one when it exits.
+    while :; do
+        setsid -c /bin/sh
+        pause 1
+    done ;;
+esac
+EOF
+    chmod 755 "$r" "$r/init" "$r/bin" "$r/tmp"
+    chmod 1777 "$r/tmp"
+}
+
+# _rig_domain_xml DIR NAME MODE MEM_MIB
+_rig_domain_xml() {
+    cat <<EOF
+<domain type='lxc'>
+  <name>$2</name>
+  <memory unit='MiB'>$4</memory>
+  <vcpu>1</vcpu>
+  <os>
+    <type>exe</type>
+    <init>/init</init>
+    <initarg>$3</initarg>
+  </os>
+  <features><privnet/></features>
+  <clock offset='utc'/>
+  <on_poweroff>destroy</on_poweroff>
+  <on_reboot>restart</on_reboot>
+  <on_crash>destroy</on_crash>
+  <devices>
+    <emulator>$(_rig_find_controller)</emulator>
+    <filesystem type='mount' accessmode='passthrough'>
+      <source dir='$1/rootfs'/>
+      <target dir='/'/>
+      <readonly/>
+    </filesystem>
+    <console type='pty'>
+      <target type='lxc' port='0'/>
+    </console>
+  </devices>
+</domain>
+EOF
+}
+
+# ------------------------------------------------------------------- API ---
+
+# rig_uri DIR — the URI clients outside the namespace use.
+rig_uri() {
+    local d
+    d=$(_rig_dir "${1:-}") || return
+    printf 'lxc+unix:///system?socket=%s/run/libvirt-sock\n' "$d"
+}
+
+rig_env() {
+    local u
+    u=$(rig_uri "$1") || return
+    printf "export LIBVIRT_DEFAULT_URI='%s'\n" "$u"
+}
+
+# rig_names DIR — the rig's domain names (from DIR/names, written by up).
+rig_names() {
+    local d
+    d=$(_rig_dir "${1:-}") || return
+    cat "$d/names" 2>/dev/null
+}
+
+# rig_init_pid DIR NAME — the PID (host view) of NAME's container init,
+# checked to be a child of NAME's libvirt_lxc controller.
+rig_init_pid() {
+    local d name=${2:-} st ctl pid ppid
+    d=$(_rig_dir "${1:-}") || return
+    [[ $name =~ ^[A-Za-z0-9_.-]+$ ]] || { _rig_err "bad domain name '$name'"; return 2; }
+    st=$d/state/run/lxc/$name.xml
+    ctl=$(_rig_readpid "$d/state/run/lxc/$name.pid") || { _rig_err "$name is not running (no $d/state/run/lxc/$name.pid)"; return 1; }
+    [[ $(_rig_cmdline "$ctl") == *"libvirt_lxc --name $name "* ]] ||
+        { _rig_err "$name: pid $ctl is not its libvirt_lxc"; return 1; }
+    pid=$(sed -n "s/^ *<init pid='\([0-9]*\)'\/>.*/\1/p" "$st" 2>/dev/null | head -n 1)
+    [[ $pid =~ ^[0-9]+$ ]] || { _rig_err "$name: no <init pid=...> in $st"; return 1; }
+    ppid=$(awk '{ sub(/^.*\) /, ""); print $2 }' "/proc/$pid/stat" 2>/dev/null)
+    [[ $ppid == "$ctl" ]] || { _rig_err "$name: pid $pid is not a child of its libvirt_lxc ($ctl)"; return 1; }
+    echo "$pid"
+}
+
+# rig_up DIR N [MODES] — start the private daemon, define and start rig-001
+# .. rig-N (MODES: one mode or a comma list cycled over the domains), and
+# wait until every container has written its banner to its console
+# (bounded: 60 s + N/2 s).  Domains already running are left alone (so a
+# second up with a larger N adds domains).  On failure: prints why, leaves
+# the rig up for inspection (rig_down cleans up) and returns 1.
+rig_up() {
+    local d n=${2:-} modes=${3:-idle} why uri i name mode mem=${RIG_MEM_MIB:-32}
+    local -a ml
+    d=$(_rig_dir "${1:-}") || return
+    _rig_int "$n" 1 999 || { _rig_err "N must be 1..999"; return 2; }
+    [[ $modes =~ ^[a-z]+(,[a-z]+)*$ ]] || { _rig_err "bad MODE list '$modes'"; return 2; }
+    IFS=, read -r -a ml <<<"$modes"
+    for mode in "${ml[@]}"; do
+        case $mode in idle|tick|panic|quiet) ;; *) _rig_err "unknown mode '$mode' (idle tick panic quiet)"; return 2 ;; esac
+    done
+    _rig_int "$mem" 8 65536 || { _rig_err "RIG_MEM_MIB must be a number >= 8"; return 2; }
+    why=$(rig_missing) || { _rig_err "$why"; return 1; }
+    if [[ -z $(_rig_daemon_pids "$d") ]]; then
+        _rig_daemon_up "$d" || return 1
+    fi
+    uri=$(rig_uri "$d")
+
+    # Define the domains not yet defined (one virsh for all of them).
+    local defined cmds=() names=()
+    defined=" $(_rig_virsh "$uri" list --all --name 2>/dev/null | tr '\n' ' ') "
+    mkdir -p "$d/xml"
+    for ((i = 1; i <= n; i++)); do
+        name=$(_rig_name "$i")
+        names+=("$name")
+        [[ $defined == *" $name "* ]] && continue
+        mode=${ml[(i - 1) % ${#ml[@]}]}
+        _rig_domain_xml "$d" "$name" "$mode" "$mem" >"$d/xml/$name.xml" || return 1
+        cmds+=("define $d/xml/$name.xml")
+    done
+    if (( ${#cmds[@]} )); then
+        printf '%s\n' "${cmds[@]}" | _RIG_VIRSH_TIMEOUT=$((30 + n)) _rig_virsh "$uri" >/dev/null ||
+            { _rig_err "virsh define failed"; return 1; }
+    fi
+    # DIR/names: every domain the rig has defined (down and status use it).
+    { cat "$d/names" 2>/dev/null; printf '%s\n' "${names[@]}"; } | sort -u >"$d/names.tmp" &&
+        mv -f "$d/names.tmp" "$d/names"
+
+    # Start the ones not running, RIG_START_JOBS virsh processes in parallel.
+    local running todo=() jobs=${RIG_START_JOBS:-4}
+    _rig_int "$jobs" 1 64 || jobs=4
+    running=" $(_rig_virsh "$uri" list --name 2>/dev/null | tr '\n' ' ') "
+    for name in "${names[@]}"; do
+        [[ $running == *" $name "* ]] || todo+=("$name")
+    done
+    if (( ${#todo[@]} )); then
+        printf 'start %s\n' "${todo[@]}" | _rig_split "$jobs" "$d/start" || return 1
+        local f rc=0 vp=()
+        for f in "$d"/start.*.in; do
+            _RIG_VIRSH_TIMEOUT=$((60 + 2 * n)) _rig_virsh "$uri" <"$f" >"${f%.in}.out" 2>&1 &
+            vp+=("$!")
+        done
+        # only these: the caller (or this shell) may have other children
+        for f in "${vp[@]}"; do wait "$f" || rc=1; done
+        for f in "$d"/start.*.out; do
+            if grep -q '^error' "$f"; then rc=1; sed 's/^/  | /' "$f" >&2; fi
+        done
+        rm -f "$d"/start.*.in "$d"/start.*.out
+        (( rc == 0 )) || { _rig_err "some domains did not start (libvirtd.log, state/log/lxc/NAME.log)"; return 1; }
+    fi
+
+    # Wait for the banners.
+    local secs=$((60 + n / 2)) left pid
+    for ((i = 0; i < secs * 5; i++)); do
+        left=()
+        for name in "${names[@]}"; do
+            pid=$(rig_init_pid "$d" "$name" 2>/dev/null) && [[ -e /proc/$pid/root/dev/.rig-up ]] || left+=("$name")
+        done
+        (( ${#left[@]} == 0 )) && return 0
+        names=("${left[@]}")
+        sleep 0.2
+    done
+    _rig_err "no banner within ${secs}s from: ${left[*]}"
+    return 1
+}
+
+# _rig_split JOBS PREFIX: stdin lines round-robin into PREFIX.K.in, K < JOBS.
+_rig_split() {
+    local jobs=$1 pre=$2 k=0 line
+    rm -f "$pre".*.in
+    while IFS= read -r line; do
+        printf '%s\n' "$line" >>"$pre.$k.in"
+        k=$(( (k + 1) % jobs ))
+    done
+}
+
+_rig_daemon_up() {
+    local d=$1 libvirtd=${LIBVIRTD:-/usr/sbin/libvirtd} drv id c cg idle uri pid i
+    drv=$(_rig_find_driver) || return 1
+    idle=${RIG_IDLE_TIMEOUT:-1800}
+    [[ $idle =~ ^[0-9]+$ ]] || { _rig_err "RIG_IDLE_TIMEOUT must be a number of seconds"; return 1; }
+    local targs=()
+    (( idle > 0 )) && targs=(-t "$idle")
+
+    mkdir -p "$d/run" "$d/etc/lxc" "$d/state/run" "$d/state/lib" "$d/state/cache" \
+        "$d/state/log" "$d/drivers" "$d/home" || return 1
+    chmod 755 "$d"
+    chmod 700 "$d/run"
+    rm -f "$d/libvirtd.pid" "$d/launch.pid" "$d/mntns" "$d/run/"libvirt-*sock*
+    ln -sfn "$drv" "$d/drivers/libvirt_driver_lxc.so"
+    [[ -x $d/rootfs/init ]] || _rig_write_rootfs "$d" || { _rig_err "could not build $d/rootfs"; return 1; }
+
+    # Limits: 240 `virsh console` clients connecting at once, each with a
+    # stream, plus the rig's own virsh calls.
+    cat >"$d/etc/libvirtd.conf" <<EOF
+# private libvirtd for the virtmux LXC rig (tests/rig/lxc.sh; generated)
+listen_tls = 0
+listen_tcp = 0
+unix_sock_dir = "$d/run"
+unix_sock_group = "root"
+unix_sock_ro_perms = "0700"
+unix_sock_rw_perms = "0700"
+unix_sock_admin_perms = "0700"
+auth_unix_ro = "none"
+auth_unix_rw = "none"
+max_clients = 5000
+max_queued_clients = 1000
+max_anonymous_clients = 1000
+max_workers = 20
+max_client_requests = 10
+log_outputs = "${RIG_LOG_LEVEL:-3}:file:$d/libvirtd.log"
+EOF
+    cat >"$d/etc/lxc.conf" <<'EOF'
+# private libvirtd for the virtmux LXC rig (tests/rig/lxc.sh; generated)
+security_driver = "none"
+EOF
+    : >"$d/libvirtd.log"
+
+    # The rig's cgroups, below the caller's own in each hierarchy.
+    id=vmxrig-$(printf '%s' "$d" | cksum | cut -d' ' -f1)
+    : >"$d/cgroups"
+    for c in $_RIG_CTRLS; do
+        cg=$(_rig_cg_path "$c") || { _rig_err "cgroup v1 '$c' not mounted"; return 1; }
+        cg=$cg/$id
+        mkdir -p "$cg" || { _rig_err "cannot create cgroup $cg"; return 1; }
+        echo "$cg" >>"$d/cgroups"
+    done
+
+    # Chain of execs (env, setsid, rig-ns.sh, unshare, rig-ns.sh, libvirtd):
+    # $! is the daemon's PID unless setsid had to fork; the pid file decides
+    # anyway.  rig-ns.sh joins the rig's cgroups before it unshares, so the
+    # new cgroup namespace is rooted there.
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$d/home" LANG=C \
+        LIBVIRT_DRIVER_DIR="$d/drivers" \
+        XDG_CONFIG_HOME="$d/home/.config" XDG_CACHE_HOME="$d/home/.cache" \
+        XDG_RUNTIME_DIR="$d/home/.run" \
+        setsid "$(_rig_here)/rig-ns.sh" \
+        "$d/cgroups" "$d" "$_RIG_CTRLS" "$libvirtd" "${targs[@]}" \
+        --config "$d/etc/libvirtd.conf" --pid-file "$d/libvirtd.pid" \
+        </dev/null >"$d/libvirtd.out" 2>&1 &
+    echo "$!" >"$d/launch.pid"
+
+    uri=$(rig_uri "$d")
+    for ((i = 0; i < 200; i++)); do
+        pid=$(_rig_daemon_pids "$d" | head -n 1)
+        if [[ -z $pid ]]; then
+            if kill -0 "$(cat "$d/launch.pid")" 2>/dev/null; then sleep 0.1; continue; fi
+            _rig_err "private libvirtd exited during startup"
+            break
+        fi
+        if [[ -S $d/run/libvirt-sock ]] &&
+            _RIG_VIRSH_TIMEOUT=5 _rig_virsh "$uri" list --all >/dev/null 2>&1; then
+            pid=$(cat "$d/libvirtd.pid" 2>/dev/null || true)
+            if ! _rig_is_daemon "$pid" "$d"; then
+                _rig_err "libvirtd answers but its pid file ($d/libvirtd.pid: '$pid') is not it"
+                break
+            fi
+            readlink "/proc/$pid/ns/mnt" >"$d/mntns" 2>/dev/null || true
+            if [[ $(cat "$d/mntns") == "$(readlink /proc/self/ns/mnt)" ]]; then
+                _rig_err "libvirtd (pid $pid) is in the host's mount namespace"
+                break
+            fi
+            return 0
+        fi
+        sleep 0.1
+    done
+    (( i < 200 )) || _rig_err "private libvirtd did not answer on $d/run/libvirt-sock within 20 s"
+    {
+        echo "  --- $d/libvirtd.out ---"
+        tail -n 20 "$d/libvirtd.out" 2>/dev/null | sed 's/^/  | /'
+        echo "  --- $d/libvirtd.log ---"
+        tail -n 20 "$d/libvirtd.log" 2>/dev/null | sed 's/^/  | /'
+    } >&2
+    rig_down "$d"
+    return 1
+}
+
+# rig_say DIR NAME TEXT — NAME prints TEXT (and CR LF) on its console: the
+# bytes are written to the container's /dev/console pty, as its own
+# processes write there.
+rig_say() {
+    local d name=${2:-} pid
+    d=$(_rig_dir "${1:-}") || return
+    (( $# >= 3 )) || { _rig_err "usage: say DIR NAME TEXT"; return 2; }
+    pid=$(rig_init_pid "$d" "$name") || return 1
+    printf '%s\r\n' "$3" >"/proc/$pid/root/dev/console" ||
+        { _rig_err "cannot write to $name's console"; return 1; }
+}
+
+# rig_panic DIR NAME [REASON] — NAME prints a kernel-panic block.
+rig_panic() {
+    local d name=${2:-} pid reason=${3:-Attempted to kill init! exitcode=0x0000000b}
+    d=$(_rig_dir "${1:-}") || return
+    pid=$(rig_init_pid "$d" "$name") || return 1
+    printf '\r\n[   42.000000] Kernel panic - not syncing: %s\r\n[   42.000100] CPU: 0 PID: 1 Comm: init Not tainted 6.1.0-rig #1\r\n[   42.000200] ---[ end Kernel panic - not syncing: %s ]---\r\n' \
+        "$reason" "$reason" >"/proc/$pid/root/dev/console" ||
+        { _rig_err "cannot write to $name's console"; return 1; }
+}
+
+# rig_status DIR — daemon, domain counts, the rig cgroup's totals.
+rig_status() {
+    local d pid uri cg
+    d=$(_rig_dir "${1:-}") || return
+    pid=$(_rig_daemon_pids "$d" | head -n 1)
+    if [[ -z $pid ]]; then
+        echo "no rig libvirtd for $d"
+        return 1
+    fi
+    uri=$(rig_uri "$d")
+    echo "libvirtd pid $pid ns $(cat "$d/mntns" 2>/dev/null)"
+    echo "uri $uri"
+    echo "domains: $(_rig_virsh "$uri" list --all --name 2>/dev/null | grep -c .) defined, $(_rig_virsh "$uri" list --name 2>/dev/null | grep -c .) running"
+    echo "processes: $(_rig_cg_pids "$d" | grep -c .)"
+    cg=$(grep '/memory/' "$d/cgroups" 2>/dev/null | head -n 1)
+    [[ -r $cg/memory.usage_in_bytes ]] && echo "cgroup memory: $(( $(cat "$cg/memory.usage_in_bytes") / 1048576 )) MiB"
+    cg=$(grep '/cpuacct/' "$d/cgroups" 2>/dev/null | head -n 1)
+    [[ -r $cg/cpuacct.usage ]] && echo "cgroup cpu: $(( $(cat "$cg/cpuacct.usage") / 1000000 )) ms"
+    return 0
+}
+
+# rig_measure DIR [SECS] — over SECS (default 10) seconds: CPU of the whole
+# rig (cgroup cpuacct) and of each kind of process, and the RSS and PSS of
+# each kind (libvirtd, libvirt_lxc, container processes) at the end.
+rig_measure() {
+    local d secs=${2:-10} cg mcg c0 c1 pid exe kind hz
+    d=$(_rig_dir "${1:-}") || return
+    _rig_int "$secs" 1 3600 || { _rig_err "SECS must be 1..3600"; return 2; }
+    cg=$(grep '/cpuacct/' "$d/cgroups" 2>/dev/null | head -n 1)
+    mcg=$(grep '/memory/' "$d/cgroups" 2>/dev/null | head -n 1)
+    [[ -r $cg/cpuacct.usage ]] || { _rig_err "no rig cgroup for $d"; return 1; }
+    hz=$(getconf CLK_TCK)
+    declare -A t0=()
+    for pid in $(_rig_cg_pids "$d"); do
+        t0[$pid]=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null)
+    done
+    c0=$(cat "$cg/cpuacct.usage")
+    sleep "$secs"
+    c1=$(cat "$cg/cpuacct.usage")
+    declare -A n=() rss=() pss=() tk=()
+    for pid in $(_rig_cg_pids "$d"); do
+        exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || continue
+        case ${exe##*/} in
+            libvirtd) kind=libvirtd ;;
+            libvirt_lxc) kind=libvirt_lxc ;;
+            *) kind=container ;;
+        esac
+        local r p t
+        r=$(awk '/^Rss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null)
+        p=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null)
+        t=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null)
+        n[$kind]=$(( ${n[$kind]:-0} + 1 ))
+        rss[$kind]=$(( ${rss[$kind]:-0} + ${r:-0} ))
+        pss[$kind]=$(( ${pss[$kind]:-0} + ${p:-0} ))
+        [[ -n ${t0[$pid]:-} ]] && tk[$kind]=$(( ${tk[$kind]:-0} + ${t:-0} - t0[$pid] ))
+    done
+    printf '%-12s %6s %10s %10s %8s\n' kind procs "RSS MiB" "PSS MiB" "CPU %"
+    local tr=0 tp=0 tn=0
+    for kind in libvirtd libvirt_lxc container; do
+        printf '%-12s %6d %10.1f %10.1f %8.2f\n' "$kind" "${n[$kind]:-0}" \
+            "$(echo "${rss[$kind]:-0} / 1024" | bc -l)" "$(echo "${pss[$kind]:-0} / 1024" | bc -l)" \
+            "$(echo "${tk[$kind]:-0} * 100 / $hz / $secs" | bc -l)"
+        tr=$(( tr + ${rss[$kind]:-0} )); tp=$(( tp + ${pss[$kind]:-0} )); tn=$(( tn + ${n[$kind]:-0} ))
+    done
+    printf '%-12s %6d %10.1f %10.1f %8.2f\n' total "$tn" "$(echo "$tr / 1024" | bc -l)" \
+        "$(echo "$tp / 1024" | bc -l)" "$(echo "($c1 - $c0) / 10000000 / $secs" | bc -l)"
+    [[ -r $mcg/memory.usage_in_bytes ]] &&
+        printf 'cgroup memory.usage_in_bytes: %.1f MiB (includes page cache and kernel memory)\n' \
+            "$(echo "$(cat "$mcg/memory.usage_in_bytes") / 1048576" | bc -l)"
+    return 0
+}
+
+# rig_down DIR — destroy the domains, stop the daemon, stop anything left in
+# the rig's cgroups, wait for the namespace to go, remove the cgroups.
+# Idempotent; safe after a failed or no up.  Keeps DIR (logs, rootfs).
+# Returns 1 only if something of the rig is still alive or left behind.
+rig_down() {
+    local d uri pids pid ns i left rc=0 cg n f
+    d=$(_rig_dir "${1:-}") || return
+    [[ -d $d ]] || return 0
+    uri=$(rig_uri "$d")
+    pids=$(_rig_daemon_pids "$d")
+    if [[ -n $pids && -S $d/run/libvirt-sock ]]; then
+        local doms
+        doms=$(_RIG_VIRSH_TIMEOUT=15 _rig_virsh "$uri" list --name 2>/dev/null | grep .)
+        if [[ -n $doms ]]; then
+            n=$(grep -c . <<<"$doms")
+            # destroy in 4 parallel virsh batches, bounded
+            while IFS= read -r f; do echo "destroy $f"; done <<<"$doms" |
+                _rig_split 4 "$d/destroy"
+            local vp=()
+            for f in "$d"/destroy.*.in; do
+                _RIG_VIRSH_TIMEOUT=$((30 + n)) _rig_virsh "$uri" <"$f" >/dev/null 2>&1 &
+                vp+=("$!")
+            done
+            for f in "${vp[@]}"; do wait "$f"; done
+            rm -f "$d"/destroy.*.in
+        fi
+    fi
+    # shellcheck disable=SC2086
+    [[ -z $pids ]] || _rig_stop_pids 10 $pids || rc=1
+    # Anything still in the rig's cgroups (a controller or container that
+    # survived, after a daemon crash, say) belongs to the rig.
+    pids=$(_rig_cg_pids "$d")
+    if [[ -n $pids ]]; then
+        _rig_err "stopping $(grep -c . <<<"$pids") leftover process(es) in the rig's cgroups"
+        # shellcheck disable=SC2086
+        _rig_stop_pids 5 $pids || rc=1
+    fi
+    ns=$(cat "$d/mntns" 2>/dev/null || true)
+    if [[ -n $ns ]]; then
+        for ((i = 0; i < 50; i++)); do
+            left=$(_rig_ns_pids "$ns")
+            [[ -z $left ]] && break
+            sleep 0.1
+        done
+        if [[ -n $left ]]; then
+            _rig_err "processes still in the rig's mount namespace $ns:"
+            for pid in $left; do _rig_err "  $pid $(_rig_cmdline "$pid")"; done
+            rc=1
+        else
+            rm -f "$d/mntns"
+        fi
+    fi
+    # Remove the cgroups, deepest first (a cgroup goes a moment after its
+    # last process; retry for up to 5 s).
+    if [[ -r $d/cgroups ]]; then
+        for ((i = 0; i < 50; i++)); do
+            left=""
+            while IFS= read -r cg; do
+                [[ $cg == /sys/fs/cgroup/*/vmxrig-* && -d $cg ]] || continue
+                find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null
+                [[ -d $cg ]] && left+=" $cg"
+            done <"$d/cgroups"
+            [[ -z $left ]] && break
+            sleep 0.1
+        done
+        if [[ -n $left ]]; then
+            _rig_err "could not remove cgroup(s):$left"
+            rc=1
+        else
+            rm -f "$d/cgroups"
+        fi
+    fi
+    rm -f "$d/launch.pid" "$d/run/"libvirt-*sock*
+    [[ -n $(_rig_daemon_pids "$d") ]] && rc=1
+    return $rc
+}
+
+# ------------------------------------------------------------ standalone ---
+
+if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
+    set -u
+    _rig_usage() {
+        echo "usage: $0 up DIR N [MODE[,MODE...]]   (MODE: idle tick panic quiet)" >&2
+        echo "       $0 uri DIR | env DIR | status DIR | down DIR | names DIR" >&2
+        echo "       $0 say DIR NAME TEXT | panic DIR NAME [REASON] | measure DIR [SECS]" >&2
+        exit 2
+    }
+    (( $# >= 2 )) || _rig_usage
+    cmd=$1; shift
+    case $cmd in
+        up)      (( $# >= 2 && $# <= 3 )) || _rig_usage; rig_up "$@" && rig_uri "$1" ;;
+        down)    rig_down "$1" ;;
+        uri)     rig_uri "$1" ;;
+        env)     rig_env "$1" ;;
+        names)   rig_names "$1" ;;
+        status)  rig_status "$1" ;;
+        say)     (( $# == 3 )) || _rig_usage; rig_say "$@" ;;
+        panic)   (( $# >= 2 && $# <= 3 )) || _rig_usage; rig_panic "$@" ;;
+        measure) rig_measure "$@" ;;
+        *)       _rig_usage ;;
+    esac
+fi
