@@ -76,6 +76,16 @@
 
 _rig_err() { echo "lxc.sh: $*" >&2; }
 
+# _rig_note: progress on stderr (RIG_QUIET=1 silences it).
+_rig_note() { [[ ${RIG_QUIET:-0} == 1 ]] || echo "lxc.sh: $*" >&2; }
+
+# _rig_since T0: seconds since EPOCHREALTIME T0, to 0.1 s.
+_rig_since() {
+    local now=${EPOCHREALTIME/./} t=${1/./}
+    local ds=$(( (now - t) / 100000 ))
+    echo "$((ds / 10)).$((ds % 10))"
+}
+
 # _rig_here: the absolute directory of this file (tests/rig).
 _rig_here() { (cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); }
 
@@ -266,6 +276,9 @@ _rig_write_rootfs() {
     done
     echo 'root:x:0:0:root:/root:/bin/sh' >"$r/etc/passwd"
     echo 'root:x:0:' >"$r/etc/group"
+    # An interactive ash ignores SIGTERM; the rig's shells end on it, so
+    # that libvirt's destroy does not have to wait for its SIGKILL.
+    echo "trap 'exit 0' TERM" >"$r/etc/rig-shrc"
     cat >"$r/init" <<'EOF'
 #!/bin/sh
 # /init of a virtmux rig container (tests/rig/lxc.sh); $1 = mode.
@@ -280,6 +293,10 @@ echo "virtmux rig $name ($mode): libvirt LXC, busybox init, console /dev/console
 # A FIFO nobody writes: "read -t 1" on it is a 1 s sleep without a fork.
 mkfifo /dev/.rig-sleep && exec 3<>/dev/.rig-sleep
 pause() { read -r -t "$1" -u 3 _ ; }
+# As PID 1 of its namespace, init gets only the signals it handles: without
+# this, libvirt's destroy waits 1.6 s for SIGTERM to do something, then
+# sends SIGKILL.  When init exits, the kernel kills the rest.
+trap 'exit 0' TERM HUP INT
 case $mode in
 tick)
     i=0
@@ -300,6 +317,10 @@ quiet)
 *)
     # A login-less root shell on the console with it as controlling tty
     # (job control, ^C); a new one when it exits.
+    # In the foreground (a background job would ignore ^C); init's TERM
+    # trap runs when it ends, and /etc/rig-shrc ($ENV) makes the shell
+    # itself end on TERM.
+    export ENV=/etc/rig-shrc
     while :; do
         setsid -c /bin/sh
         pause 1
@@ -364,21 +385,36 @@ rig_names() {
     cat "$d/names" 2>/dev/null
 }
 
-# rig_init_pid DIR NAME — the PID (host view) of NAME's container init,
-# checked to be a child of NAME's libvirt_lxc controller.
+# rig_init_pid DIR NAME — the PID (host view) of NAME's container init: the
+# one child of NAME's libvirt_lxc controller (DIR/state/run/lxc/NAME.pid,
+# checked against its command line).  Not libvirt's <init pid=.../> in the
+# status XML: with many domains starting at once it sometimes stays 0.
 rig_init_pid() {
-    local d name=${2:-} st ctl pid ppid
+    local d name=${2:-}
     d=$(_rig_dir "${1:-}") || return
     [[ $name =~ ^[A-Za-z0-9_.-]+$ ]] || { _rig_err "bad domain name '$name'"; return 2; }
-    st=$d/state/run/lxc/$name.xml
-    ctl=$(_rig_readpid "$d/state/run/lxc/$name.pid") || { _rig_err "$name is not running (no $d/state/run/lxc/$name.pid)"; return 1; }
-    [[ $(_rig_cmdline "$ctl") == *"libvirt_lxc --name $name "* ]] ||
-        { _rig_err "$name: pid $ctl is not its libvirt_lxc"; return 1; }
-    pid=$(sed -n "s/^ *<init pid='\([0-9]*\)'\/>.*/\1/p" "$st" 2>/dev/null | head -n 1)
-    [[ $pid =~ ^[0-9]+$ ]] || { _rig_err "$name: no <init pid=...> in $st"; return 1; }
-    ppid=$(awk '{ sub(/^.*\) /, ""); print $2 }' "/proc/$pid/stat" 2>/dev/null)
-    [[ $ppid == "$ctl" ]] || { _rig_err "$name: pid $pid is not a child of its libvirt_lxc ($ctl)"; return 1; }
-    echo "$pid"
+    _rig_init_pid "$d" "$name" && return 0
+    _rig_err "$name: no container init (not running, or still starting)"
+    return 1
+}
+
+# _rig_init_pid DIR NAME: rig_init_pid without messages, and few forks (the
+# bring-up polls it for every domain).
+_rig_init_pid() {
+    local ctl f c=() kids=() args=()
+    # (libvirt writes the pid file without a newline: read fails at EOF)
+    read -r ctl 2>/dev/null <"$1/state/run/lxc/$2.pid" || [[ -n ${ctl:-} ]] || return 1
+    [[ $ctl =~ ^[0-9]+$ ]] || return 1
+    mapfile -d '' -t args 2>/dev/null <"/proc/$ctl/cmdline" || return 1
+    [[ ${args[0]:-} == */libvirt_lxc && ${args[1]:-} == --name && ${args[2]:-} == "$2" ]] || return 1
+    # the controller's children, over all its threads
+    for f in /proc/"$ctl"/task/*/children; do
+        c=()
+        read -r -a c 2>/dev/null <"$f"   # "PID PID " without a newline
+        kids+=("${c[@]}")
+    done
+    (( ${#kids[@]} == 1 )) || return 1
+    echo "${kids[0]}"
 }
 
 # rig_up DIR N [MODES] — start the private daemon, define and start rig-001
@@ -399,8 +435,10 @@ rig_up() {
     done
     _rig_int "$mem" 8 65536 || { _rig_err "RIG_MEM_MIB must be a number >= 8"; return 2; }
     why=$(rig_missing) || { _rig_err "$why"; return 1; }
+    local t0=$EPOCHREALTIME
     if [[ -z $(_rig_daemon_pids "$d") ]]; then
         _rig_daemon_up "$d" || return 1
+        _rig_note "private libvirtd up after $(_rig_since "$t0") s"
     fi
     uri=$(rig_uri "$d")
 
@@ -445,16 +483,21 @@ rig_up() {
         done
         rm -f "$d"/start.*.in "$d"/start.*.out
         (( rc == 0 )) || { _rig_err "some domains did not start (libvirtd.log, state/log/lxc/NAME.log)"; return 1; }
+        _rig_note "${#todo[@]} domain(s) started after $(_rig_since "$t0") s"
     fi
 
     # Wait for the banners.
-    local secs=$((60 + n / 2)) left pid
-    for ((i = 0; i < secs * 5; i++)); do
+    local secs=$((60 + n / 2)) left pid end
+    end=$(( ${EPOCHREALTIME/./} + secs * 1000000 ))
+    for ((i = 0; i < secs * 5 && ${EPOCHREALTIME/./} < end; i++)); do
         left=()
         for name in "${names[@]}"; do
-            pid=$(rig_init_pid "$d" "$name" 2>/dev/null) && [[ -e /proc/$pid/root/dev/.rig-up ]] || left+=("$name")
+            pid=$(_rig_init_pid "$d" "$name") && [[ -e /proc/$pid/root/dev/.rig-up ]] || left+=("$name")
         done
-        (( ${#left[@]} == 0 )) && return 0
+        if (( ${#left[@]} == 0 )); then
+            _rig_note "$n domains up, every banner printed, after $(_rig_since "$t0") s"
+            return 0
+        fi
         names=("${left[@]}")
         sleep 0.2
     done
@@ -672,7 +715,7 @@ rig_measure() {
 # Idempotent; safe after a failed or no up.  Keeps DIR (logs, rootfs).
 # Returns 1 only if something of the rig is still alive or left behind.
 rig_down() {
-    local d uri pids pid ns i left rc=0 cg n f
+    local d uri pids pid ns i left rc=0 cg n f t0=$EPOCHREALTIME
     d=$(_rig_dir "${1:-}") || return
     [[ -d $d ]] || return 0
     uri=$(rig_uri "$d")
@@ -682,9 +725,11 @@ rig_down() {
         doms=$(_RIG_VIRSH_TIMEOUT=15 _rig_virsh "$uri" list --name 2>/dev/null | grep .)
         if [[ -n $doms ]]; then
             n=$(grep -c . <<<"$doms")
-            # destroy in 4 parallel virsh batches, bounded
+            # destroy in RIG_START_JOBS parallel virsh batches, bounded
+            local jobs=${RIG_START_JOBS:-4}
+            _rig_int "$jobs" 1 64 || jobs=4
             while IFS= read -r f; do echo "destroy $f"; done <<<"$doms" |
-                _rig_split 4 "$d/destroy"
+                _rig_split "$jobs" "$d/destroy"
             local vp=()
             for f in "$d"/destroy.*.in; do
                 _RIG_VIRSH_TIMEOUT=$((30 + n)) _rig_virsh "$uri" <"$f" >/dev/null 2>&1 &
@@ -692,6 +737,7 @@ rig_down() {
             done
             for f in "${vp[@]}"; do wait "$f"; done
             rm -f "$d"/destroy.*.in
+            _rig_note "$n domain(s) destroyed after $(_rig_since "$t0") s"
         fi
     fi
     # shellcheck disable=SC2086
