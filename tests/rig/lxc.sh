@@ -12,6 +12,9 @@
 #     tests/rig/lxc.sh panic DIR NAME [REASON]  NAME prints a kernel-panic block
 #     tests/rig/lxc.sh status DIR       daemon, domains, cgroup totals
 #     tests/rig/lxc.sh measure DIR [SECS]   RSS/PSS/CPU of the whole rig
+#     tests/rig/lxc.sh hold DIR [-t SECS] [-e TEXT] [-a] [-s LINE] [NAME...]
+#                                       hold every (or each NAME's) console
+#                                       open at once (tests/rig/conhold.c)
 #     tests/rig/lxc.sh down DIR         stop everything it started; idempotent
 #
 # MODE (one for all, or a comma list cycled over rig-001, rig-002, ...):
@@ -24,7 +27,7 @@
 # Every container's init is /init of DIR/rootfs, with the mode as its argument.
 #
 # Source it for the functions (rig_up, rig_down, rig_uri, rig_say, rig_panic,
-# rig_status, rig_measure, rig_names, rig_init_pid) or run it (root).
+# rig_status, rig_measure, rig_hold, rig_names, rig_init_pid) or run it (root).
 #
 # How it is built:
 #   * DIR/rootfs: one read-only root file system for all containers:
@@ -420,8 +423,9 @@ _rig_init_pid() {
 # rig_up DIR N [MODES] — start the private daemon, define and start rig-001
 # .. rig-N (MODES: one mode or a comma list cycled over the domains), and
 # wait until every container has written its banner to its console
-# (bounded: 60 s + N/2 s).  Domains already running are left alone (so a
-# second up with a larger N adds domains).  On failure: prints why, leaves
+# (bounded: 60 s + N/2 s).  Domains already running are left alone, with
+# their mode (so a second up with a larger N adds domains); the others are
+# (re)defined with this call's modes.  On failure: prints why, leaves
 # the rig up for inspection (rig_down cleans up) and returns 1.
 rig_up() {
     local d n=${2:-} modes=${3:-idle} why uri i name mode mem=${RIG_MEM_MIB:-32}
@@ -442,14 +446,15 @@ rig_up() {
     fi
     uri=$(rig_uri "$d")
 
-    # Define the domains not yet defined (one virsh for all of them).
-    local defined cmds=() names=()
-    defined=" $(_rig_virsh "$uri" list --all --name 2>/dev/null | tr '\n' ' ') "
+    # (Re)define the domains that are not running, so that they get this
+    # call's mode (one virsh for all of them).
+    local running cmds=() names=()
+    running=" $(_rig_virsh "$uri" list --name 2>/dev/null | tr '\n' ' ') "
     mkdir -p "$d/xml"
     for ((i = 1; i <= n; i++)); do
         name=$(_rig_name "$i")
         names+=("$name")
-        [[ $defined == *" $name "* ]] && continue
+        [[ $running == *" $name "* ]] && continue
         mode=${ml[(i - 1) % ${#ml[@]}]}
         _rig_domain_xml "$d" "$name" "$mode" "$mem" >"$d/xml/$name.xml" || return 1
         cmds+=("define $d/xml/$name.xml")
@@ -463,9 +468,8 @@ rig_up() {
         mv -f "$d/names.tmp" "$d/names"
 
     # Start the ones not running, RIG_START_JOBS virsh processes in parallel.
-    local running todo=() jobs=${RIG_START_JOBS:-4}
+    local todo=() jobs=${RIG_START_JOBS:-4}
     _rig_int "$jobs" 1 64 || jobs=4
-    running=" $(_rig_virsh "$uri" list --name 2>/dev/null | tr '\n' ' ') "
     for name in "${names[@]}"; do
         [[ $running == *" $name "* ]] || todo+=("$name")
     done
@@ -710,6 +714,23 @@ rig_measure() {
     return 0
 }
 
+# rig_hold DIR [CONHOLD ARGS...] — build tests/rig/conhold.c into DIR (once)
+# and run it against the rig: every running console held open at once on
+# non-blocking streams (see conhold.c for -t -e -a -s -f).
+rig_hold() {
+    local d here cflags
+    d=$(_rig_dir "${1:-}") || return
+    shift
+    here=$(_rig_here)
+    if [[ ! -x $d/conhold || $here/conhold.c -nt $d/conhold ]]; then
+        cflags=$(pkg-config --cflags --libs libvirt) || { _rig_err "pkg-config libvirt failed (apt-get install libvirt-dev)"; return 1; }
+        # shellcheck disable=SC2086
+        "${CC:-cc}" -std=c11 -O2 -Wall -Wextra -Werror -o "$d/conhold" "$here/conhold.c" $cflags ||
+            { _rig_err "cannot build conhold"; return 1; }
+    fi
+    "$d/conhold" -c "$(rig_uri "$d")" "$@"
+}
+
 # rig_down DIR — destroy the domains, stop the daemon, stop anything left in
 # the rig's cgroups, wait for the namespace to go, remove the cgroups.
 # Idempotent; safe after a failed or no up.  Keeps DIR (logs, rootfs).
@@ -798,6 +819,7 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
         echo "usage: $0 up DIR N [MODE[,MODE...]]   (MODE: idle tick panic quiet)" >&2
         echo "       $0 uri DIR | env DIR | status DIR | down DIR | names DIR" >&2
         echo "       $0 say DIR NAME TEXT | panic DIR NAME [REASON] | measure DIR [SECS]" >&2
+        echo "       $0 hold DIR [-t SECS] [-e TEXT] [-a] [-s LINE] [-f] [NAME...]" >&2
         exit 2
     }
     (( $# >= 2 )) || _rig_usage
@@ -812,6 +834,7 @@ if [[ ${BASH_SOURCE[0]} == "$0" ]]; then
         say)     (( $# == 3 )) || _rig_usage; rig_say "$@" ;;
         panic)   (( $# >= 2 && $# <= 3 )) || _rig_usage; rig_panic "$@" ;;
         measure) rig_measure "$@" ;;
+        hold)    rig_hold "$@" ;;
         *)       _rig_usage ;;
     esac
 fi
