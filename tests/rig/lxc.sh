@@ -334,11 +334,21 @@ EOF
     chmod 1777 "$r/tmp"
 }
 
+# _rig_uuid DIR NAME: a UUID that depends only on DIR and NAME, so that a
+# domain can be redefined (with another mode) and tests can know it.
+_rig_uuid() {
+    local h
+    h=$(printf 'virtmux-rig %s %s' "$1" "$2" | md5sum)
+    h=${h%% *}
+    printf '%s-%s-4%s-8%s-%s\n' "${h:0:8}" "${h:8:4}" "${h:13:3}" "${h:17:3}" "${h:20:12}"
+}
+
 # _rig_domain_xml DIR NAME MODE MEM_MIB
 _rig_domain_xml() {
     cat <<EOF
 <domain type='lxc'>
   <name>$2</name>
+  <uuid>$(_rig_uuid "$1" "$2")</uuid>
   <memory unit='MiB'>$4</memory>
   <vcpu>1</vcpu>
   <os>
@@ -460,8 +470,14 @@ rig_up() {
         cmds+=("define $d/xml/$name.xml")
     done
     if (( ${#cmds[@]} )); then
-        printf '%s\n' "${cmds[@]}" | _RIG_VIRSH_TIMEOUT=$((30 + n)) _rig_virsh "$uri" >/dev/null ||
-            { _rig_err "virsh define failed"; return 1; }
+        # (a virsh batch goes on after a failed command: look at its output)
+        if ! printf '%s\n' "${cmds[@]}" | _RIG_VIRSH_TIMEOUT=$((30 + n)) _rig_virsh "$uri" \
+                >"$d/define.out" 2>&1 || grep -q '^error' "$d/define.out"; then
+            _rig_err "virsh define failed:"
+            grep '^error' "$d/define.out" | head -n 10 | sed 's/^/  | /' >&2
+            return 1
+        fi
+        rm -f "$d/define.out"
     fi
     # DIR/names: every domain the rig has defined (down and status use it).
     { cat "$d/names" 2>/dev/null; printf '%s\n' "${names[@]}"; } | sort -u >"$d/names.tmp" &&
@@ -663,54 +679,68 @@ rig_status() {
     return 0
 }
 
+# _rig_cpu_ns PID...: "PID NS" lines, NS = CPU time of all of PID's threads
+# (/proc/PID/task/*/schedstat: exact, unlike the tick-sampled utime/stime).
+_rig_cpu_ns() {
+    local p files=()
+    for p in "$@"; do files+=(/proc/"$p"/task/*/schedstat); done
+    (( ${#files[@]} )) || return 0
+    awk '{ split(FILENAME, f, "/"); t[f[3]] += $1 } END { for (p in t) print p, t[p] }' \
+        "${files[@]}" 2>/dev/null
+    return 0
+}
+
 # rig_measure DIR [SECS] — over SECS (default 10) seconds: CPU of the whole
-# rig (cgroup cpuacct) and of each kind of process, and the RSS and PSS of
-# each kind (libvirtd, libvirt_lxc, container processes) at the end.
+# rig (cgroup cpuacct.usage) and of each kind of process (schedstat), and
+# the RSS and PSS of each kind (libvirtd, libvirt_lxc, container processes)
+# at the end.  CPU % is of one core.
 rig_measure() {
-    local d secs=${2:-10} cg mcg c0 c1 pid exe kind hz
+    local d secs=${2:-10} cg mcg c0 c1 pid exe kind p t r ss
     d=$(_rig_dir "${1:-}") || return
     _rig_int "$secs" 1 3600 || { _rig_err "SECS must be 1..3600"; return 2; }
     cg=$(grep '/cpuacct/' "$d/cgroups" 2>/dev/null | head -n 1)
     mcg=$(grep '/memory/' "$d/cgroups" 2>/dev/null | head -n 1)
     [[ -r $cg/cpuacct.usage ]] || { _rig_err "no rig cgroup for $d"; return 1; }
-    hz=$(getconf CLK_TCK)
-    declare -A t0=()
-    for pid in $(_rig_cg_pids "$d"); do
-        t0[$pid]=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null)
-    done
+    local -a pids
+    mapfile -t pids < <(_rig_cg_pids "$d")
+    local -A cpu0=() cnt=() rss=() pss=() cpu=() kindof=()
+    while read -r p t; do cpu0[$p]=$t; done < <(_rig_cpu_ns "${pids[@]}")
     c0=$(cat "$cg/cpuacct.usage")
     sleep "$secs"
     c1=$(cat "$cg/cpuacct.usage")
-    declare -A n=() rss=() pss=() tk=()
-    for pid in $(_rig_cg_pids "$d"); do
+    mapfile -t pids < <(_rig_cg_pids "$d")
+    for pid in "${pids[@]}"; do
         exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || continue
         case ${exe##*/} in
             libvirtd) kind=libvirtd ;;
             libvirt_lxc) kind=libvirt_lxc ;;
             *) kind=container ;;
         esac
-        local r p t
-        r=$(awk '/^Rss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null)
-        p=$(awk '/^Pss:/ { print $2 }' "/proc/$pid/smaps_rollup" 2>/dev/null)
-        t=$(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$pid/stat" 2>/dev/null)
-        n[$kind]=$(( ${n[$kind]:-0} + 1 ))
+        kindof[$pid]=$kind
+        read -r r ss < <(awk '/^Rss:/ { r = $2 } /^Pss:/ { s = $2 } END { print r + 0, s + 0 }' \
+            "/proc/$pid/smaps_rollup" 2>/dev/null)
+        cnt[$kind]=$(( ${cnt[$kind]:-0} + 1 ))
         rss[$kind]=$(( ${rss[$kind]:-0} + ${r:-0} ))
-        pss[$kind]=$(( ${pss[$kind]:-0} + ${p:-0} ))
-        [[ -n ${t0[$pid]:-} ]] && tk[$kind]=$(( ${tk[$kind]:-0} + ${t:-0} - t0[$pid] ))
+        pss[$kind]=$(( ${pss[$kind]:-0} + ${ss:-0} ))
     done
-    printf '%-12s %6s %10s %10s %8s\n' kind procs "RSS MiB" "PSS MiB" "CPU %"
-    local tr=0 tp=0 tn=0
-    for kind in libvirtd libvirt_lxc container; do
-        printf '%-12s %6d %10.1f %10.1f %8.2f\n' "$kind" "${n[$kind]:-0}" \
-            "$(echo "${rss[$kind]:-0} / 1024" | bc -l)" "$(echo "${pss[$kind]:-0} / 1024" | bc -l)" \
-            "$(echo "${tk[$kind]:-0} * 100 / $hz / $secs" | bc -l)"
-        tr=$(( tr + ${rss[$kind]:-0} )); tp=$(( tp + ${pss[$kind]:-0} )); tn=$(( tn + ${n[$kind]:-0} ))
-    done
-    printf '%-12s %6d %10.1f %10.1f %8.2f\n' total "$tn" "$(echo "$tr / 1024" | bc -l)" \
-        "$(echo "$tp / 1024" | bc -l)" "$(echo "($c1 - $c0) / 10000000 / $secs" | bc -l)"
-    [[ -r $mcg/memory.usage_in_bytes ]] &&
-        printf 'cgroup memory.usage_in_bytes: %.1f MiB (includes page cache and kernel memory)\n' \
-            "$(echo "$(cat "$mcg/memory.usage_in_bytes") / 1048576" | bc -l)"
+    while read -r p t; do
+        kind=${kindof[$p]:-}
+        [[ -n $kind ]] || continue
+        # a process born during the window counts from its birth
+        cpu[$kind]=$(( ${cpu[$kind]:-0} + t - ${cpu0[$p]:-0} ))
+    done < <(_rig_cpu_ns "${pids[@]}")
+    {
+        printf '%-12s %6s %10s %10s %8s\n' kind procs "RSS MiB" "PSS MiB" "CPU %"
+        for kind in libvirtd libvirt_lxc container; do
+            echo "$kind ${cnt[$kind]:-0} ${rss[$kind]:-0} ${pss[$kind]:-0} ${cpu[$kind]:-0}"
+        done | awk -v s="$secs" -v c="$((c1 - c0))" '
+            { printf "%-12s %6d %10.1f %10.1f %8.2f\n", $1, $2, $3 / 1024, $4 / 1024, $5 / 1e7 / s
+              n += $2; r += $3; p += $4 }
+            END { printf "%-12s %6d %10.1f %10.1f %8.2f  (CPU: the cgroup'"'"'s cpuacct.usage)\n", "total", n, r / 1024, p / 1024, c / 1e7 / s }'
+        [[ -r $mcg/memory.usage_in_bytes ]] &&
+            awk -v b="$(cat "$mcg/memory.usage_in_bytes")" \
+                'BEGIN { printf "cgroup memory.usage_in_bytes: %.1f MiB (includes page cache and kernel memory)\n", b / 1048576 }'
+    }
     return 0
 }
 

@@ -4,9 +4,9 @@
 #     tests/rig/pmeasure.sh SECS LABEL PID...
 #
 # prints one line:  LABEL procs N cpu% C rss_mib R pss_mib P
-# cpu% is of one core, from utime+stime of the PIDs (children they reaped
-# not included), measured over SECS; RSS and PSS (smaps_rollup) are summed
-# at the end.  PIDs that exit during the window count up to their exit.
+# cpu% is of one core: the CPU time of the PIDs' threads (schedstat; not
+# their children's) over SECS; RSS and PSS (smaps_rollup) are summed at the
+# end.  PIDs that exit during the window are not counted.
 set -u
 (( $# >= 3 )) || { echo "usage: $0 SECS LABEL PID..." >&2; exit 2; }
 secs=$1 label=$2
@@ -16,24 +16,29 @@ if ! [[ $secs =~ ^[0-9]{1,4}$ ]] || (( secs < 1 || secs > 3600 )); then
     exit 2
 fi
 
-ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null; }
+# cpu_ns PID...: "PID NS" lines, NS = CPU time of all of PID's threads
+# (/proc/PID/task/*/schedstat: exact, unlike the tick-sampled utime/stime).
+cpu_ns() {
+    local p files=()
+    for p in "$@"; do files+=(/proc/"$p"/task/*/schedstat); done
+    (( ${#files[@]} )) || return 0
+    awk '{ split(FILENAME, f, "/"); t[f[3]] += $1 } END { for (p in t) print p, t[p] }' \
+        "${files[@]}" 2>/dev/null
+    return 0
+}
 
-declare -A t0=() last=()
-for p in "$@"; do
-    [[ $p =~ ^[0-9]+$ ]] || continue
-    t0[$p]=$(ticks "$p")
-done
+pids=()
+for p in "$@"; do [[ $p =~ ^[0-9]+$ ]] && pids+=("$p"); done
+declare -A t0=()
+while read -r p t; do t0[$p]=$t; done < <(cpu_ns "${pids[@]}")
 sleep "$secs"
-hz=$(getconf CLK_TCK)
 n=0 dt=0 rss=0 pss=0
-for p in "${!t0[@]}"; do
-    [[ -n ${t0[$p]} ]] || continue
-    last[$p]=$(ticks "$p")
-    [[ -n ${last[$p]} ]] || continue
+while read -r p t; do
+    [[ -n ${t0[$p]:-} ]] || continue
     n=$((n + 1))
-    dt=$(( dt + last[$p] - t0[$p] ))
+    dt=$(( dt + t - t0[$p] ))
     read -r r s < <(awk '/^Rss:/ { r = $2 } /^Pss:/ { s = $2 } END { print r + 0, s + 0 }' "/proc/$p/smaps_rollup" 2>/dev/null)
     rss=$(( rss + ${r:-0} )); pss=$(( pss + ${s:-0} ))
-done
-awk -v l="$label" -v n="$n" -v dt="$dt" -v hz="$hz" -v s="$secs" -v r="$rss" -v p="$pss" \
-    'BEGIN { printf "%s procs %d cpu%% %.2f rss_mib %.1f pss_mib %.1f\n", l, n, dt * 100 / hz / s, r / 1024, p / 1024 }'
+done < <(cpu_ns "${!t0[@]}")
+awk -v l="$label" -v n="$n" -v dt="$dt" -v s="$secs" -v r="$rss" -v p="$pss" \
+    'BEGIN { printf "%s procs %d cpu%% %.2f rss_mib %.1f pss_mib %.1f\n", l, n, dt / 1e7 / s, r / 1024, p / 1024 }'
