@@ -587,18 +587,26 @@ EOF
         echo "$cg" >>"$d/cgroups"
     done
 
-    # Chain of execs (env, setsid, rig-ns.sh, unshare, rig-ns.sh, libvirtd):
+    # Chain of execs (subshell, env, setsid, rig-ns.sh, unshare, rig-ns.sh, libvirtd):
     # $! is the daemon's PID unless setsid had to fork; the pid file decides
     # anyway.  rig-ns.sh joins the rig's cgroups before it unshares, so the
     # new cgroup namespace is rooted there.
-    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$d/home" LANG=C \
-        LIBVIRT_DRIVER_DIR="$d/drivers" \
-        XDG_CONFIG_HOME="$d/home/.config" XDG_CACHE_HOME="$d/home/.cache" \
-        XDG_RUNTIME_DIR="$d/home/.run" \
-        setsid "$(_rig_here)/rig-ns.sh" \
-        "$d/cgroups" "$d" "$_RIG_CTRLS" "$libvirtd" "${targs[@]}" \
-        --config "$d/etc/libvirtd.conf" --pid-file "$d/libvirtd.pid" \
-        </dev/null >"$d/libvirtd.out" 2>&1 &
+    # Open files: libvirtd holds a socket per client, a pty per open console
+    # and a monitor socket per container (about 1000 for 240 consoles with a
+    # client each): the soft limit goes up to the hard one.
+    local here
+    here=$(_rig_here)
+    (
+        ulimit -S -n "$(ulimit -H -n)" 2>/dev/null
+        exec env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$d/home" LANG=C \
+            LIBVIRT_DRIVER_DIR="$d/drivers" \
+            XDG_CONFIG_HOME="$d/home/.config" XDG_CACHE_HOME="$d/home/.cache" \
+            XDG_RUNTIME_DIR="$d/home/.run" \
+            setsid "$here/rig-ns.sh" \
+            "$d/cgroups" "$d" "$_RIG_CTRLS" "$libvirtd" "${targs[@]}" \
+            --config "$d/etc/libvirtd.conf" --pid-file "$d/libvirtd.pid" \
+            </dev/null >"$d/libvirtd.out" 2>&1
+    ) &
     echo "$!" >"$d/launch.pid"
 
     uri=$(rig_uri "$d")
@@ -685,15 +693,18 @@ _rig_cpu_ns() {
     local p files=()
     for p in "$@"; do files+=(/proc/"$p"/task/*/schedstat); done
     (( ${#files[@]} )) || return 0
-    awk '{ split(FILENAME, f, "/"); t[f[3]] += $1 } END { for (p in t) print p, t[p] }' \
-        "${files[@]}" 2>/dev/null
+    # grep -H, not awk FILENAME: a thread that has gone meanwhile is skipped
+    # (mawk stops at an unreadable file)
+    grep -H . "${files[@]}" 2>/dev/null |
+        awk -F '[/: ]' '{ t[$3] += $7 } END { for (p in t) printf "%s %.0f\n", p, t[p] }'
     return 0
 }
 
 # rig_measure DIR [SECS] — over SECS (default 10) seconds: CPU of the whole
 # rig (cgroup cpuacct.usage) and of each kind of process (schedstat), and
 # the RSS and PSS of each kind (libvirtd, libvirt_lxc, container processes)
-# at the end.  CPU % is of one core.
+# at the end.  CPU % is of one core; the kinds count only processes that
+# lived through the whole window, the total counts everything.
 rig_measure() {
     local d secs=${2:-10} cg mcg c0 c1 pid exe kind p t r ss
     d=$(_rig_dir "${1:-}") || return
@@ -705,10 +716,12 @@ rig_measure() {
     mapfile -t pids < <(_rig_cg_pids "$d")
     local -A cpu0=() cnt=() rss=() pss=() cpu=() kindof=()
     while read -r p t; do cpu0[$p]=$t; done < <(_rig_cpu_ns "${pids[@]}")
+    local -a cpu1
     c0=$(cat "$cg/cpuacct.usage")
     sleep "$secs"
+    # both CPU readings first, right at the end of the window
     c1=$(cat "$cg/cpuacct.usage")
-    mapfile -t pids < <(_rig_cg_pids "$d")
+    mapfile -t cpu1 < <(_rig_cpu_ns "${pids[@]}")
     for pid in "${pids[@]}"; do
         exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || continue
         case ${exe##*/} in
@@ -723,12 +736,13 @@ rig_measure() {
         rss[$kind]=$(( ${rss[$kind]:-0} + ${r:-0} ))
         pss[$kind]=$(( ${pss[$kind]:-0} + ${ss:-0} ))
     done
-    while read -r p t; do
+    for p in "${cpu1[@]}"; do
+        t=${p#* } p=${p%% *}
         kind=${kindof[$p]:-}
-        [[ -n $kind ]] || continue
-        # a process born during the window counts from its birth
-        cpu[$kind]=$(( ${cpu[$kind]:-0} + t - ${cpu0[$p]:-0} ))
-    done < <(_rig_cpu_ns "${pids[@]}")
+        # only processes that lived through the whole window
+        [[ -n $kind && -n ${cpu0[$p]:-} ]] || continue
+        cpu[$kind]=$(( ${cpu[$kind]:-0} + t - cpu0[$p] ))
+    done
     {
         printf '%-12s %6s %10s %10s %8s\n' kind procs "RSS MiB" "PSS MiB" "CPU %"
         for kind in libvirtd libvirt_lxc container; do
