@@ -22,7 +22,9 @@
 #             when it exits), so typing works
 #     tick    banner, then "rig-NNN tick K" every second, forever (no fork per
 #             line: the loop is shell builtins)
-#     panic   banner, a few boot lines, then a kernel-panic block, then quiet
+#     panic   banner, a few boot lines, then a kernel-panic block, then quiet;
+#             the time the panic line was written (EPOCHREALTIME, host
+#             clock) is in /proc/INIT/root/dev/.rig-panic-at
 #     quiet   banner, then nothing
 # Every container's init is /init of DIR/rootfs, with the mode as its argument.
 #
@@ -312,6 +314,8 @@ panic)
     echo "[    0.000000] Linux version 6.1.0-rig (virtmux rig) #1 SMP"
     echo "[    0.412000] VFS: Cannot open root device \"vda1\" or unknown-block(0,0): error -6"
     echo "[    0.412100] Please append a correct \"root=\" boot option"
+    # when the panic line left (host clock), for latency measurements
+    echo "$EPOCHREALTIME" >/dev/.rig-panic-at
     echo "[    0.412200] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)"
     echo "[    0.412300] ---[ end Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0) ]---"
     while :; do pause 3600; done ;;
@@ -646,12 +650,14 @@ EOF
 
 # rig_say DIR NAME TEXT — NAME prints TEXT (and CR LF) on its console: the
 # bytes are written to the container's /dev/console pty, as its own
-# processes write there.
+# processes write there.  DIR/events.log gets "EPOCHREALTIME NAME say" just
+# before the write (for latency measurements; rig_panic: "... panic").
 rig_say() {
     local d name=${2:-} pid
     d=$(_rig_dir "${1:-}") || return
     (( $# >= 3 )) || { _rig_err "usage: say DIR NAME TEXT"; return 2; }
     pid=$(rig_init_pid "$d" "$name") || return 1
+    echo "$EPOCHREALTIME $name say" >>"$d/events.log"
     printf '%s\r\n' "$3" >"/proc/$pid/root/dev/console" ||
         { _rig_err "cannot write to $name's console"; return 1; }
 }
@@ -661,6 +667,7 @@ rig_panic() {
     local d name=${2:-} pid reason=${3:-Attempted to kill init! exitcode=0x0000000b}
     d=$(_rig_dir "${1:-}") || return
     pid=$(rig_init_pid "$d" "$name") || return 1
+    echo "$EPOCHREALTIME $name panic" >>"$d/events.log"
     printf '\r\n[   42.000000] Kernel panic - not syncing: %s\r\n[   42.000100] CPU: 0 PID: 1 Comm: init Not tainted 6.1.0-rig #1\r\n[   42.000200] ---[ end Kernel panic - not syncing: %s ]---\r\n' \
         "$reason" "$reason" >"/proc/$pid/root/dev/console" ||
         { _rig_err "cannot write to $name's console"; return 1; }

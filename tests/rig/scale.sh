@@ -35,6 +35,8 @@ cleanup() {
     RIG_QUIET=1 rig_down "$D" || rc=1
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 ms_since() { echo $(( (${EPOCHREALTIME/./} - ${1/./}) / 1000 )); }
 
 echo "== rig: N=$n MODE=$mode, windows of ${secs}s, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -66,13 +68,18 @@ for ((i = 2; i <= n; i++)); do
     name=$(_rig_name "$i")
     tmux -L "$T" new-window -d -t peer -n "$name" "virsh -c '$uri' console $name"
 done
-# bounded wait until every window says Connected
-for ((k = 0; k < 60; k++)); do
-    c=0
+# wait (bounded in rounds and time) until every window says Connected; the
+# whole history, as tick output scrolls the line away
+end=$(( ${EPOCHREALTIME/./} + (60 + n / 2) * 1000000 ))
+declare -A conn=()
+for ((k = 0; k < 100 && ${EPOCHREALTIME/./} < end; k++)); do
     for ((i = 1; i <= n; i++)); do
         name=$(_rig_name "$i")
-        tmux -L "$T" capture-pane -p -t "peer:$name" 2>/dev/null | grep -q "Connected to domain '$name'" && c=$((c + 1))
+        [[ -n ${conn[$name]:-} ]] && continue
+        tmux -L "$T" capture-pane -p -S - -t "peer:$name" 2>/dev/null |
+            grep -q "Connected to domain '$name'" && conn[$name]=1
     done
+    c=${#conn[@]}
     (( c == n )) && break
     sleep 1
 done
@@ -87,7 +94,7 @@ if [[ $mode == idle ]]; then
     c=0
     for ((i = 1; i <= n; i++)); do
         name=$(_rig_name "$i")
-        tmux -L "$T" capture-pane -p -t "peer:$name" | grep -q "^peer-42-$name" && c=$((c + 1))
+        tmux -L "$T" capture-pane -p -S - -t "peer:$name" | grep -q "^peer-42-$name" && c=$((c + 1))
     done
     echo "typed into every window: $c/$n echoed by their shells"
     (( c == n )) || rc=1

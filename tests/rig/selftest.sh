@@ -27,6 +27,8 @@ cleanup() {
     rig_down "$D" || echo "FAIL rig_down at exit"
 }
 trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # pane_wait TARGET TEXT SECS [GREP-OPTION]: TEXT (fixed string, or with -E
 # an extended regex) shows in tmux pane TARGET within SECS.
