@@ -658,8 +658,15 @@ rig_say() {
     (( $# >= 3 )) || { _rig_err "usage: say DIR NAME TEXT"; return 2; }
     pid=$(rig_init_pid "$d" "$name") || return 1
     echo "$EPOCHREALTIME $name say" >>"$d/events.log"
-    printf '%s\r\n' "$3" >"/proc/$pid/root/dev/console" ||
-        { _rig_err "cannot write to $name's console"; return 1; }
+    printf '%s\r\n' "$3" | _rig_console_write "$pid" ||
+        { _rig_err "cannot write to $name's console (full: nobody has read it for long?)"; return 1; }
+}
+
+# _rig_console_write PID: stdin to the console of the container whose init
+# is PID, bounded: with no client for a long time (about 34 KiB waiting) a
+# console write blocks, as the container's own writes do.
+_rig_console_write() {
+    timeout -k 1 5 dd of="/proc/$1/root/dev/console" conv=notrunc status=none
 }
 
 # rig_panic DIR NAME [REASON] — NAME prints a kernel-panic block.
@@ -669,8 +676,8 @@ rig_panic() {
     pid=$(rig_init_pid "$d" "$name") || return 1
     echo "$EPOCHREALTIME $name panic" >>"$d/events.log"
     printf '\r\n[   42.000000] Kernel panic - not syncing: %s\r\n[   42.000100] CPU: 0 PID: 1 Comm: init Not tainted 6.1.0-rig #1\r\n[   42.000200] ---[ end Kernel panic - not syncing: %s ]---\r\n' \
-        "$reason" "$reason" >"/proc/$pid/root/dev/console" ||
-        { _rig_err "cannot write to $name's console"; return 1; }
+        "$reason" "$reason" | _rig_console_write "$pid" ||
+        { _rig_err "cannot write to $name's console (full: nobody has read it for long?)"; return 1; }
 }
 
 # rig_status DIR — daemon, domain counts, the rig cgroup's totals.
