@@ -20,7 +20,7 @@ DEB_BUILD := build-essential pkg-config libncurses-dev libvirt-dev libxml2-dev \
              clang libclang-rt-14-dev
 # seabios, console-setup-linux: the fonts the VNC recogniser reads; iproute2,
 # openssh-client, netcat-openbsd: the two-host testbed and libvirt over SSH.
-DEB_RUN   := libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-clients \
+DEB_RUN   := libvirt-daemon-system libvirt-daemon-driver-qemu libvirt-daemon-driver-lxc libvirt-clients \
              qemu-system-x86 openssh-server openssh-client busybox-static linux-image-amd64 \
              tmux cpio gzip procps sasl2-bin libsasl2-modules \
              seabios console-setup-linux netcat-openbsd iproute2
@@ -54,7 +54,7 @@ TESTS     := $(TEST_SRC:tests/unit/%.c=$(BA)/tests/%)
 # A misbehaving VNC server for the end-to-end tests (tests/vnc/).
 HOSTILE   := build/hostile_server
 
-.PHONY: all asan check unit e2e demo deps deps-check print-deps install uninstall bench bench-remote bench-migrate clean
+.PHONY: all asan check unit e2e rig-selftest demo deps deps-check print-deps install uninstall bench bench-remote bench-migrate clean
 all: virtmux
 
 virtmux: $(LIB_OBJ) $(B)/tui/main.o
@@ -95,6 +95,10 @@ check: deps-check virtmux virtmux-asan $(TESTS) $(HOSTILE) fuzz-build
 	@tests/run-unit.sh $(TESTS)
 	@$(MAKE) --no-print-directory fuzz-regress
 	@tests/e2e/run.sh
+
+# The LXC console rig (tests/rig/README.md): 4 containers end to end; root.
+rig-selftest:
+	@tests/rig/selftest.sh
 
 unit: virtmux-asan $(TESTS)
 	@tests/run-unit.sh $(TESTS)
