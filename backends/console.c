@@ -2,6 +2,8 @@
  * screen and never to the user's terminal; libtsm's replies (DA, DSR, cursor
  * position) and typed keys leave through one outbound queue to the guest. */
 #include "backends/console.h"
+#include "backends/history.h"
+#include "backends/monotime.h"
 #include "backends/vtshadow.h"
 #include "keymaps/keysym.h"
 
@@ -56,9 +58,19 @@ struct fast {
     unsigned long draws;       /* taken, for tests */
 };
 
+/* The scrollback is kept as the bytes that printed it (backends/history.h),
+ * at most this much per line; a screen that looks back ("the past") is
+ * rebuilt from them when a pane scrolls, and let go when none has for a while. */
+#define HISTORY_BYTES_PER_LINE 160
+#define PAST_KEEP_MS 20000
+
 struct console {
-    struct tsm_screen *screen;
+    struct tsm_screen *screen;   /* the live screen: no scrollback of its own */
     struct tsm_vte *vte;
+    struct history hist;
+    struct tsm_screen *past;     /* the history replayed, with its scrollback, or NULL */
+    struct tsm_vte *past_vte;
+    unsigned long long past_used_ms;
     char *out;
     size_t out_len, out_cap;
     unsigned long age;
@@ -113,21 +125,102 @@ struct console *console_new(unsigned cols, unsigned rows, unsigned sb_lines)
     tsm_vte_set_osc_cb(c->vte, on_vte_osc, c);
     c->watch = -1;
     c->sb_max = sb_lines;
-    tsm_screen_set_max_sb(c->screen, sb_lines);
+    tsm_screen_set_max_sb(c->screen, 0);
     tsm_screen_resize(c->screen, cols < MIN_COLS ? MIN_COLS : cols, rows ? rows : 24);
     return c;
+}
+
+static void past_free(struct console *c)
+{
+    if (!c->past)
+        return;
+    tsm_vte_unref(c->past_vte);
+    /* libtsm 4.0.2 does not free scrollback lines on unref. */
+    tsm_screen_clear_sb(c->past);
+    tsm_screen_unref(c->past);
+    c->past = NULL;
+    c->past_vte = NULL;
 }
 
 void console_free(struct console *c)
 {
     if (!c)
         return;
+    past_free(c);
+    history_free(&c->hist);
     tsm_vte_unref(c->vte);
-    /* libtsm 4.0.2 does not free scrollback lines on unref. */
-    tsm_screen_clear_sb(c->screen);
     tsm_screen_unref(c->screen);
     free(c->out);
     free(c);
+}
+
+/* The past answers nobody: its replies to a replayed query went out long ago. */
+static void discard_write(struct tsm_vte *vte, const char *u8, size_t len, void *data)
+{
+}
+
+/* A marker line: written straight into a screen with its own attributes,
+ * bypassing the parser, so the guest's SGR state is left alone and no
+ * escape is possible. */
+static void marker_on(struct tsm_screen *screen, struct tsm_vte *vte, const char *text, size_t n)
+{
+    struct tsm_screen_attr attr;
+    tsm_vte_get_def_attr(vte, &attr);
+    attr.inverse = 1;
+    attr.bold = 1;
+    if (tsm_screen_get_cursor_x(screen) != 0)
+        tsm_screen_newline(screen);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)text[i];
+        tsm_screen_write(screen, ch >= 0x20 && ch < 0x7f ? ch : '?', &attr);
+    }
+    tsm_screen_newline(screen);
+}
+
+static void replay(enum history_kind kind, const char *bytes, size_t n, void *opaque)
+{
+    struct console *c = opaque;
+    if (kind == HISTORY_MARKER)
+        marker_on(c->past, c->past_vte, bytes, n);
+    else
+        tsm_vte_input(c->past_vte, bytes, n);
+}
+
+/* The screen with the scrollback in it, rebuilt from the history if need be. */
+static struct tsm_screen *past(struct console *c)
+{
+    c->past_used_ms = mono_ms();
+    if (c->past)
+        return c->past;
+    if (tsm_screen_new(&c->past, NULL, NULL) < 0) {
+        c->past = NULL;
+        return NULL;
+    }
+    if (tsm_vte_new(&c->past_vte, c->past, discard_write, c, NULL, NULL) < 0) {
+        tsm_screen_unref(c->past);
+        c->past = NULL;
+        return NULL;
+    }
+    tsm_vte_set_osc_cb(c->past_vte, on_vte_osc, c);
+    tsm_screen_set_max_sb(c->past, c->sb_max);
+    tsm_screen_resize(c->past, tsm_screen_get_width(c->screen), tsm_screen_get_height(c->screen));
+    history_replay(&c->hist, replay, c);
+    return c->past;
+}
+
+/* Nobody has looked back for a while: the past goes (the history stays). */
+static void past_expire(struct console *c)
+{
+    if (c->past && !c->scrolled && mono_ms() - c->past_used_ms > PAST_KEEP_MS)
+        past_free(c);
+}
+
+static void remember(struct console *c, enum history_kind kind, const char *bytes, size_t n)
+{
+    if (!c->sb_max)
+        return;
+    size_t lines = (size_t)c->sb_max + tsm_screen_get_height(c->screen);
+    history_add(&c->hist, kind, bytes, n, lines, lines * HISTORY_BYTES_PER_LINE);
 }
 
 /* Something changed that the spans do not describe: the next draw walks. */
@@ -178,6 +271,10 @@ void console_feed(struct console *c, const char *bytes, size_t len)
                   x0 + len < tsm_screen_get_width(c->screen) && printable_ascii(bytes, len);
     bool pen_kept = vtshadow_feed(&f->shadow, bytes, len);
     tsm_vte_input(c->vte, bytes, len);
+    remember(c, HISTORY_BYTES, bytes, len);
+    if (c->past)
+        tsm_vte_input(c->past_vte, bytes, len);
+    past_expire(c);
     c->age++;
     if (!pen_kept)
         f->pen_known = false;
@@ -196,17 +293,11 @@ void console_feed(struct console *c, const char *bytes, size_t len)
 
 void console_marker(struct console *c, const char *text)
 {
-    /* Written straight into the screen with its own attributes, bypassing the
-     * parser: the guest's SGR state is left alone and no escape is possible. */
-    struct tsm_screen_attr attr;
-    tsm_vte_get_def_attr(c->vte, &attr);
-    attr.inverse = 1;
-    attr.bold = 1;
-    if (tsm_screen_get_cursor_x(c->screen) != 0)
-        tsm_screen_newline(c->screen);
-    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
-        tsm_screen_write(c->screen, *p >= 0x20 && *p < 0x7f ? *p : '?', &attr);
-    tsm_screen_newline(c->screen);
+    size_t n = strlen(text);
+    marker_on(c->screen, c->vte, text, n);
+    remember(c, HISTORY_MARKER, text, n);
+    if (c->past)
+        marker_on(c->past, c->past_vte, text, n);
     c->age++;
     fast_forget(c);
 }
@@ -282,6 +373,9 @@ int console_resize(struct console *c, unsigned cols, unsigned rows)
     c->age++;
     fast_forget(c);
     c->full = true;
+    /* The past is rebuilt at the new size when a pane looks back again. */
+    past_free(c);
+    c->scrolled = 0;
     return tsm_screen_resize(c->screen, cols, rows);
 }
 
@@ -347,12 +441,14 @@ static unsigned long draw_from(struct console *c, unsigned long since, console_c
                                struct fast *learn)
 {
     struct draw_ctx ctx = { fn, opaque, false, 0, 0, (tsm_age_t)since, learn };
-    if (!(tsm_screen_get_flags(c->screen) & TSM_SCREEN_HIDE_CURSOR)) {
+    /* Scrolled back, the past is what shows. */
+    struct tsm_screen *scr = c->scrolled && c->past ? c->past : c->screen;
+    if (!(tsm_screen_get_flags(scr) & TSM_SCREEN_HIDE_CURSOR)) {
         ctx.cursor_shown = true;
-        ctx.cx = tsm_screen_get_cursor_x(c->screen);
-        ctx.cy = tsm_screen_get_cursor_y(c->screen) + c->scrolled;
+        ctx.cx = tsm_screen_get_cursor_x(scr);
+        ctx.cy = tsm_screen_get_cursor_y(scr) + c->scrolled;
     }
-    return (unsigned long)tsm_screen_draw(c->screen, draw_cell, &ctx);
+    return (unsigned long)tsm_screen_draw(scr, draw_cell, &ctx);
 }
 
 void console_draw(struct console *c, console_cell_fn fn, void *opaque)
@@ -518,23 +614,31 @@ static unsigned long look(struct console *c, char *row0, size_t cap)
  * lines looks the same, a limit of libtsm 4.0.2). */
 static bool step_back(struct console *c, unsigned long *hash, char *row0, size_t cap)
 {
-    if (c->scrolled >= c->sb_max)
+    struct tsm_screen *p = c->scrolled < c->sb_max ? past(c) : NULL;
+    if (!p)
         return false;
-    tsm_screen_sb_up(c->screen, 1);
+    tsm_screen_sb_up(p, 1);
+    c->scrolled++;   /* the past shows from the first line back */
     c->full = true;
     unsigned long h = look(c, row0, cap);
-    if (h == *hash)
-        return false;
-    *hash = h;
-    c->scrolled++;
-    return true;
+    if (h != *hash) {
+        *hash = h;
+        return true;
+    }
+    /* The top, or a line like the one below it: stay where it was. */
+    c->scrolled--;
+    tsm_screen_sb_reset(p);
+    if (c->scrolled)
+        tsm_screen_sb_up(p, c->scrolled);
+    return false;
 }
 
 void console_scroll(struct console *c, int lines)
 {
     if (lines < 0) {
         unsigned n = (unsigned)-lines > c->scrolled ? c->scrolled : (unsigned)-lines;
-        tsm_screen_sb_down(c->screen, n);
+        if (c->past)
+            tsm_screen_sb_down(past(c), n);
         c->scrolled -= n;
         c->full = true;
     } else {
@@ -547,7 +651,8 @@ void console_scroll(struct console *c, int lines)
 
 void console_scroll_reset(struct console *c)
 {
-    tsm_screen_sb_reset(c->screen);
+    if (c->past)
+        tsm_screen_sb_reset(c->past);
     c->scrolled = 0;
     c->full = true;
     c->age++;
@@ -555,14 +660,33 @@ void console_scroll_reset(struct console *c)
 
 void console_view_at(struct console *c, unsigned lines)
 {
-    if (lines == c->scrolled)
+    if (lines == c->scrolled) {
+        if (lines)
+            c->past_used_ms = mono_ms();
         return;
-    tsm_screen_sb_reset(c->screen);
-    if (lines)
-        tsm_screen_sb_up(c->screen, lines);
+    }
+    struct tsm_screen *p = lines ? past(c) : c->past;
+    if (lines && !p)
+        return;   /* out of memory: stay live */
+    if (p) {
+        tsm_screen_sb_reset(p);
+        if (lines)
+            tsm_screen_sb_up(p, lines);
+    }
     c->scrolled = lines;
     c->full = true;
     c->age++;
+    past_expire(c);
+}
+
+size_t console_history_bytes(const struct console *c)
+{
+    return c->hist.cap;
+}
+
+bool console_has_past(const struct console *c)
+{
+    return c->past != NULL;
 }
 
 unsigned console_scrolled(const struct console *c)

@@ -88,6 +88,11 @@ void console_view_at(struct console *c, unsigned lines);
  * 0 when found, -1 when not. */
 int console_search(struct console *c, const char *text);
 
+/* What the scrollback costs: the bytes its history holds (allocated); and
+ * whether the screen that shows it (rebuilt when a pane looks back) exists. */
+size_t console_history_bytes(const struct console *c);
+bool console_has_past(const struct console *c);
+
 /* Every line of the scrollback (at most max_back of them) and of the
  * screen, oldest first, as UTF-8 without trailing blanks. 0, or -1 when out
  * of memory (some lines may have been given). */
