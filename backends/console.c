@@ -3,6 +3,7 @@
  * position) and typed keys leave through one outbound queue to the guest. */
 #include "backends/console.h"
 #include "backends/history.h"
+#include "backends/linewatch.h"
 #include "backends/monotime.h"
 #include "backends/vtshadow.h"
 #include "keymaps/keysym.h"
@@ -71,6 +72,8 @@ struct console {
     struct tsm_screen *past;     /* the history replayed, with its scrollback, or NULL */
     struct tsm_vte *past_vte;
     unsigned long long past_used_ms;
+    struct linewatch *lines;     /* fed with the guest's bytes, or NULL */
+    const struct watch_patterns *patterns;
     char *out;
     size_t out_len, out_cap;
     unsigned long age;
@@ -272,6 +275,8 @@ void console_feed(struct console *c, const char *bytes, size_t len)
     bool pen_kept = vtshadow_feed(&f->shadow, bytes, len);
     tsm_vte_input(c->vte, bytes, len);
     remember(c, HISTORY_BYTES, bytes, len);
+    if (c->lines)
+        linewatch_feed(c->lines, c->patterns, bytes, len, mono_ms());
     if (c->past)
         tsm_vte_input(c->past_vte, bytes, len);
     past_expire(c);
@@ -677,6 +682,54 @@ void console_view_at(struct console *c, unsigned lines)
     c->full = true;
     c->age++;
     past_expire(c);
+}
+
+void console_set_lines(struct console *c, struct linewatch *w, const struct watch_patterns *p)
+{
+    c->lines = w;
+    c->patterns = p;
+}
+
+/* The text of the screen's last row with something on it. */
+struct bottom_ctx { char *out; size_t len, cap; unsigned row; };
+
+static void bottom_cell(unsigned x, unsigned y, const uint32_t *ch, size_t len, unsigned width,
+                        const struct console_attr *a, void *opaque)
+{
+    struct bottom_ctx *b = opaque;
+    if (!width)
+        return;
+    uint32_t cp = len ? ch[0] : ' ';
+    if (y != b->row) {
+        if (cp == ' ')
+            return;   /* a blank cell does not make a row the last one */
+        b->row = y;
+        b->len = 0;
+        /* the row starts at column 0: pad to where this cell is */
+        for (unsigned i = 0; i < x && b->len + 1 < b->cap; i++)
+            b->out[b->len++] = ' ';
+    }
+    char u8[8];
+    size_t n = tsm_ucs4_to_utf8(cp, u8);
+    if (b->len + n < b->cap) {
+        memcpy(b->out + b->len, u8, n);
+        b->len += n;
+    }
+}
+
+void console_bottom_line(struct console *c, char *out, size_t outlen)
+{
+    struct bottom_ctx b = { out, 0, outlen, (unsigned)-1 };
+    if (!outlen)
+        return;
+    /* The live screen, whatever a pane is scrolled to. */
+    unsigned saved = c->scrolled;
+    c->scrolled = 0;
+    draw_from(c, 0, bottom_cell, &b, NULL);
+    c->scrolled = saved;
+    while (b.len > 0 && out[b.len - 1] == ' ')
+        b.len--;
+    out[b.len] = '\0';
 }
 
 size_t console_history_bytes(const struct console *c)

@@ -88,6 +88,13 @@ void console_view_at(struct console *c, unsigned lines);
  * 0 when found, -1 when not. */
 int console_search(struct console *c, const char *text);
 
+/* A line watcher fed with every byte of guest output (NULL: none); not owned. */
+struct linewatch;
+struct watch_patterns;
+void console_set_lines(struct console *c, struct linewatch *w, const struct watch_patterns *p);
+/* The text of the live screen's last row that has something on it ("" if none). */
+void console_bottom_line(struct console *c, char *out, size_t outlen);
+
 /* What the scrollback costs: the bytes its history holds (allocated); and
  * whether the screen that shows it (rebuilt when a pane looks back) exists. */
 size_t console_history_bytes(const struct console *c);

@@ -20,12 +20,18 @@ bool watch_patterns_alarm(const struct watch_patterns *p, const char *text)
     return false;
 }
 
+/* One alarm per line: a line that matched while it was being printed is
+ * the same alarm when it is complete (its text is updated). */
 static void check_alarm(struct linewatch *w, const struct watch_patterns *p, const char *line, unsigned long long now)
 {
-    if (w->alarm || blank(line) || !watch_patterns_alarm(p, line))
+    if (blank(line) || !watch_patterns_alarm(p, line))
         return;
-    w->alarm = true;
-    w->alarm_ms = now;
+    if (!w->cur_alarmed) {
+        w->alarm = true;
+        w->alarm_ms = now;
+        w->alarms++;
+        w->cur_alarmed = true;
+    }
     snprintf(w->alarm_line, sizeof w->alarm_line, "%s", line);
 }
 
@@ -37,6 +43,7 @@ static void end_line(struct linewatch *w, const struct watch_patterns *p, unsign
         memcpy(w->last, w->cur, w->curlen + 1);
     w->curlen = 0;
     w->cur[0] = '\0';
+    w->cur_alarmed = false;
 }
 
 void linewatch_feed(struct linewatch *w, const struct watch_patterns *p, const char *bytes, size_t n,
@@ -64,6 +71,7 @@ void linewatch_feed(struct linewatch *w, const struct watch_patterns *p, const c
                  * what is shown is what comes next. */
                 w->cr = false;
                 w->curlen = 0;
+                w->cur_alarmed = false;
             }
             if (w->curlen < sizeof w->cur - 1) {
                 w->cur[w->curlen++] = out[j] == '\t' ? ' ' : out[j];

@@ -27,11 +27,13 @@ struct linewatch {
     char cur[LINEWATCH_LINE];        /* the line being printed */
     size_t curlen;
     bool cr;                         /* a carriage return: the line starts over unless \n follows */
+    bool cur_alarmed;                /* the line being printed matched already */
     char last[LINEWATCH_LINE];       /* the last complete line with something on it */
     unsigned long long last_ms;      /* when guest output last came (0: never) */
     bool alarm;                      /* sticky until linewatch_seen */
-    char alarm_line[LINEWATCH_LINE];
-    unsigned long long alarm_ms;
+    char alarm_line[LINEWATCH_LINE]; /* the newest line that matched */
+    unsigned long long alarm_ms;     /* when it came */
+    unsigned long alarms;            /* lines that matched, ever */
 };
 
 /* Guest bytes at now_ms; p may be NULL (no patterns). */

@@ -1,6 +1,7 @@
 /* server/app.c: the server's state: hosts and their questions, the consoles
  * it holds, sessions, and where messages and questions go. */
 #include "server/app.h"
+#include "server/board.h"
 #include "server/client.h"
 #include "server/command.h"
 #include "server/migrations.h"
@@ -122,6 +123,13 @@ struct app *app_new(char *err, size_t errlen)
         app_free(a);
         return NULL;
     }
+    char perr[300];
+    if (watch_patterns_add_alarm(&a->patterns, DEFAULT_ALARM, perr, sizeof perr) < 0 ||
+        watch_patterns_set_settled(&a->patterns, DEFAULT_SETTLED, perr, sizeof perr) < 0) {
+        snprintf(err, errlen, "the board's patterns: %s", perr);
+        app_free(a);
+        return NULL;
+    }
     keymap_set_command_check(a->km, command_check, a);
     if (keyfile_load_text(a->km, "default.keys", default_keys_text, report_keyfile, a) != 0)
         app_message(a, true, "the built-in key bindings have errors (see :show-messages)");
@@ -147,6 +155,7 @@ void app_free(struct app *a)
     free(a->sources);
     free(a->clients);
     keymap_free(a->km);
+    watch_patterns_clear(&a->patterns);
     domreg_free(a->reg);
     msglog_free(a->log);
     free(a);
@@ -206,6 +215,16 @@ void app_output(struct app *a, struct source *s)
         struct client *c = a->clients[i];
         if (c->session && session_shows(c->session, s))
             client_output(c);
+    }
+}
+
+void app_alarm(struct app *a, struct source *s)
+{
+    /* Not paced: the moment it is printed is the moment a TA needs it. */
+    for (size_t i = 0; i < a->nclients; i++) {
+        struct client *c = a->clients[i];
+        if (c->session && board_shown(c->session) && board_holds(c->session->board, s))
+            c->dirty = true;
     }
 }
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include "backends/domain.h"
 #include "backends/host.h"
+#include "backends/linewatch.h"
 #include "keymaps/keymap.h"
 #include "views/dialog.h"
 #include "views/messages.h"
@@ -49,6 +50,7 @@ struct app {
     size_t nhosts;
     struct msglog *log;
     struct options opt;
+    struct watch_patterns patterns;   /* set alarm, set settled: for the board */
     int source_depth;          /* config files being read inside each other */
     struct source **sources;
     size_t nsources;
@@ -86,6 +88,11 @@ void app_dirty(struct app *a);
 void app_session_changed(struct app *a, struct session *s);
 /* Guest output on s: paced frames for the clients showing it. */
 void app_output(struct app *a, struct source *s);
+/* s printed an alarm line: the boards showing it are drawn at once. */
+void app_alarm(struct app *a, struct source *s);
+/* The board's defaults for set alarm / set settled. */
+#define DEFAULT_ALARM "Kernel panic|Oops|BUG:|end Kernel panic|emergency mode|Give root password"
+#define DEFAULT_SETTLED "login:|\\$ $|# $"
 /* set mouse / colour reach every client's screen. */
 void app_apply_options(struct app *a);
 /* The console area of the session being handled (24x80 without one). */

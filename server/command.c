@@ -3,11 +3,13 @@
 #include "server/command.h"
 #include "server/migrations.h"
 #include "server/app.h"
+#include "server/board.h"
 #include "server/client.h"
 #include "server/pane.h"
 #include "server/session.h"
 #include "server/config.h"
 #include "server/demo.h"
+#include "views/board.h"
 #include "views/domlist.h"
 #include "views/help.h"
 #include "views/hostlist.h"
@@ -22,6 +24,7 @@
 #include "proto/msg.h"
 
 #include <errno.h>
+#include <regex.h>
 #include <unistd.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -99,20 +102,30 @@ static int cmd_command_prompt(struct app *a, int argc, char **argv, char *err, s
     return 0;
 }
 
+/* The filter of the list shown: the domain list, or the board. */
 static int cmd_filter(struct app *a, int argc, char **argv, char *err, size_t errlen)
 {
-    if (a->s->main_view != a->s->domlist)
+    bool board = a->s->board && a->s->main_view == a->s->board->view;
+    if (!board && a->s->main_view != a->s->domlist)
         show_main(a, a->s->domlist);
     if (argc > 1)
-        domlist_set_filter(a->s->domlist, argv[1]);
+        session_set_filter(a->s, argv[1]);
     else
-        client_open_prompt(a->c, PROMPT_FILTER, domlist_filter(a->s->domlist));
+        client_open_prompt(a->c, PROMPT_FILTER, session_filter(a->s));
     return 0;
 }
 
 static int cmd_filter_clear(struct app *a, int argc, char **argv, char *err, size_t errlen)
 {
-    domlist_set_filter(a->s->domlist, "");
+    session_set_filter(a->s, "");
+    return 0;
+}
+
+static int cmd_board(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    client_set_overlay(a->c, NULL);
+    if (session_show_board(a->s) < 0)
+        return errf(err, errlen, "out of memory");
     return 0;
 }
 
@@ -314,6 +327,13 @@ static int attach_like(struct app *a, int argc, char **argv, char where, char *e
         d = domlist_selected(a->s->domlist);
         if (!d)
             errf(err, errlen, "%s: no domain selected", argv[0]);
+    } else if (board_shown(a->s)) {
+        unsigned char uuid[VIR_UUID_BUFLEN];
+        d = board_selected(a->s->board->view, uuid) ? domreg_find(a->reg, uuid) : NULL;
+        if (!d)
+            errf(err, errlen, "%s: no console selected on the board", argv[0]);
+        else if (kind < 0 || (kind == SOURCE_SERIAL && !d->has_serial && d->has_vnc))
+            kind = d->has_serial || !d->has_vnc ? SOURCE_SERIAL : SOURCE_VNC;
     } else {
         errf(err, errlen, "%s: which domain? (select one in the list, or name it)", argv[0]);
     }
@@ -396,19 +416,18 @@ static int cmd_split_window(struct app *a, int argc, char **argv, char *err, siz
         size_t next = ((size_t)a->s->cur_tab + 1) % a->s->ntabs;
         if (a->s->ntabs < 2 || a->s->tabs[next] == cur)
             return errf(err, errlen, "split-window: no other console tab to join (attach another domain first)");
-        if (cur->n >= TAB_MAX_PANES)
-            return errf(err, errlen, "split-window: this tab is full");
         struct tab *src = a->s->tabs[next];
         struct pane *p = src->panes[src->focus];
+        if (tab_push(cur, p) < 0)
+            return errf(err, errlen, "out of memory");
         memmove(&src->panes[src->focus], &src->panes[src->focus + 1], (src->n - src->focus - 1) * sizeof *src->panes);
         src->n--;
         if (src->focus >= src->n && src->n)
             src->focus = src->n - 1;
         cur->kind = where == 'v' ? LAYOUT_STACKED : LAYOUT_SIDE_BY_SIDE;
-        cur->panes[cur->n] = p;
-        cur->focus = cur->n++;
+        cur->focus = cur->n - 1;
         if (!src->n) {
-            free(src);
+            tab_free(src);
             memmove(&a->s->tabs[next], &a->s->tabs[next + 1], (a->s->ntabs - next - 1) * sizeof *a->s->tabs);
             a->s->ntabs--;
             for (size_t i = 0; i < a->s->ntabs; i++)
@@ -432,7 +451,7 @@ static int cmd_watch_all(struct app *a, int argc, char **argv, char *err, size_t
     const char *filter = domlist_filter(a->s->domlist);
     bool vnc = argc > 1 && !strcmp(argv[1], "--vnc");
     int started = 0;
-    for (size_t i = 0; i < total && n < TAB_MAX_PANES; i++) {
+    for (size_t i = 0; i < total; i++) {
         struct dom *d = doms[i];
         if (d->state != VIR_DOMAIN_RUNNING || !(vnc ? d->has_vnc : d->has_serial) || session_has_uuid(a->s, d->uuid))
             continue;
@@ -451,7 +470,14 @@ static int cmd_watch_all(struct app *a, int argc, char **argv, char *err, size_t
     free(doms);
     if (!started)
         return errf(err, errlen, "watch-all: no running domain with a serial console%s", *filter ? " matches the filter" : "");
-    app_message(a, false, "watching %d console%s (read-only; Enter opens one for typing)", started, started == 1 ? "" : "s");
+    struct tab *t = session_current_tab(a->s);
+    size_t pages = t ? layout_pages(t, session_body(a->s), NULL) : 1;
+    if (pages > 1)
+        app_message(a, false, "watching %d consoles on %zu pages (n/p turns them; read-only; Enter opens one for typing)",
+                    started, pages);
+    else
+        app_message(a, false, "watching %d console%s (read-only; Enter opens one for typing)", started,
+                    started == 1 ? "" : "s");
     return 0;
 }
 
@@ -489,6 +515,32 @@ static int cmd_select_window(struct app *a, int argc, char **argv, char *err, si
     }
     client_set_overlay(a->c, NULL);
     session_select_tab(a->s, target < 0 ? -1 : target);
+    return 0;
+}
+
+/* select-page next|previous|N: a grid with more panes than fit shows a page
+ * of them, the one with the focus; this moves the focus a page on or back. */
+static int cmd_select_page(struct app *a, int argc, char **argv, char *err, size_t errlen)
+{
+    struct tab *t = session_current_tab(a->s);
+    if (!t || t->kind != LAYOUT_GRID)
+        return errf(err, errlen, "select-page: no grid shown");
+    struct rect body = session_body(a->s);
+    size_t page, pages = layout_pages(t, body, &page), per = layout_per_page(body);
+    size_t target;
+    if (!strcmp(argv[1], "next"))
+        target = page + 1 < pages ? page + 1 : 0;
+    else if (!strcmp(argv[1], "previous"))
+        target = page ? page - 1 : pages - 1;
+    else {
+        char *end;
+        long v = strtol(argv[1], &end, 10);
+        if (*end || v < 1 || (size_t)v > pages)
+            return errf(err, errlen, "select-page: next, previous or a page from 1 to %zu", pages);
+        target = (size_t)v - 1;
+    }
+    t->focus = target * per < t->n ? target * per : t->n - 1;
+    app_session_changed(a, a->s);
     return 0;
 }
 
@@ -768,8 +820,23 @@ static int cmd_set(struct app *a, int argc, char **argv, char *err, size_t errle
             a->opt.log_replay = (unsigned)n;
         return 0;
     }
+    if (strcmp(opt, "alarm") == 0) {
+        /* Repeatable: each adds one; "default" and "none" start over. */
+        if (!strcmp(val, "none") || !strcmp(val, "default")) {
+            for (size_t i = 0; i < a->patterns.nalarm; i++)
+                regfree(&a->patterns.alarm[i]);
+            a->patterns.nalarm = 0;
+            return strcmp(val, "none") ? watch_patterns_add_alarm(&a->patterns, DEFAULT_ALARM, err, errlen) : 0;
+        }
+        return watch_patterns_add_alarm(&a->patterns, val, err, errlen) < 0 ? errf(err, errlen, "set alarm: %.400s", err) : 0;
+    }
+    if (strcmp(opt, "settled") == 0) {
+        if (watch_patterns_set_settled(&a->patterns, strcmp(val, "default") ? val : DEFAULT_SETTLED, err, errlen) < 0)
+            return errf(err, errlen, "set settled: %.400s", err);
+        return 0;
+    }
     return errf(err, errlen, "set: unknown option '%s' (sort, mouse, colour, reconnect-max, log-dir, "
-                 "log-replay, scrollback, console-device, vnc-password)", opt);
+                 "log-replay, scrollback, console-device, vnc-password, alarm, settled)", opt);
 }
 
 static int cmd_source_file(struct app *a, int argc, char **argv, char *err, size_t errlen)
@@ -1019,6 +1086,7 @@ static const struct cmd_entry commands[] = {
     { "select-window", "N", "tab N (0 is the list)", 1, 1, cmd_select_window, CMD_SESSION },
     { "select-pane", "-L|-R|-U|-D", "focus the pane in that direction", 1, 1, cmd_select_pane, CMD_SESSION },
     { "next-pane", "", "focus the next pane", 0, 0, cmd_select_pane, CMD_SESSION },
+    { "select-page", "next|previous|N", "the next, previous or Nth page of a grid too large for the screen", 1, 1, cmd_select_page, CMD_SESSION },
     { "kill-pane", "", "close the focused console", 0, 0, cmd_kill_pane, CMD_SESSION },
     { "kill-window", "", "close every console of this tab", 0, 0, cmd_kill_window, CMD_SESSION },
     { "prefix", "", "the next key is a virtmux command", 0, 0, cmd_prefix, CMD_SESSION },
@@ -1039,7 +1107,8 @@ static const struct cmd_entry commands[] = {
     { "set", "OPTION VALUE", "set an option (sort, mouse, colour, reconnect-max)", 2, 2, cmd_set, 0 },
     { "source-file", "PATH", "run the commands in a file", 1, 1, cmd_source_file, 0 },
     { "source-keys", "PATH", "load a binding file (keymaps/*.keys syntax)", 1, 1, cmd_source_keys, 0 },
-    { "filter", "[TEXT]", "filter the domain list (prompt without TEXT)", 0, 1, cmd_filter, CMD_SESSION },
+    { "filter", "[TEXT]", "filter the domain list or the board (prompt without TEXT)", 0, 1, cmd_filter, CMD_SESSION },
+    { "board", "", "every console on one board: alarms, booting, at a prompt, stopped", 0, 0, cmd_board, CMD_SESSION },
     { "filter-clear", "", "show all domains again", 0, 0, cmd_filter_clear, CMD_SESSION },
     { "sort", "name|host|state|next", "sort the domain list", 0, 1, cmd_sort, CMD_SESSION },
     { "sort-next", "", "cycle the sort order", 0, 0, cmd_sort, CMD_SESSION },

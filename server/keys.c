@@ -56,14 +56,14 @@ static void prompt_key(struct client *c, key_code k)
         (k == KEYC_BSPACE && c->edit.len == 0)) {
         c->prompt = PROMPT_NONE;
         if (filter && k == '\033')
-            domlist_set_filter(s->domlist, "");
+            session_set_filter(s, "");
         return;
     }
     if (k == '\r') {
         lineedit_get(&c->edit, line, sizeof line);
         c->prompt = PROMPT_NONE;
         if (filter) {
-            domlist_set_filter(s->domlist, line);
+            session_set_filter(s, line);
             return;
         }
         if (mode == PROMPT_SEARCH) {
@@ -80,7 +80,7 @@ static void prompt_key(struct client *c, key_code k)
     if (filter) {
         /* Filter as you type. */
         lineedit_get(&c->edit, line, sizeof line);
-        domlist_set_filter(s->domlist, line);
+        session_set_filter(s, line);
     }
 }
 

@@ -5,7 +5,10 @@
 #include <stddef.h>
 #include "views/view.h"
 
-#define TAB_MAX_PANES 64
+/* A grid pane keeps at least this much of its console (plus its title
+ * row); more panes than fit go on further pages. */
+#define GRID_MIN_COLS 20
+#define GRID_MIN_ROWS 5
 
 struct pane;
 
@@ -16,13 +19,24 @@ enum layout_kind {
 };
 
 struct tab {
-    struct pane *panes[TAB_MAX_PANES];
-    size_t n, focus;
+    struct pane **panes;
+    size_t n, cap, focus;
     enum layout_kind kind;
 };
 
-/* Where pane i of t goes inside area (one row of each pane is its title). */
+/* Append a pane (the tab grows as needed); -1 when out of memory. */
+int tab_push(struct tab *t, struct pane *p);
+void tab_free(struct tab *t);
+
+
+/* Where pane i of t goes inside area (one row of each pane is its title).
+ * A grid with more panes than fit shows the page the focused pane is on;
+ * the others get an empty rect. */
 struct rect layout_pane_rect(const struct tab *t, size_t i, struct rect area);
+/* A grid's pages in area: how many, and which one the focus is on (0-based). */
+size_t layout_pages(const struct tab *t, struct rect area, size_t *page);
+/* Panes on one page of a grid in area. */
+size_t layout_per_page(struct rect area);
 /* The pane under screen cell (y, x), or -1. */
 int layout_pane_at(const struct tab *t, struct rect area, int y, int x);
 /* The neighbour of the focused pane in a direction (dy, dx), or the focus itself. */

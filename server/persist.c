@@ -9,10 +9,12 @@
  * address. */
 #include "server/persist.h"
 #include "server/app.h"
+#include "server/board.h"
 #include "server/pane.h"
 #include "server/session.h"
 #include "server/statedir.h"
 #include "keymaps/cmdline.h"
+#include "views/board.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -81,6 +83,10 @@ int persist_save(struct app *a, const char *file)
         for (size_t t = 0; t < s->ntabs; t++)
             for (size_t i = 0; i < s->tabs[t]->n; i++)
                 save_pane(f, s->tabs[t], i);
+        if (s->board) {
+            char *b[] = { "board", (char *)board_filter(s->board->view), NULL };
+            put_words(f, 2, b);
+        }
         struct tab *cur = session_current_tab(s);
         fprintf(f, "focus %d %zu\n", s->cur_tab, cur ? cur->focus : 0);
     }
@@ -111,6 +117,11 @@ static void restore_line(struct app *a, int argc, char **argv, struct session **
             session_attach(*s, NULL, argv[5], SOURCE_VNC, ro, join, false, err, sizeof err);
         else
             session_attach_waiting(*s, argv[5], kind, ro, join, false, err, sizeof err);
+    } else if (argc == 2 && !strcmp(argv[0], "board") && *s) {
+        if (session_show_board(*s) == 0) {
+            board_set_filter((*s)->board->view, argv[1]);
+            board_sync((*s)->board);
+        }
     } else if (argc == 3 && !strcmp(argv[0], "focus") && *s) {
         int tab = atoi(argv[1]);
         size_t pane = (size_t)atol(argv[2]);

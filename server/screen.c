@@ -3,6 +3,7 @@
  * and sent as the cells that changed, on the pace of server/pace.h. */
 #include "server/client.h"
 #include "server/app.h"
+#include "server/board.h"
 #include "server/migrations.h"
 #include "server/pane.h"
 #include "server/session.h"
@@ -27,14 +28,18 @@ static void draw_title(struct client *c, int cols)
     for (size_t i = 0; i < a->nhosts; i++)
         connected += host_state(a->hosts[i]) == HOST_CONNECTED;
     char left[1200], right[96];
-    int o = snprintf(left, sizeof left, " virtmux  %s0:%s%s", s->cur_tab < 0 ? "[" : "",
-                     s->main_view == s->hostlist ? "hosts" : "list", s->cur_tab < 0 ? "]" : "");
+    const char *main = s->main_view == s->hostlist ? "hosts" : s->board && s->main_view == s->board->view ? "board" : "list";
+    int o = snprintf(left, sizeof left, " virtmux  %s0:%s%s", s->cur_tab < 0 ? "[" : "", main, s->cur_tab < 0 ? "]" : "");
     for (size_t t = 0; t < s->ntabs && o < (int)sizeof left - 80; t++) {
         const char *label = s->tabs[t]->n ? s->tabs[t]->panes[0]->label : "";
         const char *slash = strrchr(label, '/');
         bool cur = (int)t == s->cur_tab;
-        o += snprintf(left + o, sizeof left - (size_t)o, " %s%zu:%s%s%s", cur ? "[" : "", t + 1,
-                      slash ? slash + 1 : label, s->tabs[t]->n > 1 ? "+" : "", cur ? "]" : "");
+        char pages[32] = "";
+        size_t page, npages = layout_pages(s->tabs[t], session_body(s), &page);
+        if (npages > 1)
+            snprintf(pages, sizeof pages, " page %zu/%zu", page + 1, npages);
+        o += snprintf(left + o, sizeof left - (size_t)o, " %s%zu:%s%s%s%s", cur ? "[" : "", t + 1,
+                      slash ? slash + 1 : label, s->tabs[t]->n > 1 ? "+" : "", pages, cur ? "]" : "");
     }
     const char *filter = domlist_filter(s->domlist);
     char f[300] = "";
@@ -99,7 +104,7 @@ static void draw_status(struct client *c, int y, int cols)
     struct pane *p = c->overlay ? NULL : session_focused_pane(s);
     if (p) {
         const char *hint = p->scroll_mode ? "scroll: PgUp/PgDn Up/Down  / search  n again  q back to live"
-                           : p->readonly ? "read-only: arrows move  Enter opens for typing  C-] prefix  q closes"
+                           : p->readonly ? "read-only: arrows move  n/p pages  Enter opens for typing  C-] prefix  q closes"
                            : "C-] or C-g then: l list  n/p tabs  | - split  [ scroll  x close  d detach  ? keys";
         put_status(c, y, cols, hint, UI_DIM);
         return;
@@ -142,6 +147,9 @@ static void draw_panes(struct client *c, struct tab *tab, struct rect body, int 
             text_put(c->screen, r.y, r.x, 1, ">", theme_attr(ROLE_STATUS_ERROR));
         if (i == tab->focus && !p->scroll_mode)
             consoleview_cursor(p->view, cy, cx);
+        /* Looked at from this session: its board's alarm mark for it goes. */
+        if (c->session->board && p->src && r.w > 0)
+            board_seen(c->session->board, p->src);
     }
 }
 

@@ -1,6 +1,7 @@
 /* server/server.c: the server's start, loop and end. */
 #include "server/server.h"
 #include "server/app.h"
+#include "server/board.h"
 #include "server/client.h"
 #include "server/config.h"
 #include "server/listen.h"
@@ -92,6 +93,31 @@ static void on_unused(int timer, void *opaque)
         a->quit = true;
 }
 
+/* A board shows how long each console has been quiet: once a second while
+ * one is on a screen, and no timer at all otherwise. */
+static int board_timer = -1;
+
+static void on_board_tick(int timer, void *opaque)
+{
+    struct app *a = opaque;
+    for (size_t i = 0; i < a->nclients; i++)
+        if (a->clients[i]->session && board_shown(a->clients[i]->session))
+            a->clients[i]->dirty = true;
+}
+
+static void board_clock(struct app *a)
+{
+    bool shown = false;
+    for (size_t i = 0; i < a->nclients && !shown; i++)
+        shown = a->clients[i]->session && board_shown(a->clients[i]->session) && !a->clients[i]->command_mode;
+    if (shown && board_timer < 0)
+        board_timer = virEventAddTimeout(1000, on_board_tick, a, NULL);
+    else if (!shown && board_timer >= 0) {
+        virEventRemoveTimeout(board_timer);
+        board_timer = -1;
+    }
+}
+
 /* Clients that are done go; the others get their frames. */
 static void serve_clients(struct app *a)
 {
@@ -104,6 +130,7 @@ static void serve_clients(struct app *a)
         client_read_echo(c);
         client_frame(c);
     }
+    board_clock(a);
 }
 
 /* Tell every client, and give them a moment to read it. */
@@ -150,6 +177,9 @@ int server_main(int argc, char **argv)
         return 1;
     }
     detach_stdio();
+    /* A process group of its own: whoever stops the server by its pid can
+     * stop the helpers it runs with it (kill -- -PID). */
+    setpgid(0, 0);
     raise_fd_limit();
     signal(SIGTSTP, SIG_IGN);
     signal(SIGTTIN, SIG_IGN);
@@ -201,6 +231,8 @@ int server_main(int argc, char **argv)
     }
     if (idle >= 0)
         virEventRemoveTimeout(idle);
+    if (board_timer >= 0)
+        virEventRemoveTimeout(board_timer);
     farewell(a, a->nsessions ? "the virtmux server was stopped" : "");
     /* On purpose: nothing to bring back. */
     unlink(saved);

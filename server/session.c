@@ -1,9 +1,11 @@
 /* server/session.c: a session's tabs and panes: opening, focusing, closing. */
 #include "server/session.h"
 #include "server/app.h"
+#include "server/board.h"
 #include "server/pane.h"
 #include "backends/domain.h"
 #include "views/console.h"
+#include "views/board.h"
 #include "views/domlist.h"
 #include "views/hostlist.h"
 
@@ -41,8 +43,9 @@ void session_free(struct session *s)
     for (size_t t = 0; t < s->ntabs; t++) {
         for (size_t i = 0; i < s->tabs[t]->n; i++)
             pane_free(s->tabs[t]->panes[i]);
-        free(s->tabs[t]);
+        tab_free(s->tabs[t]);
     }
+    board_free(s->board);
     view_free(s->domlist);
     view_free(s->hostlist);
     free(s);
@@ -136,7 +139,7 @@ static struct tab *tab_for(struct session *s, char where, bool *fresh, char *err
     struct tab *t = NULL;
     if (where == 'h' || where == 'v' || where == 'g') {
         int target = s->cur_tab >= 0 ? s->cur_tab : s->last_tab;
-        if (target >= 0 && (size_t)target < s->ntabs && s->tabs[target]->n < TAB_MAX_PANES)
+        if (target >= 0 && (size_t)target < s->ntabs)
             t = s->tabs[target];
     }
     *fresh = !t;
@@ -151,19 +154,23 @@ static struct tab *tab_for(struct session *s, char where, bool *fresh, char *err
     return t;
 }
 
-static void place(struct session *s, struct tab *t, struct pane *p)
+static int place(struct session *s, struct tab *t, struct pane *p, char *err, size_t errlen)
 {
-    t->panes[t->n] = p;
-    t->focus = t->n++;
+    if (tab_push(t, p) < 0) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    t->focus = t->n - 1;
     for (size_t i = 0; i < s->ntabs; i++)
         if (s->tabs[i] == t)
             session_select_tab(s, (int)i);
+    return 0;
 }
 
 static void drop_fresh_tab(struct session *s, struct tab *t)
 {
     s->ntabs--;
-    free(t);
+    tab_free(t);
 }
 
 int session_attach(struct session *s, const struct dom *d, const char *addr, enum source_kind kind,
@@ -189,12 +196,12 @@ int session_attach(struct session *s, const struct dom *d, const char *addr, enu
     if (!t)
         return -1;
     struct pane *p = pane_new(s, d, addr, kind, readonly, force, err, errlen);
-    if (!p) {
+    if (!p || place(s, t, p, err, errlen) < 0) {
+        pane_free(p);
         if (fresh)
             drop_fresh_tab(s, t);
         return -1;
     }
-    place(s, t, p);
     return 0;
 }
 
@@ -206,12 +213,12 @@ int session_attach_waiting(struct session *s, const char *spec, enum source_kind
     if (!t)
         return -1;
     struct pane *p = pane_new_waiting(s, spec, kind, readonly, false, patient, err, errlen);
-    if (!p) {
+    if (!p || place(s, t, p, err, errlen) < 0) {
+        pane_free(p);
         if (fresh)
             drop_fresh_tab(s, t);
         return -1;
     }
-    place(s, t, p);
     return 0;
 }
 
@@ -228,7 +235,7 @@ void session_close_pane(struct session *s, struct tab *t, size_t i)
     size_t k = 0;
     while (k < s->ntabs && s->tabs[k] != t)
         k++;
-    free(t);
+    tab_free(t);
     memmove(&s->tabs[k], &s->tabs[k + 1], (s->ntabs - k - 1) * sizeof *s->tabs);
     s->ntabs--;
     s->last_tab = -1;
@@ -238,6 +245,8 @@ void session_close_pane(struct session *s, struct tab *t, size_t i)
 
 void session_sync(struct session *s)
 {
+    if (s->board)
+        board_sync(s->board);
     for (size_t t = 0; t < s->ntabs; t++)
         for (size_t i = 0; i < s->tabs[t]->n; i++)
             pane_sync(s->tabs[t]->panes[i]);
@@ -245,9 +254,37 @@ void session_sync(struct session *s)
 
 bool session_shows(struct session *s, const struct source *src)
 {
+    if (board_shown(s))
+        return board_holds(s->board, src);
     struct tab *t = session_current_tab(s);
     for (size_t i = 0; t && i < t->n; i++)
         if (t->panes[i]->src == src)
             return true;
     return false;
+}
+
+void session_set_filter(struct session *s, const char *filter)
+{
+    if (s->board && s->main_view == s->board->view) {
+        board_set_filter(s->board->view, filter);
+        board_sync(s->board);   /* it holds the consoles it shows */
+    } else {
+        domlist_set_filter(s->domlist, filter);
+    }
+    app_session_changed(s->app, s);
+}
+
+const char *session_filter(struct session *s)
+{
+    if (s->board && s->main_view == s->board->view)
+        return board_filter(s->board->view);
+    return domlist_filter(s->domlist);
+}
+
+int session_show_board(struct session *s)
+{
+    if (!s->board && !(s->board = board_new(s)))
+        return -1;
+    session_show(s, s->board->view);
+    return 0;
 }

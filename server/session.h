@@ -22,7 +22,8 @@ struct session {
     size_t ntabs;
     int cur_tab, last_tab;       /* -1: the list */
     struct view *domlist, *hostlist;
-    struct view *main_view;      /* domlist or hostlist */
+    struct view *main_view;      /* domlist, hostlist or the board's view */
+    struct board *board;         /* opened by `board`, kept with the session */
     int rows, cols;              /* the size of the client that used it last */
     unsigned long long used_ms;  /* when a client last used it */
 };
@@ -50,6 +51,11 @@ bool session_has_uuid(struct session *s, const unsigned char *uuid);
 void session_close_pane(struct session *s, struct tab *t, size_t i);
 /* Every pane follows the registry. */
 void session_sync(struct session *s);
+/* The filter of the list shown (the domain list, or the board). */
+void session_set_filter(struct session *s, const char *filter);
+const char *session_filter(struct session *s);
+/* Show the board (made on first use). -1 when out of memory. */
+int session_show_board(struct session *s);
 /* Does a client of this session show src now? */
 bool session_shows(struct session *s, const struct source *src);
 

@@ -7,6 +7,7 @@
 #include "backends/console.h"
 #include "backends/domain.h"
 #include "backends/host.h"
+#include "backends/monotime.h"
 #include "backends/serial.h"
 #include "backends/vnc.h"
 #include "views/dialog.h"
@@ -18,8 +19,25 @@
 
 /* ---- what the backends report ---- */
 
+/* A VNC screen's bottom line, when it changed, is a line for the watcher. */
+static void watch_vnc(struct source *s)
+{
+    char line[LINEWATCH_LINE];
+    console_bottom_line(s->model, line, sizeof line);
+    if (!*line || !strcmp(line, linewatch_line(&s->lines)))
+        return;
+    size_t n = strlen(line);
+    line[n < sizeof line - 1 ? n : sizeof line - 2] = '\n';
+    linewatch_feed(&s->lines, &s->app->patterns, line, n + 1 < sizeof line ? n + 1 : sizeof line - 1, mono_ms());
+}
+
 static void on_changed(struct source *s)
 {
+    if (s->kind == SOURCE_VNC)
+        watch_vnc(s);
+    if (s->lines.alarm && !s->alarm_told)
+        app_alarm(s->app, s);
+    s->alarm_told = s->lines.alarm;
     app_output(s->app, s);
 }
 
@@ -187,6 +205,7 @@ static struct source *source_new(struct app *a, const struct dom *d, const char 
     }
     /* Read-only until a pane that may type shows it (source_writers). */
     if (kind == SOURCE_SERIAL) {
+        console_set_lines(s->model, &s->lines, &a->patterns);
         struct serial *ser = serial_new(d->host, d->uuid, s->label, a->opt.console_device, s->model, true,
                                         &source_serial_ops, s);
         if (ser) {

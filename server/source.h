@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <libvirt/libvirt.h>
+#include "backends/linewatch.h"
 #include "backends/source.h"
 
 struct app;
@@ -30,6 +31,10 @@ struct source {
     int refs, writers;         /* panes showing it; read-write ones among them */
     int viewers;               /* clients showing it now (counted per frame) */
     struct pane *sizer;        /* the pane whose size the model follows */
+    /* What it printed last, its alarm, its prompt (for the board); a VNC
+     * console's bottom line is fed to it as it changes. */
+    struct linewatch lines;
+    bool alarm_told;           /* the board was told of lines.alarm */
 };
 
 /* The source for d's console of kind (or, d NULL, the VNC server at addr):

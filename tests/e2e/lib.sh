@@ -21,16 +21,19 @@ CLEANUPS=""
 tm() { tmux -S "$TMUX_SOCK" "$@"; }
 
 # stop_servers: every virtmux server this test started (by the pid files
-# beside their sockets), politely first.
+# beside their sockets), politely first. A server leads its own process
+# group (it is started with setsid), which holds the helpers it runs (a
+# QEMU capabilities probe of the embedded driver): the group goes with it.
+# The guests themselves are QEMU daemons of their own (stop_embedded_guests).
 stop_servers() {
     local pidfile pid
     for pidfile in "$XDG_RUNTIME_DIR"/virtmux/*.pid; do
         [ -f "$pidfile" ] || continue
         pid=$(cat "$pidfile")
         [ -n "$pid" ] || continue
-        kill "$pid" 2>/dev/null
+        kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null
         for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null
+        kill -9 -- "-$pid" 2>/dev/null
         rm -f "$pidfile"
     done
     return 0

@@ -45,7 +45,7 @@ Test(layout, every_pane_fits_whatever_the_size)
     size_t nsizes = sizeof sizes / sizeof sizes[0];
     for (size_t k = 0; k < 3; k++)
         for (size_t s = 0; s < nsizes; s++)
-            for (size_t n = 1; n <= TAB_MAX_PANES; n++) {
+            for (size_t n = 1; n <= 64; n++) {
                 size_t shown = check(n, kinds[k], (struct rect){ 1, 0, sizes[s][1], sizes[s][0] });
                 cr_assert_leq(shown, n);
                 if (s + 1 == nsizes)   /* 300x100 has room for every pane of every layout */
@@ -65,11 +65,41 @@ Test(layout, panes_share_the_room_when_there_is_room)
         total += r.w;
     }
     cr_assert_eq(total + 2, 160, "two one-column gaps");
-    t = tab_of(64, LAYOUT_GRID);
-    for (size_t i = 0; i < 64; i++) {
+    t = tab_of(36, LAYOUT_GRID);
+    for (size_t i = 0; i < 36; i++) {
         struct rect r = layout_pane_rect(&t, i, area);
-        cr_assert(r.w >= 10 && r.h >= 4, "grid pane %zu is %dx%d", i, r.w, r.h);
+        cr_assert(r.w >= GRID_MIN_COLS && r.h >= GRID_MIN_ROWS + 1, "grid pane %zu is %dx%d", i, r.w, r.h);
     }
+}
+
+/* More panes than fit at 20x5 each: pages, the one with the focus shown. */
+Test(layout, a_big_grid_pages)
+{
+    struct rect area = { 1, 0, 40, 120 };
+    struct tab t = tab_of(100, LAYOUT_GRID);
+    size_t per = layout_per_page(area), page;
+    cr_assert_eq(per, 30, "5 across (20 + a gap each) by 6 down (5 + a title each)");
+    cr_assert_eq(layout_pages(&t, area, &page), 4);
+    cr_assert_eq(page, 0);
+    for (size_t f = 0; f < 100; f += 7) {
+        t.focus = f;
+        layout_pages(&t, area, &page);
+        cr_assert_eq(page, f / 30);
+        size_t shown = 0;
+        for (size_t i = 0; i < 100; i++) {
+            struct rect r = layout_pane_rect(&t, i, area);
+            bool on_page = i / 30 == page;
+            cr_assert_eq(r.w > 0 && r.h > 0, on_page, "focus %zu: pane %zu %s", f, i, on_page ? "hidden" : "shown");
+            if (!on_page)
+                continue;
+            shown++;
+            cr_assert(r.w >= GRID_MIN_COLS && r.h >= GRID_MIN_ROWS + 1, "pane %zu is %dx%d", i, r.w, r.h);
+            cr_assert_eq(layout_pane_at(&t, area, r.y + r.h / 2, r.x + r.w / 2), (int)i);
+        }
+        cr_assert_eq(shown, page == 3 ? 10 : 30);
+    }
+    struct tab split = tab_of(3, LAYOUT_SIDE_BY_SIDE);
+    cr_assert_eq(layout_pages(&split, area, &page), 1, "splits do not page");
 }
 
 Test(layout, the_mouse_finds_each_pane)

@@ -51,11 +51,21 @@ Test(linewatch, an_alarm_sticks_until_seen, .init = setup, .fini = teardown)
     cr_assert_str_eq(w.alarm_line, "[   12.3] Kernel panic - not syncing: sysrq triggered crash");
     feed(&w, "[   12.4] ---[ end trace ]---\r\nreboot in 10 s\r\n", 6000);
     cr_assert(w.alarm, "more output does not clear it");
-    cr_assert_eq(w.alarm_ms, 5000, "the first match is the one kept");
+    cr_assert_eq(w.alarm_ms, 5000);
+    feed(&w, "[   12.5] ---[ end Kernel panic - not syncing: sysrq triggered crash ]---\r\n", 6500);
+    cr_assert_eq(w.alarm_ms, 6500, "the newest match is the one kept");
+    cr_assert_eq(w.alarms, 2);
+    /* A line that matches while it arrives in pieces is one alarm. */
+    feed(&w, "[   13.0] Kernel pan", 7000);
+    feed(&w, "ic - not syncing: Attempted to kill init!", 7001);
+    feed(&w, "\r\n", 7002);
+    cr_assert_eq(w.alarms, 3);
+    cr_assert_eq(w.alarm_ms, 7001);
+    cr_assert_str_eq(w.alarm_line, "[   13.0] Kernel panic - not syncing: Attempted to kill init!");
     linewatch_seen(&w);
     cr_assert_not(w.alarm);
     /* A prompt without a newline counts too (an emergency shell). */
-    feed(&w, "Give root password for maintenance\r\n(or press Control-D to continue): ", 7000);
+    feed(&w, "Give root password for maintenance\r\n(or press Control-D to continue): ", 8000);
     cr_assert(w.alarm);
     cr_assert_str_eq(w.alarm_line, "Give root password for maintenance");
 }
