@@ -381,7 +381,22 @@ int console_resize(struct console *c, unsigned cols, unsigned rows)
     /* The past is rebuilt at the new size when a pane looks back again. */
     past_free(c);
     c->scrolled = 0;
-    return tsm_screen_resize(c->screen, cols, rows);
+    unsigned old_rows = tsm_screen_get_height(c->screen);
+    unsigned cx = tsm_screen_get_cursor_x(c->screen), cy = tsm_screen_get_cursor_y(c->screen);
+    if (rows >= old_rows)
+        return tsm_screen_resize(c->screen, cols, rows);
+    /* libtsm takes the lines a shorter screen loses from the top, even the
+     * ones above the cursor (a prompt on row 2 of a fresh screen would go).
+     * As xterm does, only what keeps the cursor on screen goes from the top;
+     * the rest (the blank lines below the cursor) from the bottom: shift
+     * those down and out first, and put the cursor back after. */
+    unsigned diff = old_rows - rows, need = cy + 1 > rows ? cy + 1 - rows : 0;
+    tsm_screen_set_margins(c->screen, 0, 0);
+    if (diff > need)
+        tsm_screen_scroll_down(c->screen, diff - need);
+    int rc = tsm_screen_resize(c->screen, cols, rows);
+    tsm_screen_move_to(c->screen, cx < cols ? cx : cols - 1, cy - need);
+    return rc;
 }
 
 unsigned console_cols(const struct console *c)

@@ -340,7 +340,16 @@ static void open_run(virConnectPtr conn, void *arg)
     }
     virStreamPtr st = virStreamNew(conn, VIR_STREAM_NONBLOCK);
     unsigned flags = j->force ? VIR_DOMAIN_CONSOLE_FORCE : VIR_DOMAIN_CONSOLE_SAFE;
-    if (st && virDomainOpenConsole(d, *j->dev ? j->dev : NULL, st, flags) == 0) {
+    int rc = st ? virDomainOpenConsole(d, *j->dev ? j->dev : NULL, st, flags) : -1;
+    /* Drivers without console locking (LXC) refuse both flags: open it
+     * plainly then (there is no other session to be safe from). */
+    virErrorPtr fe = rc < 0 ? virGetLastError() : NULL;
+    if (rc < 0 && st && fe && fe->code == VIR_ERR_INVALID_ARG && strstr(fe->message ? fe->message : "", "flags")) {
+        virStreamFree(st);
+        st = virStreamNew(conn, VIR_STREAM_NONBLOCK);
+        rc = st ? virDomainOpenConsole(d, *j->dev ? j->dev : NULL, st, 0) : -1;
+    }
+    if (rc == 0) {
         j->st = st;
     } else {
         virErrorPtr e = virGetLastError();

@@ -440,6 +440,13 @@ static int cmd_split_window(struct app *a, int argc, char **argv, char *err, siz
     return attach_like(a, argc, argv, 'h', err, errlen);
 }
 
+static int by_name(const void *x, const void *y)
+{
+    const struct dom *a = *(struct dom *const *)x, *b = *(struct dom *const *)y;
+    int c = strcmp(a->name, b->name);
+    return c ? c : strcmp(host_name(a->host), host_name(b->host));
+}
+
 /* The TA view: every running domain with a serial console, read-only, tiled. */
 static int cmd_watch_all(struct app *a, int argc, char **argv, char *err, size_t errlen)
 {
@@ -448,7 +455,8 @@ static int cmd_watch_all(struct app *a, int argc, char **argv, char *err, size_t
     if (!doms)
         return errf(err, errlen, "out of memory");
     total = domreg_list(a->reg, doms, total);
-    const char *filter = domlist_filter(a->s->domlist);
+    qsort(doms, total, sizeof *doms, by_name);
+    const char *filter = session_filter(a->s);   /* the board's, from the board */
     bool vnc = argc > 1 && !strcmp(argv[1], "--vnc");
     int started = 0;
     for (size_t i = 0; i < total; i++) {
@@ -471,6 +479,8 @@ static int cmd_watch_all(struct app *a, int argc, char **argv, char *err, size_t
     if (!started)
         return errf(err, errlen, "watch-all: no running domain with a serial console%s", *filter ? " matches the filter" : "");
     struct tab *t = session_current_tab(a->s);
+    if (t)
+        t->focus = 0;   /* the first page */
     size_t pages = t ? layout_pages(t, session_body(a->s), NULL) : 1;
     if (pages > 1)
         app_message(a, false, "watching %d consoles on %zu pages (n/p turns them; read-only; Enter opens one for typing)",

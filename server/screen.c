@@ -111,7 +111,8 @@ static void draw_status(struct client *c, int y, int cols)
     }
     const char *hint = s->main_view == s->hostlist
         ? "c reconnect  a add host  L domains  : command  ? help  q quit"
-        : "s start  S shutdown  r reboot  D destroy  p/P pause/resume  / filter  H hosts  ? help  q quit";
+        : board_shown(s) ? "Enter open the console  / filter  w all in a grid  q the domain list  ? help"
+        : "s start  S shutdown  r reboot  D destroy  p/P pause/resume  / filter  b board  H hosts  ? help  q quit";
     put_status(c, y, cols, hint, UI_DIM);
 }
 

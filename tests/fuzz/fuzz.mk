@@ -38,7 +38,7 @@ FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Wno-unused-paramete
                 -I. $(PKG_CFLAGS) $(FUZZ_SAN)
 
 # What backends/console.c and views/console.c need, and nothing else.
-FUZZ_LIB_SRC := backends/console.c backends/history.c backends/vtshadow.c keymaps/keysym.c keymaps/key.c keymaps/utf8.c \
+FUZZ_LIB_SRC := backends/console.c backends/history.c backends/linewatch.c backends/textstrip.c backends/vtshadow.c keymaps/keysym.c keymaps/key.c keymaps/utf8.c \
                 views/canvas.c views/console.c views/text.c views/theme.c views/view.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FZ)/%.o)
 FUZZ_HDRS    := $(wildcard backends/*.h keymaps/*.h views/*.h)

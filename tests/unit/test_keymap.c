@@ -559,8 +559,13 @@ Test(default_keys, loads_cleanly)
 	cr_assert_str_eq(keymap_parent(km, "prefix"), "root");
 	/* The console table has no parent: every other key belongs to the guest. */
 	cr_assert_null(keymap_parent(km, "console"));
-	cr_assert_eq(keymap_table_count(km), 8);
+	cr_assert_str_eq(keymap_parent(km, "board"), "root");
+	cr_assert_eq(keymap_table_count(km), 9);
 	cr_assert_str_eq(keymap_lookup(km, "console", ']' | KEYC_CTRL)->command, "prefix");
+	cr_assert_str_eq(keymap_lookup(km, "prefix", 'd')->command, "detach-client");
+	cr_assert_str_eq(keymap_lookup(km, "list", 'b')->command, "board");
+	cr_assert_str_eq(keymap_lookup(km, "board", '\r')->command, "attach");
+	cr_assert_str_eq(keymap_lookup(km, "grid", 'n')->command, "select-page next");
 	cr_assert_str_eq(keymap_lookup(km, "console", 'g' | KEYC_CTRL)->command, "prefix");
 	cr_assert_null(keymap_lookup(km, "console", 'q'));
 	cr_assert_str_eq(keymap_lookup(km, "prefix", ']' | KEYC_CTRL)->command, "send-prefix C-]");
