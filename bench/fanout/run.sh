@@ -19,7 +19,10 @@
 #            `tmux -L tmux attach -r` on ptys; the flood is typed with
 #            send-keys.  tmux's side is two processes: the tmux server and
 #            the virsh in its pane (virtmux's server does the work of both),
-#            so its CPU and RSS are the sum of the two.
+#            so its CPU and RSS are the sum of the two.  A tmux client hands
+#            its terminal to the server, which writes to it itself; a
+#            virtmux client paints the cells its server sends.  So the table
+#            also gives the CPU of server and clients together.
 # The flood: od -An -tx1 -w32 /dev/urandom|head -c FLOOD_BYTES;echo FLOOD-END-$((6*7))
 # From just before Enter until the guest's serial log (QEMU's, read by
 # nobody's client) shows FLOOD-END-42 and the server's CPU time then stands
@@ -48,15 +51,12 @@ GB_NAME=fanout
 
 FANOUT_N=${FANOUT_N:-1 8 32}
 FLOOD_BYTES=${FLOOD_BYTES:-1048576}
-SIZE=${BENCH_SIZE:-120x40}
 ROUNDS=${ROUNDS:-1}
 for n in $FANOUT_N; do
     if ! [[ $n =~ ^[1-9][0-9]*$ ]] || (( n > 200 )); then gb_die "FANOUT_N: '$n' is not 1..200"; fi
 done
 [[ $FLOOD_BYTES =~ ^[1-9][0-9]*$ ]] || gb_die "FLOOD_BYTES must be a positive integer"
 [[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || gb_die "ROUNDS must be a positive integer"
-[[ $SIZE =~ ^([0-9]+)x([0-9]+)$ ]] || gb_die "BENCH_SIZE must be COLSxROWS (got '$SIZE')"
-COLS=${BASH_REMATCH[1]} ROWS=${BASH_REMATCH[2]}
 # A TCG guest prints ~30-100 kB/s on its serial port.
 FLOOD_SECS=$((120 + FLOOD_BYTES / 5000))
 
@@ -76,8 +76,6 @@ echo "  virtmux: N x $VIRTMUX attach-session -r (the flood typed by a read-write
 echo "  tmux:    N x $TMUX_BIN -L tmux attach -r (pane: $VIRSH -c URI console $DOM; send-keys types)"
 
 FLOOD_CMD="od -An -tx1 -w32 /dev/urandom|head -c $FLOOD_BYTES;echo FLOOD-END-\$((6*7))"
-vmx_text() { timeout -k 2 10 "$VIRTMUX" capture-pane; }
-tmux_text() { gb_tmux tmux capture-pane -p -t tmux; }
 tmux_clients() { gb_tmux tmux list-clients 2>/dev/null | wc -l; }
 ends_in_log() { grep -c "FLOOD-END-42" "$GB_GUESTLOG" 2>/dev/null || true; }
 
@@ -185,51 +183,32 @@ vmx_enter() { gb_tmux first send-keys -t first Enter C-] d; }
 tmux_enter() { gb_tmux tmux send-keys -t tmux Enter; }
 
 side_virtmux() {   # N
-    local n=$1 tag=virtmux.$1 first srv
-    gb_tmux first new-session -d -s first -x "$COLS" -y "$ROWS" \
-        "exec env LANG=C.UTF-8 '$VIRTMUX' -c '$URI' attach $DOM" || gb_die "tmux first did not start"
-    first=$(gb_tmux first display -p '#{pid}') && gb_track "$first"
-    gb_until 20 '[[ -n $(gb_vmx_pid) ]]' || gb_die "no virtmux server pid file"
-    srv=$(gb_vmx_pid)
-    gb_track "$srv"
-    gb_sync first first vmx_text || gb_die "virtmux: no shell prompt in $DOM"
-    R[$tag.rss0]+=" $(gb_rss_kb "$srv")"
+    local n=$1 tag=virtmux.$1
+    gb_vmx_first first
+    R[$tag.rss0]+=" $(gb_rss_kb "$GB_VMX_PID")"
     start_readers "$tag" "$n" "$VIRTMUX" attach-session -r
     gb_until 60 '[[ $(gb_vmx_clients) == $((n + 1)) ]]' || gb_die "$tag: the server does not count $((n + 1)) clients"
     # the command line, echoed before its Enter
     gb_tmux first send-keys -t first -l -- "$FLOOD_CMD"
-    gb_until 20 "vmx_text | grep -qF -- 'FLOOD-END-\$((6*7))'" || gb_die "$tag: the flood command was not echoed"
+    gb_until 20 "gb_vmx_text | grep -qF -- 'FLOOD-END-\$((6*7))'" || gb_die "$tag: the flood command was not echoed"
     sleep 2   # every client has painted it
-    flood "$tag" "$n" vmx_enter gb_vmx_clients "$srv"
+    flood "$tag" "$n" vmx_enter gb_vmx_clients "$GB_VMX_PID"
     gb_vmx_down
-    gb_stop "$first" 5
+    gb_stop "$GB_FIRST_PID" 5
     end_readers
 }
 
 side_tmux() {   # N
-    local n=$1 tag=tmux.$1 pid vpid i
-    for ((i = 0; i < 5; i++)); do   # the console may still be held by the side before
-        gb_tmux tmux new-session -d -s tmux -x "$COLS" -y "$ROWS" \
-            "exec '$VIRSH' -c '$URI' console $DOM" || gb_die "tmux did not start"
-        pid=$(gb_tmux tmux display -p '#{pid}' 2>/dev/null) || pid=
-        vpid=$(gb_tmux tmux display -p '#{pane_pid}' 2>/dev/null) || vpid=
-        [[ -n $pid ]] && gb_track "$pid"
-        sleep 1
-        [[ -n $vpid ]] && gb_alive "$vpid" && break
-        [[ -z $pid ]] || gb_stop "$pid"
-        gb_log "virsh console did not stay up; again"
-    done
-    gb_alive "$vpid" || gb_die "virsh console in tmux did not start"
-    gb_sync tmux tmux tmux_text || gb_die "tmux: no shell prompt in $DOM"
-    R[$tag.rss0]+=" $(rss_of "$pid" "$vpid")"
+    local n=$1 tag=tmux.$1
+    gb_tmux_console tmux
+    R[$tag.rss0]+=" $(rss_of "$GB_TMUX_PID" "$GB_VIRSH_PID")"
     start_readers "$tag" "$n" "$TMUX_BIN" -L tmux attach -r -t tmux
     gb_until 60 '[[ $(tmux_clients) == "$n" ]]' || gb_die "$tag: tmux does not list $n clients"
     gb_tmux tmux send-keys -t tmux -l -- "$FLOOD_CMD"
-    gb_until 20 "tmux_text | grep -qF -- 'FLOOD-END-\$((6*7))'" || gb_die "$tag: the flood command was not echoed"
+    gb_until 20 "gb_tmux_text tmux | grep -qF -- 'FLOOD-END-\$((6*7))'" || gb_die "$tag: the flood command was not echoed"
     sleep 2
-    flood "$tag" "$n" tmux_enter tmux_clients "$pid" "$vpid"
-    gb_stop "$pid" 5
-    gb_until 10 'gb_gone "$vpid"' || gb_stop "$vpid"
+    flood "$tag" "$n" tmux_enter tmux_clients "$GB_TMUX_PID" "$GB_VIRSH_PID"
+    gb_tmux_console_down
     end_readers
 }
 
@@ -251,16 +230,19 @@ done
 med() { local v=${R[$1]:-}; # shellcheck disable=SC2086
     gb_median $v; }
 echo "(medians over $ROUNDS round(s); load average at the end: $(gb_load))"
-printf '%-3s | %-7s | %9s | %8s | %9s | %9s | %9s | %11s | %10s | %7s\n' \
-    N side "CPU ms" "CPU/cl" "RSS0 MB" "RSS MB" "RSS/cl KB" "bytes/cl" "cl CPU ms" "drain s"
-echo "----+---------+-----------+----------+-----------+-----------+-----------+-------------+------------+--------"
+echo "CPU: the server's (tmux: tmux + virsh) during the flood; +clients: with the clients' own (tmux's"
+echo "clients hand their terminal to the server, which writes to it itself: their CPU is ~0)."
+echo "RSS: VmRSS before the clients, after the flood, and (with N clients - without) / N before the flood."
+printf '%-3s | %-7s | %8s | %7s | %8s | %7s | %7s | %8s | %10s | %6s\n' \
+    N side "CPU ms" "CPU/cl" "+clients" "RSS0 MB" "RSS MB" "RSS/cl K" "bytes/cl" "drain"
+echo "----+---------+----------+---------+----------+---------+---------+----------+------------+-------"
 for n in $FANOUT_N; do
     for side in virtmux tmux; do
         t=$side.$n
         awk -v n="$n" -v side="$side" -v cpu="$(med "$t.cpu")" -v r0="$(med "$t.rss0")" -v r1="$(med "$t.rss1")" \
             -v r2="$(med "$t.rss2")" -v b="$(med "$t.bytes")" -v cc="$(med "$t.ccpu")" -v d="$(med "$t.drain")" 'BEGIN {
-            printf "%-3s | %-7s | %9d | %8.1f | %9.1f | %9.1f | %9.1f | %11d | %10d | %7.1f\n",
-                n, side, cpu, cpu / n, r0 / 1024, r2 / 1024, (r1 - r0) / n, b, cc, d / 1000 }'
+            printf "%-3s | %-7s | %8d | %7.1f | %8d | %7.1f | %7.1f | %8.1f | %10d | %5.1fs\n",
+                n, side, cpu, cpu / n, cpu + cc, r0 / 1024, r2 / 1024, (r1 - r0) / n, b, d / 1000 }'
     done
     awk -v n="$n" -v c1="$(med "virtmux.$n.cpu")" -v c2="$(med "tmux.$n.cpu")" \
         -v r1="$(med "virtmux.$n.rss2")" -v r2="$(med "tmux.$n.rss2")" \
@@ -270,14 +252,15 @@ for n in $FANOUT_N; do
         -v k1="$(med "virtmux.$n.ccpu")" -v k2="$(med "tmux.$n.ccpu")" '
         function rs(x, y) { return y > 0 ? sprintf("%.2fx", x / y) : "-" }
         BEGIN {
-            printf "%-3s | %-7s | %9s | %8s | %9s | %9s | %9s | %11s | %10s |\n", n, "ratio", rs(c1, c2), "", "",
-                rs(r1, r2), rs(a1 - a0, t1 - t0), rs(b1, b2), rs(k1, k2)
+            printf "%-3s | %-7s | %8s | %7s | %8s | %7s | %7s | %8s | %10s |\n", n, "ratio", rs(c1, c2), "",
+                rs(c1 + k1, c2 + k2), "", rs(r1, r2), rs(a1 - a0, t1 - t0), rs(b1, b2)
         }'
 done
 for n in $FANOUT_N; do
     awk -v n="$n" -v c1="$(med "virtmux.$n.cpu")" -v c2="$(med "tmux.$n.cpu")" \
+        -v k1="$(med "virtmux.$n.ccpu")" -v k2="$(med "tmux.$n.ccpu")" \
         -v r1="$(med "virtmux.$n.rss2")" -v r2="$(med "tmux.$n.rss2")" \
         -v b1="$(med "virtmux.$n.bytes")" -v b2="$(med "tmux.$n.bytes")" 'BEGIN {
-        printf "RESULT fanout n=%d cpu_ratio=%.3f virtmux_cpu_ms=%d tmux_cpu_ms=%d rss_ratio=%.3f virtmux_rss_kb=%d tmux_rss_kb=%d bytes_ratio=%.3f virtmux_bytes=%d tmux_bytes=%d\n",
-            n, (c2 > 0 ? c1 / c2 : 0), c1, c2, (r2 > 0 ? r1 / r2 : 0), r1, r2, (b2 > 0 ? b1 / b2 : 0), b1, b2 }'
+        printf "RESULT fanout n=%d cpu_ratio=%.3f virtmux_cpu_ms=%d tmux_cpu_ms=%d virtmux_clients_cpu_ms=%d tmux_clients_cpu_ms=%d rss_ratio=%.3f virtmux_rss_kb=%d tmux_rss_kb=%d bytes_ratio=%.3f virtmux_bytes=%d tmux_bytes=%d\n",
+            n, (c2 > 0 ? c1 / c2 : 0), c1, c2, k1, k2, (r2 > 0 ? r1 / r2 : 0), r1, r2, (b2 > 0 ? b1 / b2 : 0), b1, b2 }'
 done

@@ -17,6 +17,13 @@
 #   gb_tmux NAME ARGS...   tmux on the socket NAME under $TMUX_TMPDIR, with
 #                       the config $GB_D/NAME.conf (written by gb_tmux_conf)
 #   gb_median N...      the median of the numbers
+#   gb_vmx_first NAME   a read-write virtmux client on demo1 at a shell prompt,
+#                       in a throwaway tmux NAME (GB_FIRST_PID, GB_VMX_PID)
+#   gb_tmux_console NAME   tmux NAME whose pane runs `virsh console demo1`, at a
+#                       shell prompt (GB_TMUX_PID, GB_VIRSH_PID); ..._down
+#   gb_vmx_text, gb_tmux_text NAME   what the console shows (with scrollback
+#                       for virtmux: capture-pane)
+# BENCH_SIZE (120x40) gives SIZE, COLS and ROWS: the size of every terminal.
 #
 # virtmux runs with XDG_RUNTIME_DIR, XDG_STATE_HOME and XDG_CONFIG_HOME in the
 # temp dir: its server, socket, pid file, logs and saved layout are this run's
@@ -27,6 +34,9 @@ gb_die() { echo "bench/$GB_NAME: error: $*" >&2; exit 1; }
 gb_log() { echo "bench/$GB_NAME: $*" >&2; }
 
 VIRSH=${VIRSH:-virsh}
+SIZE=${BENCH_SIZE:-120x40}
+[[ $SIZE =~ ^([0-9]+)x([0-9]+)$ ]] || gb_die "BENCH_SIZE must be COLSxROWS (got '$SIZE')"
+COLS=${BASH_REMATCH[1]} ROWS=${BASH_REMATCH[2]}
 TMUX_BIN=${TMUX_BIN:-tmux}
 KEEP=${KEEP:-0}
 DOM=demo1
@@ -185,6 +195,43 @@ gb_vmx_down() {
 # How many clients the virtmux server has attached (server-info).
 gb_vmx_clients() {
     timeout -k 2 10 "$VIRTMUX" server-info 2>/dev/null | sed -n 's/.* \([0-9]*\) clients\{0,1\} attached.*/\1/p'
+}
+
+gb_vmx_text() { timeout -k 2 10 "$VIRTMUX" capture-pane; }
+gb_tmux_text() { gb_tmux "$1" capture-pane -p -t "$1"; }
+
+gb_vmx_first() {
+    gb_tmux "$1" new-session -d -s "$1" -x "$COLS" -y "$ROWS" \
+        "exec env LANG=C.UTF-8 '$VIRTMUX' -c '$URI' attach $DOM" || gb_die "tmux $1 did not start"
+    GB_FIRST_PID=$(gb_tmux "$1" display -p '#{pid}') && gb_track "$GB_FIRST_PID"
+    gb_until 20 '[[ -n $(gb_vmx_pid) ]]' || gb_die "no virtmux server pid file"
+    GB_VMX_PID=$(gb_vmx_pid)
+    gb_track "$GB_VMX_PID"
+    gb_sync "$1" "$1" gb_vmx_text || gb_die "virtmux: no shell prompt in $DOM"
+}
+
+gb_tmux_console() {
+    local i
+    GB_TMUX_PID='' GB_VIRSH_PID=''
+    for ((i = 0; i < 5; i++)); do   # the console may still be held by the side before
+        gb_tmux "$1" new-session -d -s "$1" -x "$COLS" -y "$ROWS" \
+            "exec '$VIRSH' -c '$URI' console $DOM" || gb_die "tmux $1 did not start"
+        GB_TMUX_PID=$(gb_tmux "$1" display -p '#{pid}' 2>/dev/null) || GB_TMUX_PID=
+        GB_VIRSH_PID=$(gb_tmux "$1" display -p '#{pane_pid}' 2>/dev/null) || GB_VIRSH_PID=
+        [[ -n $GB_TMUX_PID ]] && gb_track "$GB_TMUX_PID"
+        sleep 1
+        [[ -n $GB_VIRSH_PID ]] && gb_alive "$GB_VIRSH_PID" && break
+        [[ -z $GB_TMUX_PID ]] || gb_stop "$GB_TMUX_PID"
+        gb_log "virsh console did not stay up; again"
+    done
+    gb_alive "$GB_VIRSH_PID" || gb_die "virsh console in tmux $1 did not start"
+    gb_sync "$1" "$1" "gb_tmux_text $1" || gb_die "tmux $1: no shell prompt in $DOM"
+}
+
+# The tmux server by PID; its pane's virsh ends with it.
+gb_tmux_console_down() {
+    gb_stop "$GB_TMUX_PID" 5 || true
+    gb_until 10 'gb_gone "$GB_VIRSH_PID"' || gb_stop "$GB_VIRSH_PID"
 }
 
 # Type a line into a terminal and press Enter: gb_type TMUXNAME TARGET TEXT.

@@ -47,14 +47,11 @@ GB_NAME=reattach
 
 ROUNDS=${ROUNDS:-5}
 SCROLL_LINES=${SCROLL_LINES:-2000}
-SIZE=${BENCH_SIZE:-120x40}
 SELF_CHECK=${SELF_CHECK:-0}
 TARGET_RATIO=1.0
 for v in ROUNDS SCROLL_LINES; do
     [[ ${!v} =~ ^[1-9][0-9]*$ ]] || gb_die "$v must be a positive integer (got '${!v}')"
 done
-[[ $SIZE =~ ^([0-9]+)x([0-9]+)$ ]] || gb_die "BENCH_SIZE must be COLSxROWS (got '$SIZE')"
-COLS=${BASH_REMATCH[1]} ROWS=${BASH_REMATCH[2]}
 
 SB=build/bench/serialbench
 if [[ ! -x $SB || bench/serial/serialbench.c -nt $SB ]]; then
@@ -78,8 +75,6 @@ echo "  tmux:    $TMUX_BIN -L tmux attach (session: $VIRSH -c URI console $DOM, 
 
 K=0
 SB_PID=
-vmx_text() { timeout -k 2 10 "$VIRTMUX" capture-pane; }
-peer_text() { gb_tmux "$PEER" capture-pane -p -t "$PEER"; }
 
 # Fill the console: the loop, then the marker; wait for the marker.
 fill() {   # TMUXNAME TARGET TEXTCMD MARKER_K
@@ -108,43 +103,20 @@ attach() {
 }
 
 side_virtmux() {
-    local first_pid srv
-    gb_tmux first new-session -d -s first -x "$COLS" -y "$ROWS" \
-        "exec env LANG=C.UTF-8 '$VIRTMUX' -c '$URI' attach $DOM" || gb_die "tmux first did not start"
-    first_pid=$(gb_tmux first display -p '#{pid}') && gb_track "$first_pid"
-    gb_until 20 '[[ -n $(gb_vmx_pid) ]]' || gb_die "no virtmux server pid file"
-    srv=$(gb_vmx_pid)
-    gb_track "$srv"
-    gb_sync first first vmx_text || gb_die "virtmux: no shell prompt in $DOM"
-    fill first first vmx_text "$K" || gb_die "virtmux: MARK-$((K * 7)) did not show"
+    gb_vmx_first first
+    fill first first gb_vmx_text "$K" || gb_die "virtmux: MARK-$((K * 7)) did not show"
     # The terminal goes away: the client detaches, the console stays.
-    gb_stop "$first_pid" 5 || gb_die "tmux first did not stop"
+    gb_stop "$GB_FIRST_PID" 5 || gb_die "tmux first did not stop"
     gb_until 20 '[[ $(gb_vmx_clients) == 0 ]]' || gb_die "the first virtmux client did not detach"
     attach virtmux '\x1dd' "${VIRTMUX_CLIENT:-$VIRTMUX}" attach-session
     gb_vmx_down
 }
 
 side_tmux() {   # SOCKETNAME
-    local pid vpid i
-    PEER=$1
-    # The console may still be held by the side before: try again.
-    for ((i = 0; i < 5; i++)); do
-        gb_tmux "$PEER" new-session -d -s "$PEER" -x "$COLS" -y "$ROWS" \
-            "exec '$VIRSH' -c '$URI' console $DOM" || gb_die "tmux $PEER did not start"
-        pid=$(gb_tmux "$PEER" display -p '#{pid}' 2>/dev/null) || pid=
-        vpid=$(gb_tmux "$PEER" display -p '#{pane_pid}' 2>/dev/null) || vpid=
-        [[ -n $pid ]] && gb_track "$pid"
-        sleep 1
-        [[ -n $vpid ]] && gb_alive "$vpid" && break
-        [[ -z $pid ]] || gb_stop "$pid"
-        gb_log "virsh console did not stay up; again"
-    done
-    gb_alive "$vpid" || gb_die "virsh console in tmux $PEER did not start"
-    gb_sync "$PEER" "$PEER" peer_text || gb_die "$PEER: no shell prompt in $DOM"
-    fill "$PEER" "$PEER" peer_text "$K" || gb_die "$PEER: MARK-$((K * 7)) did not show"
-    attach "$PEER" '\x02d' "$TMUX_BIN" -L "$PEER" attach -t "$PEER"
-    gb_stop "$pid" 5
-    gb_until 10 'gb_gone "$vpid"' || gb_stop "$vpid"
+    gb_tmux_console "$1"
+    fill "$1" "$1" "gb_tmux_text $1" "$K" || gb_die "$1: MARK-$((K * 7)) did not show"
+    attach "$1" '\x02d' "$TMUX_BIN" -L "$1" attach -t "$1"
+    gb_tmux_console_down
 }
 
 run_side() { if [[ $1 == virtmux ]]; then side_virtmux; else side_tmux "$1"; fi; }
