@@ -144,7 +144,7 @@ bench: virtmux
 	bench/reattach/run.sh
 	bench/fanout/run.sh
 
-# The server's benchmarks (issue 12; root, private libvirtd): ~4 and ~8 min.
+# The server's benchmarks (issue 12; root, private libvirtd): ~2 and ~4 min.
 bench-reattach: virtmux
 	bench/reattach/run.sh
 bench-fanout: virtmux
