@@ -91,7 +91,9 @@ gb_until() {
 }
 
 gb_tmux_conf() { printf '%s\n' "${@:2}" >"$GB_D/$1.conf"; }
-gb_tmux() { local n=$1; shift; "$TMUX_BIN" -L "$n" -f "$GB_D/$n.conf" "$@"; }
+# Bounded like every other step. The server that new-session starts leaves
+# timeout's process group (setsid): a timeout never hits it.
+gb_tmux() { local n=$1; shift; timeout -k 2 20 "$TMUX_BIN" -L "$n" -f "$GB_D/$n.conf" "$@"; }
 
 gb_median() {
     printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END {
