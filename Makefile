@@ -54,7 +54,7 @@ TESTS     := $(TEST_SRC:tests/unit/%.c=$(BA)/tests/%)
 # A misbehaving VNC server for the end-to-end tests (tests/vnc/).
 HOSTILE   := build/hostile_server
 
-.PHONY: all asan check unit e2e rig-selftest demo deps deps-check print-deps install uninstall bench bench-remote bench-migrate clean
+.PHONY: all asan check unit e2e rig-selftest demo deps deps-check print-deps install uninstall bench bench-reattach bench-fanout bench-remote bench-migrate clean
 all: virtmux
 
 virtmux: $(LIB_OBJ) $(B)/tui/main.o
@@ -145,6 +145,14 @@ bench: virtmux
 	bench/list/run.sh
 	bench/serial/run.sh
 	bench/vnc/run.sh
+	bench/reattach/run.sh
+	bench/fanout/run.sh
+
+# The server's benchmarks (issue 12; root, private libvirtd): ~2 and ~4 min.
+bench-reattach: virtmux
+	bench/reattach/run.sh
+bench-fanout: virtmux
+	bench/fanout/run.sh
 
 # On the two-host testbed (tests/testbed): ~2 min and ~15 min.
 bench-remote: virtmux

@@ -1,7 +1,7 @@
 /*
  * ptyrun — run a command on a fresh pseudo-terminal and measure it.
  *
- *   ptyrun [-s COLSxROWS] [-t SECONDS] [-o FILE] -- command [args...]
+ *   ptyrun [-s COLSxROWS] [-t SECONDS] [-o FILE] [-p PIDFILE] -- command [args...]
  *
  * The command runs as the session leader of a new pty of the given size
  * (default 80x24) with TERM=xterm-256color.  Everything it writes to the
@@ -10,6 +10,13 @@
  * command exits, one line goes to stdout:
  *
  *   wall_ms=<float> maxrss_kb=<int> out_bytes=<int> status=<code>
+ *
+ * -p writes the child's pid to PIDFILE.  SIGUSR1 prints a line
+ *
+ *   mark out_bytes=<int> ms=<float>
+ *
+ * (the bytes counted so far, the time since the fork) without stopping: a
+ * script takes the difference of two marks for the output of one phase.
  *
  * wall_ms runs from just before the fork to the moment the child is reaped;
  * maxrss_kb is ru_maxrss from wait4().  status is the exit code, 128+N when
@@ -39,11 +46,13 @@
 #include <unistd.h>
 
 static int sigpipe_w = -1;
+static volatile sig_atomic_t mark_wanted;
 
-static void on_sigchld(int sig)
+static void on_signal(int sig)
 {
-    (void)sig;
     int saved = errno;
+    if (sig == SIGUSR1)
+        mark_wanted = 1;
     char c = 0;
     if (write(sigpipe_w, &c, 1) < 0) {
         /* pipe full: a wake-up is already pending */
@@ -61,7 +70,7 @@ static double now_ms(void)
 static void usage(const char *argv0)
 {
     fprintf(stderr,
-            "usage: %s [-s COLSxROWS] [-t SECONDS] [-o FILE] -- command [args...]\n",
+            "usage: %s [-s COLSxROWS] [-t SECONDS] [-o FILE] [-p PIDFILE] -- command [args...]\n",
             argv0);
     exit(2);
 }
@@ -96,10 +105,10 @@ int main(int argc, char **argv)
 {
     unsigned short cols = 80, rows = 24;
     double timeout_s = 60.0;
-    const char *outfile = NULL;
+    const char *outfile = NULL, *pidfile = NULL;
     int opt;
 
-    while ((opt = getopt(argc, argv, "+s:t:o:h")) != -1) {
+    while ((opt = getopt(argc, argv, "+s:t:o:p:h")) != -1) {
         switch (opt) {
         case 's': {
             unsigned c, r;
@@ -125,6 +134,9 @@ int main(int argc, char **argv)
         case 'o':
             outfile = optarg;
             break;
+        case 'p':
+            pidfile = optarg;
+            break;
         default:
             usage(argv[0]);
         }
@@ -147,10 +159,10 @@ int main(int argc, char **argv)
     sigpipe_w = sp[1];
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigchld;
+    sa.sa_handler = on_signal;
     sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
     sigemptyset(&sa.sa_mask);
-    if (sigaction(SIGCHLD, &sa, NULL) < 0) {
+    if (sigaction(SIGCHLD, &sa, NULL) < 0 || sigaction(SIGUSR1, &sa, NULL) < 0) {
         perror("ptyrun: sigaction");
         return 2;
     }
@@ -165,6 +177,7 @@ int main(int argc, char **argv)
         return 2;
     }
     if (pid == 0) {
+        signal(SIGUSR1, SIG_DFL);
         setenv("TERM", "xterm-256color", 1);
         unsetenv("COLUMNS");
         unsetenv("LINES");
@@ -175,6 +188,11 @@ int main(int argc, char **argv)
 
     fcntl(master, F_SETFD, FD_CLOEXEC);
     fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+    if (pidfile) {
+        FILE *pf = fopen(pidfile, "w");
+        if (!pf || fprintf(pf, "%d\n", (int)pid) < 0 || fclose(pf) != 0)
+            fprintf(stderr, "ptyrun: %s: %s\n", pidfile, strerror(errno));
+    }
 
     unsigned long long out_bytes = 0;
     double deadline = t0 + timeout_s * 1e3;
@@ -226,6 +244,14 @@ int main(int argc, char **argv)
         if (pty_open && (pf[1].revents & (POLLIN | POLLHUP | POLLERR)))
             if (drain(master, &out_bytes, copy) < 0)
                 pty_open = 0; /* slave closed; keep waiting for the exit */
+        if (mark_wanted) {
+            mark_wanted = 0;
+            /* what the child wrote before the signal counts */
+            if (pty_open && drain(master, &out_bytes, copy) < 0)
+                pty_open = 0;
+            printf("mark out_bytes=%llu ms=%.3f\n", out_bytes, now_ms() - t0);
+            fflush(stdout);
+        }
     }
 
     /* Pick up what the child wrote just before exiting (EIO ends it). */

@@ -18,7 +18,8 @@
 # Metrics (see serialbench.c for the details):
 #   echo      at the shell prompt, one key at a time: write() -> the prompt row
 #             shows it.  SAMPLES (200) after WARMUP (5) discarded.  Median and
-#             p99.  Target: virtmux/virsh median <= 1.0x.
+#             p99.  Target: virtmux/virsh median <= 1.05x (issue 12:
+#             the echo crosses the client and the server).
 #   flood     the guest prints FLOOD_MB MiB (FLOOD_KIND=hex: random hex from od,
 #             every line different; yes: 100 identical characters per line),
 #             then FLOOD-END-42.  From Enter: bytes the client wrote to its
@@ -74,7 +75,7 @@ KEEP=${KEEP:-0}
 # the noise more often than five.
 ROUNDS=${ROUNDS:-5}
 DOM=demo1
-TARGET_ECHO_RATIO=1.0
+TARGET_ECHO_RATIO=1.05
 TARGET_BYTES_RATIO=0.10
 TARGET_DRAIN_RATIO=1.0
 TARGET_FLOOD_ECHO_MS=20

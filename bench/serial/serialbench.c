@@ -39,7 +39,19 @@
  *   quit    write the -q string (C escapes; default "\x1d", virsh's C-]) and
  *           wait up to 10 s for the exit; then SIGTERM, 3 s, SIGKILL, by PID.
  *
- * Output (stdout), one line of key=value:
+ * Attach mode (-A TEXT) replaces sync, echo and flood: the command is a
+ * client that shows an existing screen (virtmux attach-session, tmux attach).
+ * Measured from just before the fork until the read() after which TEXT is on
+ * the emulated screen as a word (the cell after it blank), at most -W ms
+ * (default 30000).  Then the output is drained until quiet for 300 ms (the
+ * rest of the first paint), and the quit keys are sent as above.  Prints
+ *   attach_ms attach_bytes attach_reads attach_cpu_ms paint_bytes
+ *   out_bytes quit=... status=N
+ * attach_bytes: pty output up to the read that showed TEXT; paint_bytes: up
+ * to the quiet point; attach_cpu_ms: the client's own CPU time (user+system)
+ * when TEXT showed.
+ *
+ * Output (stdout, without -A), one line of key=value:
  *   connect_ms echo_n echo_lost echo_min_ms echo_med_ms echo_p90_ms
  *   echo_p99_ms echo_max_ms echo_mean_ms echo_cpu_ms [flood_bytes
  *   flood_out_bytes flood_reads flood_drain_ms flood_kBps flood_echo_n flood_echo_lost
@@ -805,7 +817,9 @@ static void usage(void)
     fprintf(stderr,
             "usage: serialbench [-s COLSxROWS] [-t SECS] [-n SAMPLES] [-w WARMUP] [-g GAP_MS]\n"
             "                   [-f FLOOD_BYTES] [-k hex|yes] [-e FLOOD_PROBES] [-G PROBE_GAP_MS] [-q QUIT]\n"
-            "                   [-L LABEL] [-o RAWFILE] [-r SAMPLEFILE] [-d] -- command [args...]\n");
+            "                   [-L LABEL] [-o RAWFILE] [-r SAMPLEFILE] [-d] -- command [args...]\n"
+            "       serialbench -A TEXT [-W MS] [-s COLSxROWS] [-t SECS] [-q QUIT] [-L LABEL] [-o RAWFILE] [-d]\n"
+            "                   -- command [args...]\n");
     exit(2);
 }
 
@@ -840,11 +854,12 @@ int main(int argc, char **argv)
     int probes = 20, probe_gap_ms = 100, flood_yes = 0;
     long long flood_bytes = 0;
     double timeout_s = 900;
-    const char *rawfile = NULL, *samplefile = NULL;
+    const char *rawfile = NULL, *samplefile = NULL, *attach_text = NULL;
+    int attach_wait_ms = 30000;
     char *quit = unescape("\\x1d");
     int opt;
 
-    while ((opt = getopt(argc, argv, "+s:t:n:w:g:f:k:e:G:q:L:o:r:dh")) != -1) {
+    while ((opt = getopt(argc, argv, "+s:t:n:w:g:f:k:e:G:q:L:o:r:A:W:dh")) != -1) {
         switch (opt) {
         case 's':
             if (sscanf(optarg, "%dx%d", &cols, &rows) != 2 || cols < 40 || rows < 10 || cols > 1000 ||
@@ -871,6 +886,8 @@ int main(int argc, char **argv)
         case 'o': rawfile = optarg; break;
         case 'r': samplefile = optarg; break;
         case 'd': dump_screens = 1; break;
+        case 'A': attach_text = optarg; if (!*attach_text) usage(); break;
+        case 'W': attach_wait_ms = atoi(optarg); if (attach_wait_ms < 1) usage(); break;
         default: usage();
         }
     }
@@ -932,8 +949,33 @@ int main(int argc, char **argv)
     double connect_ms = 0, drain_ms = 0;
     unsigned long long flood_out = 0, flood_reads = 0;
     double flood_cpu = -1, echo_cpu = -1;
+    double attach_ms = -1, attach_cpu = -1;
+    unsigned long long attach_bytes = 0, attach_reads = 0, paint_bytes = 0;
     if (!ev || !fv)
         return 2;
+
+    /* ---- attach mode: fork -> TEXT visible ---- */
+    if (attach_text) {
+        struct line_pred lp = { attach_text };
+        double t = 0;
+        int r = wait_for(pred_line, &lp, attach_wait_ms, &t);
+        if (r <= 0) {
+            msg(r < 0 ? "the client went away before '%s' showed" : "'%s' not visible after %d ms", attach_text,
+                attach_wait_ms);
+            vt_dump("attach");
+            rc = 1;
+            goto quit;
+        }
+        attach_ms = t - t_start;
+        attach_bytes = out_total;
+        attach_reads = reads_total;
+        attach_cpu = proc_cpu_ms(child);
+        settle(300, 5000);
+        paint_bytes = out_total;
+        if (dump_screens)
+            vt_dump("attached");
+        goto quit;
+    }
 
     /* ---- connect + sync ---- */
     settle(300, 3000);
@@ -1182,10 +1224,14 @@ quit:
         close(master);
 
         struct stats e = stats_of(ev, en);
-        printf("connect_ms=%.1f echo_n=%d echo_lost=%d echo_min_ms=%.3f echo_med_ms=%.3f "
-               "echo_p90_ms=%.3f echo_p99_ms=%.3f echo_max_ms=%.3f echo_mean_ms=%.3f echo_cpu_ms=%.0f",
-               connect_ms, e.n, elost, e.min, e.med, e.p90, e.p99, e.max, e.mean, echo_cpu);
-        if (flood_bytes > 0) {
+        if (attach_text)
+            printf("attach_ms=%.1f attach_bytes=%llu attach_reads=%llu attach_cpu_ms=%.0f paint_bytes=%llu",
+                   attach_ms, attach_bytes, attach_reads, attach_cpu, paint_bytes);
+        else
+            printf("connect_ms=%.1f echo_n=%d echo_lost=%d echo_min_ms=%.3f echo_med_ms=%.3f "
+                   "echo_p90_ms=%.3f echo_p99_ms=%.3f echo_max_ms=%.3f echo_mean_ms=%.3f echo_cpu_ms=%.0f",
+                   connect_ms, e.n, elost, e.min, e.med, e.p90, e.p99, e.max, e.mean, echo_cpu);
+        if (flood_bytes > 0 && !attach_text) {
             struct stats f = stats_of(fv, fn);
             printf(" flood_bytes=%lld flood_out_bytes=%llu flood_reads=%llu flood_drain_ms=%.1f flood_kBps=%.1f"
                    " flood_echo_n=%d flood_echo_lost=%d flood_echo_med_ms=%.3f"
