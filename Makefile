@@ -32,16 +32,23 @@ PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN      := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DVIRTMUX_VERSION=\"$(VERSION)\" \
-             -DVIRTMUX_DATADIR=\"$(PREFIX)/share/virtmux\" \
+             -DVIRTMUX_DATADIR=\"$(PREFIX)/share/virtmux\" -DVIRTMUX_BINDIR=\"$(PREFIX)/bin\" \
              $(WARN) -I. $(PKG_CFLAGS) $(CFLAGS) $(EXTRA_CFLAGS)
 LDLIBS    := $(PKG_LIBS) -lpthread
+# The client links ncurses alone: it starts in a few ms (a reattach), where
+# the server's libraries (libvirt, libssh, libvncclient...) take ~30.
+CLIENT_LIBS := $(shell pkg-config --libs ncursesw 2>/dev/null)
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-# Every .c under the source folders; main.c is kept out of the library
-# so unit tests can link everything else.
-LIB_SRC   := $(filter-out tui/main.c,$(wildcard backends/*.c keymaps/*.c views/*.c tui/*.c server/*.c proto/*.c util/*.c)) \
+# Every .c under the source folders; the two main()s are kept out of the
+# library so unit tests can link everything else.
+MAINS     := tui/main.c server/main.c
+LIB_SRC   := $(filter-out $(MAINS),$(wildcard backends/*.c keymaps/*.c views/*.c tui/*.c server/*.c proto/*.c util/*.c)) \
              keymaps/default_keys.c
+# The client: the terminal, the protocol, key names.
+CLIENT_SRC := $(filter-out tui/main.c,$(wildcard tui/*.c)) $(wildcard proto/*.c) keymaps/key.c keymaps/utf8.c
+SERVER_SRC := $(filter-out $(wildcard tui/*.c),$(LIB_SRC))
 LIB_SRC   := $(sort $(LIB_SRC))
 HDRS      := $(wildcard backends/*.h keymaps/*.h views/*.h tui/*.h server/*.h proto/*.h util/*.h)
 TEST_SRC  := $(wildcard tests/unit/test_*.c)
@@ -50,6 +57,10 @@ B         := build/release
 BA        := build/asan
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/%.o)
 LIB_OBJ_A := $(LIB_SRC:%.c=$(BA)/%.o)
+CLIENT_OBJ   := $(CLIENT_SRC:%.c=$(B)/%.o)
+CLIENT_OBJ_A := $(CLIENT_SRC:%.c=$(BA)/%.o)
+SERVER_OBJ   := $(SERVER_SRC:%.c=$(B)/%.o)
+SERVER_OBJ_A := $(SERVER_SRC:%.c=$(BA)/%.o)
 TESTS     := $(TEST_SRC:tests/unit/%.c=$(BA)/tests/%)
 # A misbehaving VNC server for the end-to-end tests (tests/vnc/).
 HOSTILE   := build/hostile_server
@@ -57,11 +68,20 @@ HOSTILE   := build/hostile_server
 .PHONY: all asan check unit e2e rig-selftest demo deps deps-check print-deps install uninstall bench bench-reattach bench-fanout bench-remote bench-migrate clean
 all: virtmux
 
-virtmux: $(LIB_OBJ) $(B)/tui/main.o
+# virtmux is the client; it starts virtmux-server, which must be beside it.
+virtmux: $(CLIENT_OBJ) $(B)/tui/main.o virtmux-server
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $(CLIENT_OBJ) $(B)/tui/main.o $(CLIENT_LIBS)
+
+virtmux-server: $(SERVER_OBJ) $(B)/server/main.o
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDLIBS)
 
-virtmux-asan: $(LIB_OBJ_A) $(BA)/tui/main.o
+virtmux-asan: $(CLIENT_OBJ_A) $(BA)/tui/main.o virtmux-server-asan
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $(CLIENT_OBJ_A) $(BA)/tui/main.o $(CLIENT_LIBS)
+
+virtmux-server-asan: $(SERVER_OBJ_A) $(BA)/server/main.o
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $^ $(LDLIBS)
 
@@ -128,13 +148,14 @@ install: virtmux
 	           $(DESTDIR)$(PREFIX)/share/virtmux/keymaps $(DESTDIR)$(PREFIX)/share/virtmux/demo \
 	           $(DESTDIR)$(PREFIX)/share/virtmux/fonts
 	install -m 755 virtmux $(DESTDIR)$(PREFIX)/bin/virtmux
+	install -m 755 virtmux-server $(DESTDIR)$(PREFIX)/bin/virtmux-server
 	install -m 644 virtmux.1 $(DESTDIR)$(PREFIX)/share/man/man1/virtmux.1
 	install -m 644 keymaps/*.keys $(DESTDIR)$(PREFIX)/share/virtmux/keymaps/
 	install -m 644 backends/fonts/*.psf $(DESTDIR)$(PREFIX)/share/virtmux/fonts/
 	install -m 755 demo/mkguest.sh demo/embed-root.sh $(DESTDIR)$(PREFIX)/share/virtmux/demo/
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/virtmux $(DESTDIR)$(PREFIX)/share/man/man1/virtmux.1
+	rm -f $(DESTDIR)$(PREFIX)/bin/virtmux $(DESTDIR)$(PREFIX)/bin/virtmux-server $(DESTDIR)$(PREFIX)/share/man/man1/virtmux.1
 	rm -rf $(DESTDIR)$(PREFIX)/share/virtmux
 
 # The benchmarks' peers that the tests do not need.
@@ -161,7 +182,7 @@ bench-migrate: virtmux
 	bench/migrate/run.sh
 
 clean:
-	rm -rf build virtmux virtmux-asan keymaps/default_keys.c
+	rm -rf build virtmux virtmux-asan virtmux-server virtmux-server-asan keymaps/default_keys.c
 
 # make fuzz: a libFuzzer target for guest bytes -> screen -> draw (needs clang).
 include tests/fuzz/fuzz.mk

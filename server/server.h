@@ -4,7 +4,7 @@
 #ifndef VIRTMUX_SERVER_H
 #define VIRTMUX_SERVER_H
 
-/* argv: "server" [-S PATH] [-L NAME] [-f CONFIG] [--ready-fd N].
+/* argv: "virtmux-server" [-S PATH] [-L NAME] [-f CONFIG] [--ready-fd N].
  * --ready-fd: a pipe the starter waits on: "ok\n" once the socket listens,
  * else the reason it will not. */
 int server_main(int argc, char **argv);

@@ -88,17 +88,48 @@ static unsigned long long now_ms(void)
     return (unsigned long long)ts.tv_sec * 1000 + (unsigned long long)ts.tv_nsec / 1000000;
 }
 
-/* `virtmux server` from this very binary, detached (its own session, its
- * parent gone): it says "ok" on the pipe once it listens. */
-static int start_server(const char *path, const char *config, char *err, size_t errlen)
+int client_server_path(char *path, size_t len)
 {
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (n <= 0) {
-        snprintf(err, errlen, "cannot find my own binary to start the server: %s", strerror(errno));
+    if (n > 0) {
+        self[n] = '\0';
+        char *base = strrchr(self, '/');
+        if (base) {
+            *base++ = '\0';
+            /* virtmux -> virtmux-server, virtmux-asan -> virtmux-server-asan */
+            const char *rest = strncmp(base, "virtmux", 7) ? "" : base + 7;
+            snprintf(path, len, "%s/virtmux-server%s", self, rest);
+            if (access(path, X_OK) == 0)
+                return 0;
+        }
+    }
+    snprintf(path, len, "%s/virtmux-server", VIRTMUX_BINDIR);
+    return access(path, X_OK) == 0 ? 0 : -1;
+}
+
+int client_exec_server(int argc, char **argv)
+{
+    char path[PATH_MAX];
+    if (client_server_path(path, sizeof path) < 0) {
+        fprintf(stderr, "virtmux: no virtmux-server beside this binary nor in %s\n", VIRTMUX_BINDIR);
+        return 1;
+    }
+    argv[0] = "virtmux-server";
+    execv(path, argv);
+    fprintf(stderr, "virtmux: %s: %s\n", path, strerror(errno));
+    return 1;
+}
+
+/* The server, detached (its own session, its parent gone): it says "ok" on
+ * the pipe once it listens. */
+static int start_server(const char *path, const char *config, char *err, size_t errlen)
+{
+    char self[PATH_MAX];
+    if (client_server_path(self, sizeof self) < 0) {
+        snprintf(err, errlen, "no virtmux-server to start (beside this binary, nor in %s)", VIRTMUX_BINDIR);
         return -1;
     }
-    self[n] = '\0';
     int p[2];
     if (pipe(p) < 0) {
         snprintf(err, errlen, "pipe: %s", strerror(errno));
@@ -119,9 +150,9 @@ static int start_server(const char *path, const char *config, char *err, size_t 
         char fdarg[16];
         snprintf(fdarg, sizeof fdarg, "%d", p[1]);
         if (config)
-            execl(self, "virtmux", "server", "-S", path, "-f", config, "--ready-fd", fdarg, (char *)NULL);
+            execl(self, "virtmux-server", "-S", path, "-f", config, "--ready-fd", fdarg, (char *)NULL);
         else
-            execl(self, "virtmux", "server", "-S", path, "--ready-fd", fdarg, (char *)NULL);
+            execl(self, "virtmux-server", "-S", path, "--ready-fd", fdarg, (char *)NULL);
         _exit(127);
     }
     close(p[1]);

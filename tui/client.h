@@ -20,5 +20,12 @@ struct client_opts {
 
 /* Returns the exit status for main. */
 int client_run(const struct client_opts *o);
+/* The server is a binary of its own (it links libvirt and everything the
+ * consoles need; the client only ncurses, so it starts in a few ms):
+ * virtmux-server beside this binary (virtmux-server-asan beside
+ * virtmux-asan), else the installed one. Fills path; -1 when there is none. */
+int client_server_path(char *path, size_t len);
+/* `virtmux server ARGS`: exec it. Returns only on failure. */
+int client_exec_server(int argc, char **argv);
 
 #endif

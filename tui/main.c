@@ -1,7 +1,6 @@
 /* tui/main.c: the command line: which server, which commands to run there,
  * and whether this process shows a screen, prints, or is the server itself. */
 #include "tui/client.h"
-#include "server/server.h"
 
 #include <getopt.h>
 #include <langinfo.h>
@@ -83,7 +82,7 @@ int main(int argc, char **argv)
 {
     pick_locale();
     if (argc > 1 && strcmp(argv[1], "server") == 0)
-        return server_main(argc - 1, argv + 1);
+        return client_exec_server(argc - 1, argv + 1);
     static const struct option opts[] = {
         { "connect", required_argument, NULL, 'c' },
         { "config", required_argument, NULL, 'f' },
