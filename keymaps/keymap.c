@@ -351,12 +351,35 @@ static int parse_key(const char *s, key_code *key, char *err, size_t errlen)
 	return 0;
 }
 
+int keymap_bind_words(struct keymap *km, const char *table, const char *note, const char *key_name, int argc,
+		      char **argv, char *err, size_t errlen)
+{
+	key_code key;
+	char *command;
+	int rc;
+
+	if (parse_key(key_name, &key, err, errlen) != 0)
+		return -1;
+	if (argc < 1) {
+		errf(err, errlen, "missing command");
+		return -1;
+	}
+	if (km->check != NULL && km->check(argc, argv, err, errlen, km->check_opaque) != 0)
+		return -1;
+	command = cmdline_join(argc, argv);
+	if (command == NULL) {
+		errf(err, errlen, "out of memory");
+		return -1;
+	}
+	rc = keymap_bind(km, table ? table : DEFAULT_TABLE, key, command, note, err, errlen);
+	free(command);
+	return rc;
+}
+
 int keymap_bind_argv(struct keymap *km, int argc, char **argv, char *err, size_t errlen)
 {
 	const char *vals[2] = { DEFAULT_TABLE, NULL };   /* -T, -N */
-	key_code key;
-	char *command;
-	int i, rc;
+	int i;
 
 	i = parse_flags(argc, argv, "TN", vals, err, errlen);
 	if (i < 0)
@@ -365,23 +388,16 @@ int keymap_bind_argv(struct keymap *km, int argc, char **argv, char *err, size_t
 		errf(err, errlen, "missing key");
 		return -1;
 	}
-	if (parse_key(argv[i], &key, err, errlen) != 0)
+	return keymap_bind_words(km, vals[0], vals[1], argv[i], argc - i - 1, argv + i + 1, err, errlen);
+}
+
+int keymap_unbind_name(struct keymap *km, const char *table, const char *key_name, char *err, size_t errlen)
+{
+	key_code key;
+
+	if (parse_key(key_name, &key, err, errlen) != 0)
 		return -1;
-	i++;
-	if (i >= argc) {
-		errf(err, errlen, "missing command");
-		return -1;
-	}
-	if (km->check != NULL && km->check(argc - i, argv + i, err, errlen, km->check_opaque) != 0)
-		return -1;
-	command = cmdline_join(argc - i, argv + i);
-	if (command == NULL) {
-		errf(err, errlen, "out of memory");
-		return -1;
-	}
-	rc = keymap_bind(km, vals[0], key, command, vals[1], err, errlen);
-	free(command);
-	return rc;
+	return keymap_unbind(km, table ? table : DEFAULT_TABLE, key, err, errlen);
 }
 
 int keymap_unbind_argv(struct keymap *km, int argc, char **argv, char *err, size_t errlen)

@@ -57,6 +57,11 @@ const char *keymap_parent(const struct keymap *km, const char *table);
      unbind-key [-T table] KEY
    Errors name the problem: "unknown key 'Foo'", "missing command", "unknown flag -x". */
 int keymap_bind_argv(struct keymap *km, int argc, char **argv, char *err, size_t errlen);
+/* The same with the flags already read: table (NULL: "list"), note (or
+   NULL), the key's name, and the command's words. */
+int keymap_bind_words(struct keymap *km, const char *table, const char *note, const char *key_name, int argc,
+    char **argv, char *err, size_t errlen);
+int keymap_unbind_name(struct keymap *km, const char *table, const char *key_name, char *err, size_t errlen);
 int keymap_unbind_argv(struct keymap *km, int argc, char **argv, char *err, size_t errlen);
 
 #endif

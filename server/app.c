@@ -450,6 +450,14 @@ struct session *app_recent_session(struct app *a)
     return best;
 }
 
+void app_path(struct app *a, const char *in, char *out, size_t outlen)
+{
+    if (*in == '/' || !a->c || !*a->c->cwd)
+        snprintf(out, outlen, "%s", in);
+    else
+        snprintf(out, outlen, "%s%s%s", a->c->cwd, a->c->cwd[strlen(a->c->cwd) - 1] == '/' ? "" : "/", in);
+}
+
 void app_kill_session(struct app *a, struct session *s, const char *why)
 {
     for (size_t i = a->nclients; i-- > 0;) {

@@ -121,6 +121,10 @@ struct session *app_recent_session(struct app *a);
 /* Its clients are told and let go; the server stops with its last session. */
 void app_kill_session(struct app *a, struct session *s, const char *why);
 
+/* A path as the client giving the command meant it: relative to its
+ * working directory; without a client (the config file), to the server's. */
+void app_path(struct app *a, const char *in, char *out, size_t outlen);
+
 /* Questions: to one client (NULL: every client). Takes d. */
 void app_push_dialog(struct app *a, struct client *to, struct dialog *d);
 /* The question client c sees now, or NULL. */

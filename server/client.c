@@ -71,6 +71,13 @@ int client_flush(struct client *c)
     return 0;
 }
 
+void client_frame_sent(struct client *c)
+{
+    c->inflight = true;
+    if (!c->closing)
+        set_timer(c, (int)c->app->opt.client_timeout * 1000);
+}
+
 void client_exit(struct client *c, int status, const char *message)
 {
     if (c->closing)

@@ -42,7 +42,6 @@ struct client {
     struct canvas *screen;
     uint32_t seq;
     bool inflight;             /* a frame is sent and not yet acknowledged */
-    unsigned long long sent_ms;
     bool dirty, output_dirty;
     unsigned long layout_sig;
     char title_drawn[1200], status_drawn[800];
@@ -78,6 +77,10 @@ void client_term(struct client *c, int op, int value);
 void client_attach(struct client *c, struct session *s);
 /* Write what is queued; -1 when the connection is gone. */
 int client_flush(struct client *c);
+/* A frame just went out: unless acknowledged within the client-timeout
+ * option, the client is let go (it stopped reading: a stopped ssh, a hung
+ * terminal), alone. */
+void client_frame_sent(struct client *c);
 /* Closed and flushed: the server's loop may free it now. */
 bool client_done(const struct client *c);
 

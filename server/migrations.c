@@ -1,5 +1,6 @@
 /* server/migrations.c: `migrate`, `migrate-cancel` and the progress line. */
 #include "server/migrations.h"
+#include "server/commands.h"
 #include "server/app.h"
 #include "server/pane.h"
 #include "server/session.h"
@@ -59,24 +60,10 @@ static struct dom *default_domain(struct app *a)
     return a->s->main_view == a->s->domlist ? domlist_selected(a->s->domlist) : NULL;
 }
 
-int command_migrate(struct app *a, int argc, char **argv, char *err, size_t errlen)
+int cmd_migrate(struct app *a, const struct cmd_args *args, char *err, size_t errlen)
 {
-    bool p2p = false;
-    const char *spec = NULL, *dest = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "-p") == 0)
-            p2p = true;
-        else if (strcmp(argv[i], "-d") == 0 && i + 1 < argc)
-            spec = argv[++i];
-        else if (argv[i][0] == '-')
-            return errf(err, errlen, "migrate: unknown flag %s", argv[i]);
-        else if (!dest)
-            dest = argv[i];
-        else
-            return errf(err, errlen, "migrate: too many arguments");
-    }
-    if (!dest)
-        return errf(err, errlen, "usage: migrate [-p] [-d DOMAIN] DEST_HOST");
+    bool p2p = args_has(args, 'p');
+    const char *spec = args_get(args, 'd'), *dest = args->argv[0];
     struct dom *d = spec ? domreg_lookup(a->reg, spec, err, errlen) : default_domain(a);
     if (!d)
         return spec ? -1 : errf(err, errlen, "migrate: no domain selected");
@@ -107,12 +94,12 @@ int command_migrate(struct app *a, int argc, char **argv, char *err, size_t errl
     return 0;
 }
 
-int command_migrate_cancel(struct app *a, int argc, char **argv, char *err, size_t errlen)
+int cmd_migrate_cancel(struct app *a, const struct cmd_args *args, char *err, size_t errlen)
 {
-    struct dom *d = argc > 1 ? domreg_lookup(a->reg, argv[1], err, errlen) : default_domain(a);
+    struct dom *d = args->argc ? domreg_lookup(a->reg, args->argv[0], err, errlen) : default_domain(a);
     for (size_t i = a->nmigrations; i-- > 0;) {
         struct migration *m = a->migrations[i];
-        if (!d && argc > 1)
+        if (!d && args->argc)
             return -1;
         if (d && memcmp(migration_uuid(m), d->uuid, VIR_UUID_BUFLEN) != 0)
             continue;

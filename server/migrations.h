@@ -7,10 +7,8 @@
 struct app;
 struct host;
 
-/* migrate [-p] [-d DOMAIN] DEST: the focused console's domain, else the selected row. */
-int command_migrate(struct app *a, int argc, char **argv, char *err, size_t errlen);
-/* migrate-cancel [DOMAIN] */
-int command_migrate_cancel(struct app *a, int argc, char **argv, char *err, size_t errlen);
+/* The commands migrate [-p] [-d DOMAIN] DEST and migrate-cancel [DOMAIN]
+ * are in server/commands.h. */
 /* The newest running migration's progress line, or NULL. */
 const char *migrations_status(struct app *a);
 /* A host goes away: cancel and forget the migrations that start there. */

@@ -241,8 +241,7 @@ static void send_frame(struct client *c)
     int cy, cx;
     canvas_cursor(cv, &cy, &cx);
     msg_put_frame_end(b, ++c->seq, cy, cx, canvas_cursor_shown(cv));
-    c->inflight = true;
-    c->sent_ms = mono_ms();
+    client_frame_sent(c);
     client_flush(c);
 }
 

@@ -7,6 +7,9 @@
 RAW="python3 $ROOT/tests/e2e/tools/rawclient.py"
 command -v python3 >/dev/null || skip "python3 is not installed"
 
+mkdir -p "$XDG_CONFIG_HOME/virtmux"
+echo "set client-timeout 5" > "$XDG_CONFIG_HOME/virtmux/config"
+
 # A socket directory others can enter, or owned by someone else: refused.
 BAD=$T/badrun
 mkdir -p "$BAD/virtmux"
@@ -36,6 +39,13 @@ out=$($RAW "$SERVER_SOCK" garbage)
 case $out in EXIT*|closed*) ;; *) fail "garbage: $out" ;; esac
 out=$($RAW "$SERVER_SOCK" oversize)
 echo "$out" | grep -q "larger than the protocol allows" || fail "oversize: $out"
+
+# A client that never acknowledges its screen is let go after client-timeout
+# (5 s here, 90 s by default), alone.
+out=$($RAW "$SERVER_SOCK" mute)
+echo "$out" | grep -q "did not read its screen for too long" || fail "mute client: $out"
+secs=$(echo "$out" | sed -n 's/^let go after \([0-9]*\)\..*/\1/p')
+[ -n "$secs" ] && [ "$secs" -ge 4 ] && [ "$secs" -lt 60 ] || fail "client-timeout 5 not honoured: $out"
 
 # The attached client did not notice.
 keys /

@@ -127,6 +127,65 @@ static int check(const char *line, char *err, size_t errlen)
 	return rc;
 }
 
+/* Parse a line against its command's declaration. */
+static int parse(const char *line, struct cmd_args *args, char ***argvp, int *argcp, char *err, size_t errlen)
+{
+	cr_assert_eq(cmdline_split(line, argcp, argvp, err, errlen), 0, "%s", err);
+	const struct cmd_entry *c = command_find((*argvp)[0]);
+
+	cr_assert_not_null(c, "%s", line);
+	return command_parse(c, *argcp, *argvp, args, err, errlen);
+}
+
+Test(command, flags_declared_in_the_table)
+{
+	struct cmd_args args;
+	char **argv, err[256] = "";
+	int argc;
+
+	/* a cluster, a value in the next word, then the argument */
+	cr_assert_eq(parse("attach -rw --vnc vm1", &args, &argv, &argc, err, sizeof err), 0, "%s", err);
+	cr_assert(args_has(&args, 'r') && args_has(&args, 'w') && args_has(&args, 'V'));
+	cr_assert_not(args_has(&args, 'f'));
+	cr_assert_eq(args.argc, 1);
+	cr_assert_str_eq(args.argv[0], "vm1");
+	cmdline_free(argc, argv);
+
+	/* --long=value and -SVALUE; tmux's negative line count is a value */
+	cr_assert_eq(parse("attach --vnc-address=127.0.0.1:5900", &args, &argv, &argc, err, sizeof err), 0);
+	cr_assert_str_eq(args_get(&args, 'A'), "127.0.0.1:5900");
+	cr_assert_eq(args.argc, 0);
+	cmdline_free(argc, argv);
+	cr_assert_eq(parse("capture-pane -S -20 -tmain", &args, &argv, &argc, err, sizeof err), 0, "%s", err);
+	cr_assert_str_eq(args_get(&args, 'S'), "-20");
+	cr_assert_str_eq(args_get(&args, 't'), "main");
+	cmdline_free(argc, argv);
+
+	/* "--" ends the flags: a text may start with '-' */
+	cr_assert_eq(parse("display-message -- -x marks", &args, &argv, &argc, err, sizeof err), 0, "%s", err);
+	cr_assert_eq(args.argc, 2);
+	cr_assert_str_eq(args.argv[0], "-x");
+	cmdline_free(argc, argv);
+
+	/* flags come first: after the first argument a '-' word is an argument */
+	cr_assert_eq(parse("migrate hostb -p", &args, &argv, &argc, err, sizeof err), -1);
+	cr_assert_str_eq(err, "usage: migrate [-p] [-d DOMAIN] HOST");
+	cmdline_free(argc, argv);
+
+	cr_assert_eq(parse("capture-pane -S", &args, &argv, &argc, err, sizeof err), -1);
+	cr_assert_str_eq(err, "capture-pane: -S needs a value (usage: capture-pane [-S LINES] [-t SESSION])");
+	cmdline_free(argc, argv);
+	cr_assert_eq(parse("attach --vnc=yes vm", &args, &argv, &argc, err, sizeof err), -1);
+	cr_assert_str_eq(err, "attach: --vnc takes no value");
+	cmdline_free(argc, argv);
+	cr_assert_eq(parse("watch-all --serial", &args, &argv, &argc, err, sizeof err), -1);
+	cr_assert_str_eq(err, "watch-all: unknown flag --serial (usage: watch-all [--vnc])");
+	cmdline_free(argc, argv);
+	cr_assert_eq(parse("quit -y", &args, &argv, &argc, err, sizeof err), -1);
+	cr_assert_str_eq(err, "quit: unknown flag -y (usage: quit)");
+	cmdline_free(argc, argv);
+}
+
 Test(command, check_names_and_argument_counts)
 {
 	char err[256];
@@ -143,7 +202,7 @@ Test(command, check_names_and_argument_counts)
 	cr_assert_eq(check("start -y vm extra", err, sizeof err), -1);
 	cr_assert_str_eq(err, "usage: start [-y] [DOMAIN]");
 	cr_assert_eq(check("quit now", err, sizeof err), -1);
-	cr_assert_str_eq(err, "usage: quit ");
+	cr_assert_str_eq(err, "usage: quit");
 	cr_assert_eq(check("host a", err, sizeof err), -1);
 	cr_assert_str_eq(err, "usage: host NAME URI");
 	cr_assert_eq(check("host a b c", err, sizeof err), -1);
@@ -151,7 +210,7 @@ Test(command, check_names_and_argument_counts)
 	cr_assert_eq(check("set sort", err, sizeof err), -1);
 	cr_assert_str_eq(err, "usage: set OPTION VALUE");
 	cr_assert_eq(check("bind-key x", err, sizeof err), -1);
-	cr_assert_str_eq(err, "usage: bind-key [-T table] [-N note] KEY COMMAND...");
+	cr_assert_str_eq(err, "usage: bind-key [-N NOTE] [-T TABLE] KEY COMMAND...");
 
 	cr_assert_eq(check("frobnicate", err, sizeof err), -1);
 	cr_assert_str_eq(err, "unknown command 'frobnicate'");
@@ -197,7 +256,7 @@ Test(command, blank_comment_and_bad_lines, .init = setup, .fini = teardown)
 	fails("display-message \"abc", "unterminated quote (\")");
 	fails("display-message 'abc", "unterminated quote (')");
 	fails("display-message abc\\", "backslash at end of line");
-	fails("quit now", "usage: quit ");
+	fails("quit now", "usage: quit");
 	cr_assert_not(A->quit);
 	ok("quit # comment after");
 	cr_assert(A->quit);
@@ -222,7 +281,7 @@ Test(command, set_options, .init = setup, .fini = teardown)
 	cr_assert_str_eq(domlist_sort_name(LIST), "state");
 	ok("set sort host");
 	cr_assert_str_eq(domlist_sort_name(LIST), "host");
-	fails("set sort size", "sort: 'size' is not one of name, host, state, next");
+	fails("set sort size", "set sort: 'size' is not one of name|host|state");
 	cr_assert_str_eq(domlist_sort_name(LIST), "host");
 
 	cr_assert(A->opt.mouse);
@@ -290,10 +349,10 @@ Test(command, bind_key, .init = setup, .fini = teardown)
 	/* What is bound must be a command that would run. */
 	fails("bind-key y nosuchcommand", "unknown command 'nosuchcommand'");
 	cr_assert_null(keymap_lookup(A->km, "list", 'y'));
-	fails("bind-key y quit now", "usage: quit ");
+	fails("bind-key y quit now", "usage: quit");
 	cr_assert_null(keymap_lookup(A->km, "list", 'y'));
 	fails("bind-key NoSuchKey quit", "unknown key 'NoSuchKey'");
-	fails("bind-key -Z x quit", "unknown flag -Z");
+	fails("bind-key -Z x quit", "bind-key: unknown flag -Z (usage: bind-key [-N NOTE] [-T TABLE] KEY COMMAND...)");
 
 	/* unbind-key */
 	ok("unbind-key x");
@@ -459,9 +518,9 @@ Test(command, actions_round_trip_on_test_driver, .init = setup, .fini = teardown
 	/* Errors that never reach libvirt. */
 	fails("start nosuch", "no domain 'nosuch'");
 	fails("start nosuch/test", "no domain 'nosuch/test'");
-	fails("destroy -x test", "destroy: unknown flag -x");
-	fails("start test test", "start: too many arguments");
-	fails("attach -q test", "attach: unknown flag -q");
+	fails("destroy -x test", "destroy: unknown flag -x (usage: destroy [-y] [DOMAIN])");
+	fails("start test test", "usage: start [-y] [DOMAIN]");
+	fails("attach -q test", "attach: unknown flag -q (usage: attach [-frw] [--vnc|--serial] [DOMAIN | --vnc-address ADDR])");
 
 	/* The list view works without curses. */
 	cr_assert_eq(domlist_shown(LIST), 1);

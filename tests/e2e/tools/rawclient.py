@@ -4,6 +4,8 @@ error paths. Usage: rawclient.py SOCKET MODE [N]
   version N   HELLO of protocol version N; prints the EXIT the server sends
   garbage     random bytes; prints whether the server closed the connection
   oversize    a frame header larger than the protocol allows; prints the EXIT
+  mute        a screen client that reads its first frame and never
+              acknowledges it; prints the seconds until it was let go and why
   silent N    N connections that never say HELLO, held open until stdin closes;
               prints "open N" once they are all connected
 """
@@ -30,9 +32,16 @@ def hello(version):
     return frame(1, payload)
 
 
-def read_exit(sock):
+def screen_hello():
+    """A client that shows the server's most recent session, as virtmux does."""
+    payload = struct.pack("<IIBHHH", MAGIC, 1, 0, 24, 80, 0) + s("xterm") + s("/")
+    payload += struct.pack("<H", 1) + struct.pack("<H", 1) + s("attach-session")
+    return frame(1, payload)
+
+
+def read_exit(sock, timeout=10):
     """The status and message of an EXIT frame, or why there was none."""
-    sock.settimeout(10)
+    sock.settimeout(timeout)
     data = b""
     while True:
         try:
@@ -83,6 +92,13 @@ def main():
         sock = connect(path)
         send(sock, struct.pack("<IH", 0x7FFFFFFF, 1) + b"x" * 100)
         print(read_exit(sock))
+    elif mode == "mute":
+        import time
+        sock = connect(path)
+        start = time.monotonic()
+        send(sock, screen_hello())
+        why = read_exit(sock, 120)
+        print("let go after %.1f s: %s" % (time.monotonic() - start, why))
     elif mode == "silent":
         socks = []
         for _ in range(int(sys.argv[3])):
