@@ -367,12 +367,12 @@ for n in $SCALE_N; do run_n "$n"; done
 echo
 echo "== bench/scale: virtmux (server + a client on the board) against N virsh console in one tmux"
 printf '%-38s' ""
-for n in $SCALE_N; do printf '%14s' "N=$n"; done
+for n in $SCALE_N; do printf '%18s' "N=$n"; done
 printf '%10s\n' target
 row() { # LABEL TARGET FN
     local label=$1 target=$2 fn=$3 n
     printf '%-38s' "$label"
-    for n in $SCALE_N; do printf '%14s' "$($fn "$n")"; done
+    for n in $SCALE_N; do printf '%18s' "$($fn "$n")"; done
     printf '%10s\n' "$target"
 }
 f_srv() { pct "${R[$1,srv_cpu]}" "$SECS"; }
