@@ -35,7 +35,8 @@
 #     context switches of all their threads, voluntary + involuntary, from
 #     /proc/PID/task/*/status), and their CPU.
 #  4. scrollback: SCALE_FILL_K (8) of the idle consoles print 10,000 lines
-#     (~80 bytes) each; the server's RSS before and after (once its CPU time
+#     each (this host's kernel log, dmesg, over and over, numbered: ~80
+#     bytes a line); the server's RSS before and after (once its CPU time
 #     stands still for 1 s), divided by K: the memory a console's 10,000
 #     lines of scrollback cost.
 #  5. rig_down.
@@ -330,13 +331,17 @@ run_n() {
 
     # ---- 4. scrollback: K idle consoles print FILL_LINES lines each
     local k=0 r0 r1 last cur fillp=()
+    # the text: this host's kernel log, over and over (a real boot log
+    # compresses as such logs do), each line numbered
+    dmesg 2>/dev/null | cut -c1-200 >"$D/fill.txt"
+    [[ $(wc -l <"$D/fill.txt") -ge 100 ]] || seq -f 'systemd[1]: Started unit %g of some length.' 1 500 >"$D/fill.txt"
     r0=$(rss_kb "$SERVER")
     for ((i = 1; i <= n && k < FILL_K; i++)); do
         (( i % PANIC_EVERY == 0 )) && continue
         name=$(_rig_name "$i")
         pid=$(rig_init_pid "$rig" "$name") || die "$name: no init"
-        awk -v nm="$name" -v n="$FILL_LINES" 'BEGIN { for (i = 1; i <= n; i++)
-            printf "[%6d.%06d] %s: fill line %05d of %d, systemd[1]: Started a unit of some length.\r\n", i / 100, i * 37 % 1000000, nm, i, n }' |
+        awk -v nm="$name" -v n="$FILL_LINES" '{ l[NR] = $0 } END { for (i = 1; i <= n; i++)
+            printf "%s %05d %s\r\n", nm, i, l[(i - 1) % NR + 1] }' "$D/fill.txt" |
             timeout -k 1 $((60 + FILL_LINES / 100)) dd of="/proc/$pid/root/dev/console" conv=notrunc status=none &
         fillp+=("$!")
         k=$((k + 1))

@@ -36,21 +36,23 @@ LOG=$D/console/bpanic.log
 start_virtmux 160x40 -c "$URI"
 wait_row bvnc "shut off" 30
 keys b
-wait_for "0 consoles:" 20
+wait_for "3 consoles:  0 alarmed  0 booting  0 settled  3 stopped" 20
 for g in bpanic bok bvnc; do
     virsh -q -c "$URI" start "$g" >/dev/null || fail "start $g"
 done
-wait_for "3 consoles:" 30
+wait_for "  0 stopped" 30
 libvirtd_wait_ready "$D" bpanic 180 || fail "bpanic did not boot"
 libvirtd_wait_ready "$D" bok 180 || fail "bok did not boot"
-# bvnc's row: the bottom line of its VGA text (the initrd's guests are all
-# named after the first one built: bpanic), then settled at its prompt.
+# bvnc's row: the bottom line of its VGA text, the init's last words or the
+# shell's prompt (the initrd's guests are all named after the first one
+# built: bpanic).
 for _ in $(seq 1 600); do
-    screen | grep -E " bvnc " | grep -q "settled .*:~#" && break
+    screen | grep -E " bvnc " | grep -qE "virtmux demo guest ready|:~#" && break
     sleep 0.1
 done
-screen | grep -E " bvnc " | grep -q "settled .*:~#" ||
-    fail "bvnc's row does not show the prompt at the bottom of its VGA text, settled: $(screen | grep ' bvnc ')"
+screen | grep -E " bvnc " | grep -qE "virtmux demo guest ready|:~#" ||
+    fail "bvnc's row does not show the bottom line of its VGA text: $(screen | grep ' bvnc ')"
+echo "bvnc: $(screen | grep ' bvnc ')"
 
 # Open bpanic (the filter picks it), ask for a prompt, come back.
 keys /
@@ -111,6 +113,16 @@ wait_for "Kernel panic - not syncing" 10
 screen | grep -q "bok  serial\|bvnc  " && fail "another console opened"
 keys C-] 0
 wait_for "0 alarmed" 10
+
+# bvnc opens as VNC text from its row (the filter picks it).
+keys /
+tm send-keys -t vm -l "bvnc"
+keys Enter
+wait_for "1 console:" 10
+keys Enter
+wait_for "bvnc  vnc" 15
+wait_for "virtmux demo guest ready" 20
+echo "bvnc's screen, bottom: $(screen | grep -v '^ *$' | tail -3 | head -2)"
 
 keys C-] q
 wait_pid_exit
