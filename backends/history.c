@@ -1,6 +1,6 @@
 /* backends/history.c: the record log behind a console's scrollback. The
  * newest records sit in a plain tail; a full tail (32 KiB) is sealed into a chunk
- * compressed with zlib (a boot log shrinks ~5x), so 240 consoles with
+ * compressed with zlib (a kernel log shrinks ~3x), so 240 consoles with
  * 10,000 lines each stay well under what their plain bytes would take. */
 #include "backends/history.h"
 
