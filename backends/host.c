@@ -243,6 +243,7 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
         snap.name = strdup(d->name);
         snap.state = VIR_DOMAIN_RUNNING;
         snap.reason = VIR_DOMAIN_RUNNING_BOOTED;
+        snap.id = (int)virDomainGetID(dom);   /* the event's handle has it: no call */
         if (snap.name && domreg_upsert(h->reg, &snap))
             host_changed(h);
     }
