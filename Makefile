@@ -44,13 +44,13 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 # Every .c under the source folders; the two main()s are kept out of the
 # library so unit tests can link everything else.
 MAINS     := tui/main.c server/main.c
-LIB_SRC   := $(filter-out $(MAINS),$(wildcard backends/*.c keymaps/*.c views/*.c tui/*.c server/*.c proto/*.c util/*.c)) \
+LIB_SRC   := $(filter-out $(MAINS),$(wildcard backends/*.c keymaps/*.c views/*.c tui/*.c server/*.c proto/*.c util/*.c policy/*.c)) \
              keymaps/default_keys.c
 # The client: the terminal, the protocol, key names.
 CLIENT_SRC := $(filter-out tui/main.c,$(wildcard tui/*.c)) $(wildcard proto/*.c) keymaps/key.c keymaps/utf8.c
 SERVER_SRC := $(filter-out $(wildcard tui/*.c),$(LIB_SRC))
 LIB_SRC   := $(sort $(LIB_SRC))
-HDRS      := $(wildcard backends/*.h keymaps/*.h views/*.h tui/*.h server/*.h proto/*.h util/*.h)
+HDRS      := $(wildcard backends/*.h keymaps/*.h views/*.h tui/*.h server/*.h proto/*.h util/*.h policy/*.h)
 TEST_SRC  := $(wildcard tests/unit/test_*.c)
 
 B         := build/release
