@@ -421,7 +421,9 @@ int define_owner_from_xml(const char *xml, char *user, size_t ulen, uid_t *uid)
         return -1;
     xmlNodePtr root = xmlDocGetRootElement(doc), found = NULL;
     int n = 0, rc;
-    if (is_owner(root) && !strcmp((const char *)root->name, "owner")) {
+    /* virDomainGetMetadata(ELEMENT, our URI) gives the element back with
+       its namespace stripped: a bare <owner> root is that answer. */
+    if ((is_owner(root) || is_el(root, "owner")) && !strcmp((const char *)root->name, "owner")) {
         found = root;
         n = 1;
     } else if (is_el(root, "domain")) {

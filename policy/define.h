@@ -16,7 +16,9 @@
  * the whole XML with
  *   virDomainGetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT, DEFINE_OWNER_NS,
  *                        VIR_DOMAIN_AFFECT_CONFIG)
- * which returns the element alone (define_owner_from_xml reads that too), or
+ * which returns the element alone and without its namespace (libvirt strips
+ * it: "<owner uid='1001' user='alice'/>"; define_owner_from_xml reads that
+ * too — it can only be ours, libvirt selected it by our URI), or
  * NULL with VIR_ERR_NO_DOMAIN_METADATA when there is none. Write it to an
  * existing domain with virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
  * define_owner_element(...), "virtmux", DEFINE_OWNER_NS, flags).
@@ -65,10 +67,11 @@ char *define_xml_from_template(const char *template_xml, const char *owner, uid_
                                const char *name, const unsigned char uuid[16],
                                const char *image_path, char *err, size_t errlen);
 
-/* The owner recorded in a domain's XML (the whole domain, or the element
- * virDomainGetMetadata returns). 0 found; 1 no owner element; -1 malformed
- * (XML that does not parse, two owner elements, a missing or bad uid or
- * user). */
+/* The owner recorded in a domain's XML: the whole domain (our element in
+ * its <metadata>, by namespace), or the element virDomainGetMetadata
+ * returns (a root <owner>, namespace stripped or not). 0 found; 1 no owner
+ * element; -1 malformed (XML that does not parse, two owner elements, a
+ * missing or bad uid or user, a user that does not fit in ulen). */
 int define_owner_from_xml(const char *xml, char *user, size_t ulen, uid_t *uid);
 
 /* 1 when domain_name is "OWNER-" followed by at least one byte, else 0. */

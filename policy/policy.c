@@ -146,8 +146,10 @@ static int number(const char *s, uint64_t max, uint64_t *out, bool suffix, char 
         case 'G': case 'g': mul = 1024 * 1024 * 1024; end++; break;
         }
     }
-    if (errno || *end || v > max / mul)
-        return errf(err, errlen, "'%s' is not a number up to %llu", s, (unsigned long long)max);
+    if (*end)
+        return errf(err, errlen, "'%s' is not a number", s);
+    if (errno || v > max / mul)
+        return errf(err, errlen, "'%s' is more than %llu", s, (unsigned long long)max);
     *out = v * mul;
     return 0;
 }
