@@ -271,6 +271,8 @@ static int directive(struct policy *p, int argc, char **argv, char *err, size_t 
             return errf(err, errlen, "template name: %s", why);
         if (policy_template_path(p, argv[1]))
             return errf(err, errlen, "template '%s' named twice", argv[1]);
+        if (argv[2][0] != '/')
+            return errf(err, errlen, "a template's path must be absolute");
         char *xml = NULL;
         if (read_template(argv[2], &xml, err, errlen) < 0)
             return -1;

@@ -12,6 +12,7 @@
  *   quota @GROUP N                 overrides the role's quota for the group
  *   quota USER N                   overrides both, for one user
  *   template NAME FILE             a domain XML a student may define from
+ *                                  (FILE absolute; NAME as define_name_ok)
  *   images DIR                     where a user's images live; %u is the
  *                                  user name, %% a '%'; absolute
  *   limit connections N            connections open at once, per user

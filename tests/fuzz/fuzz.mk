@@ -128,4 +128,22 @@ fuzz-repro: $(FZ)/$(FUZZ_TARGET)
 	@test -n "$(FUZZ_INPUT)" || { echo "fuzz-repro: set FUZZ_INPUT=<file>" >&2; exit 1; }
 	$(FZ)/$(FUZZ_TARGET) -runs=1 $(FUZZ_INPUT)
 
+# fuzz_policy: the classroom policy file and templates (policy/; seeds:
+# policy-corpus/). Kept to itself: make fuzz-policy [FUZZ_SECONDS=N].
+FUZZ_POLICY_SRC := policy/policy.c policy/define.c policy/limits.c keymaps/cmdline.c keymaps/errf.c
+FUZZ_POLICY_OBJ := $(FUZZ_POLICY_SRC:%.c=$(FZ)/%.o)
+$(FUZZ_POLICY_OBJ) $(FZ)/tests/fuzz/fuzz_policy.o: $(wildcard policy/*.h)
+
+$(FZ)/fuzz_policy: $(FZ)/tests/fuzz/fuzz_policy.o $(FUZZ_POLICY_OBJ) | fuzz-clang-check
+	@$(if $(Q),echo "  LD fuzz $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(shell pkg-config --libs libxml-2.0)
+
+.PHONY: fuzz-policy
+fuzz-policy: $(FZ)/fuzz_policy
+	@mkdir -p $(FZ)/policy-corpus $(FZ)/crashes
+	@cp tests/fuzz/policy-corpus/* $(FZ)/policy-corpus/
+	$(FZ)/fuzz_policy -runs=1 tests/fuzz/policy-corpus/*
+	$(FZ)/fuzz_policy -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  -artifact_prefix=$(FZ)/crashes/policy-crash- -print_final_stats=1 $(FUZZ_FLAGS) $(FZ)/policy-corpus
+
 .DEFAULT_GOAL := $(FUZZ_SAVED_GOAL)

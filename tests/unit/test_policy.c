@@ -310,6 +310,7 @@ Test(policy, bad_lines_say_file_and_line, .init = setup, .fini = teardown)
         { "template tiny /nonexistent/tiny.xml", "template /nonexistent/tiny.xml: No such file or directory" },
         { "template tiny /tmp", "template /tmp: not a regular file of at most 1048576 bytes" },
         { "template a/b /tmp/x.xml", "template name: a name may not contain '/'" },
+        { "template tiny tiny.xml", "a template's path must be absolute" },
         { "images srv/vm/%u", "the images directory must be absolute" },
         { "images /srv/%s", "only %u (the user) and %% may follow '%'" },
         { "images /srv/vm/%", "only %u (the user) and %% may follow '%'" },
