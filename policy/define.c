@@ -456,6 +456,27 @@ int define_owner_consistent(const char *domain_name, const char *owner_user)
     return !strncmp(domain_name, owner_user, n) && domain_name[n] == '-' && domain_name[n + 1] != '\0';
 }
 
+int define_domain_owner(const char *name, const char *md, char *user, size_t ulen, uid_t *uid,
+                        char *why, size_t whylen)
+{
+    if (!md)
+        return 1;
+    char u[256];
+    uid_t id;
+    int rc = define_owner_from_xml(md, u, sizeof u, &id);
+    if (rc == 1)
+        return 1;
+    if (rc < 0)
+        return errf(why, whylen, "domain %s has malformed owner metadata", name ? name : "?");
+    if (!define_owner_consistent(name, u))
+        return errf(why, whylen, "domain %s is named for another owner than %s", name ? name : "?", u);
+    if (strlen(u) >= ulen)
+        return errf(why, whylen, "owner name too long");
+    memcpy(user, u, strlen(u) + 1);
+    *uid = id;
+    return 0;
+}
+
 char *define_owner_element(const char *owner, uid_t uid)
 {
     xmlDocPtr doc = xmlNewDoc(BAD_CAST "1.0");

@@ -77,6 +77,15 @@ int define_owner_from_xml(const char *xml, char *user, size_t ulen, uid_t *uid);
 /* 1 when domain_name is "OWNER-" followed by at least one byte, else 0. */
 int define_owner_consistent(const char *domain_name, const char *owner_user);
 
+/* The owner of a domain, decided once per request from what libvirt says:
+ * md is virDomainGetMetadata(ELEMENT, DEFINE_OWNER_NS)'s answer (NULL when
+ * it failed with VIR_ERR_NO_DOMAIN_METADATA), name the domain's name.
+ * 0: owned by user/uid, name and metadata agree. 1: no owner (an operator's
+ * domain; no student reaches it). -1: refuse and log why (bad metadata, or
+ * "domain bob-vm1 is named for another owner than alice"). */
+int define_domain_owner(const char *name, const char *md, char *user, size_t ulen, uid_t *uid,
+                        char *why, size_t whylen);
+
 /* The owner element alone, for virDomainSetMetadata. Caller frees. */
 char *define_owner_element(const char *owner, uid_t uid);
 

@@ -24,7 +24,7 @@ struct who {
     unsigned id;      /* uid or gid */
 };
 
-struct grant {
+struct role_line {
     enum role role;
     struct who who;
 };
@@ -38,17 +38,27 @@ struct tmpl {
     char *name, *path, *xml;
 };
 
+/* "grant WHO COMMAND...": one entry per command; WHO a role, or a user or
+   group (who). */
+struct permit {
+    enum role role;   /* ROLE_NONE: who says whom */
+    struct who who;
+    char *command;
+};
+
 struct policy {
     char *path;
     struct policy_host *hosts;
     size_t nhosts;
-    struct grant *grants;
+    struct role_line *grants;
     size_t ngrants;
     unsigned role_quota[ROLE_OPERATOR + 1];
     struct quota_rule *quotas;
     size_t nquotas;
     struct tmpl *tmpls;
     size_t ntmpls;
+    struct permit *permits;
+    size_t npermits;
     char *images;
     struct limits_conf limits;
     char *audit_path;
@@ -86,6 +96,9 @@ void policy_free(struct policy *p)
         free(p->tmpls[i].path);
         free(p->tmpls[i].xml);
     }
+    for (size_t i = 0; i < p->npermits; i++)
+        free(p->permits[i].command);
+    free(p->permits);
     free(p->hosts);
     free(p->grants);
     free(p->quotas);
@@ -236,11 +249,11 @@ static int directive(struct policy *p, int argc, char **argv, char *err, size_t 
             struct who w;
             if (who_parse(argv[i], &w, err, errlen) < 0)
                 return -1;
-            struct grant *g = grow(p->grants, &p->ngrants, sizeof *g);
+            struct role_line *g = grow(p->grants, &p->ngrants, sizeof *g);
             if (!g)
                 return errf(err, errlen, "out of memory");
             p->grants = g;
-            g[p->ngrants - 1] = (struct grant){ r, w };
+            g[p->ngrants - 1] = (struct role_line){ r, w };
         }
     } else if (!strcmp(d, "quota")) {
         NEED(3, 3, "quota ROLE|@GROUP|USER N");
@@ -264,6 +277,23 @@ static int directive(struct policy *p, int argc, char **argv, char *err, size_t 
             return errf(err, errlen, "out of memory");
         p->quotas = q;
         q[p->nquotas - 1] = (struct quota_rule){ w, (unsigned)v };
+    } else if (!strcmp(d, "grant")) {
+        NEED(3, CMDLINE_MAX_WORDS, "grant ROLE|@GROUP|USER COMMAND...");
+        struct permit pm = { .role = role_parse(argv[1]) };
+        if (pm.role == ROLE_NONE && who_parse(argv[1], &pm.who, err, errlen) < 0)
+            return argv[1][0] == '@' ? -1 : errf(err, errlen, "'%s' is not a role or a user", argv[1]);
+        for (int i = 2; i < argc; i++) {
+            for (const char *c = argv[i]; *c; c++)
+                if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || (*c == '-' && c != argv[i])))
+                    return errf(err, errlen, "'%s' is not a command name", argv[i]);
+            struct permit *a = grow(p->permits, &p->npermits, sizeof *a);
+            if (!a)
+                return errf(err, errlen, "out of memory");
+            p->permits = a;
+            a[p->npermits - 1] = pm;
+            if (!(a[p->npermits - 1].command = strdup(argv[i])))
+                return errf(err, errlen, "out of memory");
+        }
     } else if (!strcmp(d, "template")) {
         NEED(3, 3, "template NAME FILE");
         char why[256];
@@ -452,6 +482,21 @@ unsigned policy_quota(const struct policy *p, const struct peer *peer)
         }
     }
     return group_found ? group_best : p->role_quota[r];
+}
+
+bool policy_granted(const struct policy *p, const struct peer *peer, const char *command)
+{
+    enum role r = policy_role(p, peer);
+    if (r == ROLE_NONE || !command)
+        return false;
+    for (size_t i = 0; i < p->npermits; i++) {
+        const struct permit *pm = &p->permits[i];
+        if (strcmp(pm->command, command) != 0)
+            continue;
+        if (pm->role != ROLE_NONE ? pm->role == r : names(&pm->who, peer))
+            return true;
+    }
+    return false;
 }
 
 static const struct tmpl *tmpl_find(const struct policy *p, const char *name)

@@ -11,6 +11,9 @@
  *   quota ROLE N                   domains per user (all hosts together)
  *   quota @GROUP N                 overrides the role's quota for the group
  *   quota USER N                   overrides both, for one user
+ *   grant ROLE|@GROUP|USER CMD...  commands beyond the role's own (e.g.
+ *                                  "grant ta start destroy"); the server
+ *                                  decides what each command name means
  *   template NAME FILE             a domain XML a student may define from
  *                                  (FILE absolute; NAME as define_name_ok)
  *   images DIR                     where a user's images live; %u is the
@@ -83,6 +86,12 @@ const struct policy_host *policy_hosts(const struct policy *p, size_t *n);
 /* uid 0 is an operator; otherwise the most privileged role naming the user
  * (by uid) or one of the peer's groups; ROLE_NONE when none does. */
 enum role policy_role(const struct policy *p, const struct peer *peer);
+
+/* Whether a grant line gives the peer command (by the peer's role, user or
+ * one of their groups). Never for ROLE_NONE: a grant does not make a role.
+ * The server asks this for what a role may not do by itself (a TA's
+ * start, say); what each role may do without grants is the server's. */
+bool policy_granted(const struct policy *p, const struct peer *peer, const char *command);
 
 /* "student", "ta", "operator", "none". */
 const char *role_name(enum role r);

@@ -317,6 +317,24 @@ Test(define, owner_consistent)
     cr_assert_not(define_owner_consistent("alice-vm1", ""));
 }
 
+Test(define, domain_owner_decided)
+{
+    char user[64] = "", why[200] = "";
+    uid_t uid = 0;
+    cr_assert_eq(define_domain_owner("anything", NULL, user, sizeof user, &uid, why, sizeof why), 1);
+    /* As libvirt hands it back: the namespace stripped. */
+    cr_assert_eq(define_domain_owner("alice-vm1", "<owner uid='1001' user='alice'/>", user, sizeof user, &uid,
+                                     why, sizeof why), 0, "%s", why);
+    cr_assert_str_eq(user, "alice");
+    cr_assert_eq(uid, 1001);
+    cr_assert_eq(define_domain_owner("bob-vm1", "<owner uid='1001' user='alice'/>", user, sizeof user, &uid, why,
+                                     sizeof why), -1);
+    cr_assert_str_eq(why, "domain bob-vm1 is named for another owner than alice");
+    cr_assert_eq(define_domain_owner("alice-vm1", "<owner uid='x' user='alice'/>", user, sizeof user, &uid, why,
+                                     sizeof why), -1);
+    cr_assert_str_eq(why, "domain alice-vm1 has malformed owner metadata");
+}
+
 Test(define, uuids)
 {
     unsigned char a[16], b[16];

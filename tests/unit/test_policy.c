@@ -240,6 +240,38 @@ Test(policy, quotas, .init = setup, .fini = teardown)
     policy_free(p);
 }
 
+Test(policy, grants, .init = setup, .fini = teardown)
+{
+    struct policy *p = load("role student @users\n"
+                            "role ta @staff @adm\n"
+                            "grant ta start destroy\n"
+                            "grant @adm console-write\n"
+                            "grant daemon migrate   # daemon has no role\n");
+    gid_t users = gid_of("users"), staff = gid_of("staff"), adm = gid_of("adm");
+    struct peer ta = by_hand(4002, "t", 1, staff);
+    struct peer lead = by_hand(4003, "l", 1, adm);
+    struct peer s = by_hand(4001, "s", 1, users);
+    struct peer d = by_hand(uid_of("daemon"), "daemon", 0);
+    cr_assert(policy_granted(p, &ta, "start"));
+    cr_assert(policy_granted(p, &ta, "destroy"));
+    cr_assert_not(policy_granted(p, &ta, "console-write"));
+    cr_assert_not(policy_granted(p, &ta, "undefine"));
+    cr_assert(policy_granted(p, &lead, "console-write"), "by group");
+    cr_assert(policy_granted(p, &lead, "start"), "and by role");
+    cr_assert_not(policy_granted(p, &s, "start"));
+    cr_assert_not(policy_granted(p, &d, "migrate"), "a grant does not make a role");
+    policy_free(p);
+    char err[300], want[400];
+    put_file(ppath, "grant ta Start\n");
+    cr_assert_null(policy_load(ppath, err, sizeof err));
+    snprintf(want, sizeof want, "%s:1: 'Start' is not a command name", ppath);
+    cr_assert_str_eq(err, want);
+    put_file(ppath, "grant wizard start\n");
+    cr_assert_null(policy_load(ppath, err, sizeof err));
+    snprintf(want, sizeof want, "%s:1: 'wizard' is not a role or a user", ppath);
+    cr_assert_str_eq(err, want);
+}
+
 Test(policy, limits_audit_images_templates, .init = setup, .fini = teardown)
 {
     char text[1024];
