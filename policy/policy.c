@@ -167,6 +167,18 @@ static int number(const char *s, uint64_t max, uint64_t *out, bool suffix, char 
     return 0;
 }
 
+/* Who may write the file may give themselves any role: only root (or the
+   server's own account) may. */
+static int trusted_file(const struct stat *st, char *err, size_t errlen)
+{
+    if (st->st_uid != 0 && st->st_uid != geteuid())
+        return errf(err, errlen, "owned by uid %u, not by root; refusing it", (unsigned)st->st_uid);
+    if (st->st_mode & 022)
+        return errf(err, errlen, "writable by group or others (mode %04o); refusing it",
+                    (unsigned)(st->st_mode & 07777));
+    return 0;
+}
+
 static int read_template(const char *path, char **xml, char *err, size_t errlen)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -177,6 +189,11 @@ static int read_template(const char *path, char **xml, char *err, size_t errlen)
         close(fd);
         return errf(err, errlen, "template %s: not a regular file of at most %d bytes", path,
                     TEMPLATE_MAX_BYTES);
+    }
+    char why[256];
+    if (trusted_file(&st, why, sizeof why) < 0) {
+        close(fd);
+        return errf(err, errlen, "template %s: %s", path, why);
     }
     char *s = malloc((size_t)st.st_size + 1);
     size_t n = 0;
@@ -193,7 +210,6 @@ static int read_template(const char *path, char **xml, char *err, size_t errlen)
         free(s);
         return errf(err, errlen, "template %s: a NUL byte in the XML", path);
     }
-    char why[256];
     if (define_template_check(s, why, sizeof why) < 0) {
         free(s);
         return errf(err, errlen, "template %s: %s", path, why);
@@ -376,10 +392,16 @@ static struct policy *policy_new(const char *path)
 
 struct policy *policy_load(const char *path, char *err, size_t errlen)
 {
-    char why[512];
+    char why[512] = "cannot stat";
     FILE *f = fopen(path, "re");
     if (!f) {
         errf(err, errlen, "%s: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) < 0 || trusted_file(&st, why, sizeof why) < 0) {
+        fclose(f);
+        errf(err, errlen, "%s: %s", path, why);
         return NULL;
     }
     struct policy *p = policy_new(path);

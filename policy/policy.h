@@ -26,7 +26,10 @@
  *   audit FILE [MAX_BYTES]         the audit log and its size before
  *                                  rotation (suffix K, M or G allowed)
  *
- * Users and groups are resolved to ids when the file is loaded: a name that
+ * The policy file and the templates must be owned by root (or the server's
+ * euid) and writable by no one else: whoever may write them may make
+ * themselves an operator. Users and groups are resolved to ids when the
+ * file is loaded: a name that
  * does not exist is a bad line (a typo would otherwise grant nobody). A
  * template must be a readable <domain> XML with exactly one disk of
  * device='disk', of type='file' (define.h: define_template_check); checked at

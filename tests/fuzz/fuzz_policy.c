@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "policy/define.h"
@@ -89,7 +90,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     }
     if (fd < 0) {
         fd = memfd_create("policy", MFD_CLOEXEC);
-        CHECK(fd >= 0, "memfd_create");
+        CHECK(fd >= 0 && fchmod(fd, 0600) == 0, "memfd_create");
         snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     }
     CHECK(ftruncate(fd, 0) == 0 && pwrite(fd, data, size, 0) == (ssize_t)size, "memfd write");

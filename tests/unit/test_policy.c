@@ -20,10 +20,12 @@
 
 static void put_file(const char *path, const char *text)
 {
+    unlink(path);   /* a fresh file: this test's owner and mode */
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f, "%s: %s", path, strerror(errno));
     cr_assert(fputs(text, f) >= 0);
     cr_assert_eq(fclose(f), 0);
+    cr_assert_eq(chmod(path, 0644), 0);
 }
 
 /* ---- the smallest policy, as the issue writes it ---- */
@@ -375,6 +377,26 @@ Test(policy, bad_lines_say_file_and_line, .init = setup, .fini = teardown)
     cr_assert_null(policy_load(ppath, err, sizeof err));
     cr_assert_not_null(strstr(err, ":1: template "), "%s", err);
     cr_assert_not_null(strstr(err, "exactly one <disk type='file' device='disk'> (it has 2)"), "%s", err);
+    /* Only root may write the policy and the templates. */
+    put_file(ppath, "host a x:///\n");
+    cr_assert_eq(chmod(ppath, 0664), 0);
+    cr_assert_null(policy_load(ppath, err, sizeof err));
+    snprintf(want, sizeof want, "%s: writable by group or others (mode 0664); refusing it", ppath);
+    cr_assert_str_eq(err, want);
+    if (geteuid() == 0) {
+        cr_assert_eq(chmod(ppath, 0644), 0);
+        cr_assert_eq(chown(ppath, 4242, 0), 0);
+        cr_assert_null(policy_load(ppath, err, sizeof err));
+        snprintf(want, sizeof want, "%s: owned by uid 4242, not by root; refusing it", ppath);
+        cr_assert_str_eq(err, want);
+    }
+    snprintf(text, sizeof text, "template t %s\n", tpl);
+    put_file(ppath, text);
+    cr_assert_eq(chmod(tpl, 0646), 0);
+    cr_assert_null(policy_load(ppath, err, sizeof err));
+    snprintf(want, sizeof want, "%s:1: template %s: writable by group or others (mode 0646); refusing it", ppath, tpl);
+    cr_assert_str_eq(err, want);
+    cr_assert_eq(chmod(tpl, 0644), 0);
     /* Named twice. */
     put_file(ppath, "host a x:///\nhost a y:///\n");
     cr_assert_null(policy_load(ppath, err, sizeof err));
