@@ -25,7 +25,7 @@ struct who {
 };
 
 struct role_line {
-    enum role role;
+    enum user_role role;
     struct who who;
 };
 
@@ -41,7 +41,7 @@ struct tmpl {
 /* "grant WHO COMMAND...": one entry per command; WHO a role, or a user or
    group (who). */
 struct permit {
-    enum role role;   /* ROLE_NONE: who says whom */
+    enum user_role role;   /* ROLE_NONE: who says whom */
     struct who who;
     char *command;
 };
@@ -65,7 +65,7 @@ struct policy {
     uint64_t audit_max;
 };
 
-const char *role_name(enum role r)
+const char *role_name(enum user_role r)
 {
     switch (r) {
     case ROLE_STUDENT: return "student";
@@ -75,9 +75,9 @@ const char *role_name(enum role r)
     }
 }
 
-static enum role role_parse(const char *s)
+static enum user_role role_parse(const char *s)
 {
-    for (enum role r = ROLE_STUDENT; r <= ROLE_OPERATOR; r++)
+    for (enum user_role r = ROLE_STUDENT; r <= ROLE_OPERATOR; r++)
         if (!strcmp(s, role_name(r)))
             return r;
     return ROLE_NONE;
@@ -258,7 +258,7 @@ static int directive(struct policy *p, int argc, char **argv, char *err, size_t 
             return errf(err, errlen, "out of memory");
     } else if (!strcmp(d, "role")) {
         NEED(3, CMDLINE_MAX_WORDS, "role student|ta|operator USER|@GROUP...");
-        enum role r = role_parse(argv[1]);
+        enum user_role r = role_parse(argv[1]);
         if (r == ROLE_NONE)
             return errf(err, errlen, "unknown role '%s' (student, ta or operator)", argv[1]);
         for (int i = 2; i < argc; i++) {
@@ -275,7 +275,7 @@ static int directive(struct policy *p, int argc, char **argv, char *err, size_t 
         NEED(3, 3, "quota ROLE|@GROUP|USER N");
         if (number(argv[2], 100000, &v, false, err, errlen) < 0)
             return -1;
-        enum role r = role_parse(argv[1]);
+        enum user_role r = role_parse(argv[1]);
         if (r != ROLE_NONE) {
             p->role_quota[r] = (unsigned)v;
             return 0;
@@ -470,11 +470,11 @@ static bool names(const struct who *w, const struct peer *peer)
     return false;
 }
 
-enum role policy_role(const struct policy *p, const struct peer *peer)
+enum user_role policy_role(const struct policy *p, const struct peer *peer)
 {
     if (peer->uid == 0)
         return ROLE_OPERATOR;
-    enum role best = ROLE_NONE;
+    enum user_role best = ROLE_NONE;
     for (size_t i = 0; i < p->ngrants; i++)
         if (p->grants[i].role > best && names(&p->grants[i].who, peer))
             best = p->grants[i].role;
@@ -489,7 +489,7 @@ const char *policy_no_role_message(const struct policy *p, const struct peer *pe
 
 unsigned policy_quota(const struct policy *p, const struct peer *peer)
 {
-    enum role r = policy_role(p, peer);
+    enum user_role r = policy_role(p, peer);
     if (r == ROLE_NONE)
         return 0;
     bool group_found = false;
@@ -508,7 +508,7 @@ unsigned policy_quota(const struct policy *p, const struct peer *peer)
 
 bool policy_granted(const struct policy *p, const struct peer *peer, const char *command)
 {
-    enum role r = policy_role(p, peer);
+    enum user_role r = policy_role(p, peer);
     if (r == ROLE_NONE || !command)
         return false;
     for (size_t i = 0; i < p->npermits; i++) {

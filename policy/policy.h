@@ -54,7 +54,7 @@
 #define PEER_MAX_GROUPS 256
 
 /* Ordered: a larger role may do everything a smaller one may. */
-enum role { ROLE_NONE, ROLE_STUDENT, ROLE_TA, ROLE_OPERATOR };
+enum user_role { ROLE_NONE, ROLE_STUDENT, ROLE_TA, ROLE_OPERATOR };
 
 /* Who is on the other end of a connection, from the kernel and the user and
  * group databases only. groups holds the primary group too. */
@@ -88,7 +88,7 @@ const struct policy_host *policy_hosts(const struct policy *p, size_t *n);
 
 /* uid 0 is an operator; otherwise the most privileged role naming the user
  * (by uid) or one of the peer's groups; ROLE_NONE when none does. */
-enum role policy_role(const struct policy *p, const struct peer *peer);
+enum user_role policy_role(const struct policy *p, const struct peer *peer);
 
 /* Whether a grant line gives the peer command (by the peer's role, user or
  * one of their groups). Never for ROLE_NONE: a grant does not make a role.
@@ -97,7 +97,7 @@ enum role policy_role(const struct policy *p, const struct peer *peer);
 bool policy_granted(const struct policy *p, const struct peer *peer, const char *command);
 
 /* "student", "ta", "operator", "none". */
-const char *role_name(enum role r);
+const char *role_name(enum user_role r);
 
 /* Writes exactly "no role for USER in PATH"; returns buf. */
 const char *policy_no_role_message(const struct policy *p, const struct peer *peer,

@@ -1,5 +1,6 @@
 /* server/board.c: the consoles a board holds, and its rows. */
 #include "server/board.h"
+#include "server/authz.h"
 #include "server/app.h"
 #include "server/session.h"
 #include "server/source.h"
@@ -53,7 +54,7 @@ static size_t fill_rows(void *opaque, struct board_row *rows, size_t max)
     unsigned long long now = mono_ms();
     for (size_t i = 0; i < total; i++) {
         const struct dom *d = doms[i];
-        if (d->facts_known && !has_console(d))
+        if ((d->facts_known && !has_console(d)) || !authz_sees(a, b->session, d))
             continue;
         if (n++ >= max)
             continue;   /* counted: the view asks again with room */
