@@ -57,7 +57,7 @@ FUZZ_PROTO_OBJ := $(FUZZ_PROTO_SRC:%.c=$(FZ)/%.o)
 FUZZ_SERVER_SRC := $(sort $(SERVER_SRC))
 FUZZ_SERVER_OBJ := $(FUZZ_SERVER_SRC:%.c=$(FZ)/%.o)
 FUZZ_TEXT_TARGETS := fuzz_cmdline fuzz_keyfile fuzz_knownhosts fuzz_sshconfig
-FUZZ_ALL     := fuzz_console fuzz_vgatext fuzz_proto $(FUZZ_TEXT_TARGETS)
+FUZZ_ALL     := fuzz_console fuzz_vgatext fuzz_proto $(FUZZ_TEXT_TARGETS) fuzz_policy
 FUZZ_TARGETS ?= $(FUZZ_ALL)
 FUZZ_TARGET  ?= fuzz_console
 
@@ -146,7 +146,7 @@ fuzz-repro: $(FZ)/$(FUZZ_TARGET)
 	$(FZ)/$(FUZZ_TARGET) -runs=1 $(FUZZ_INPUT)
 
 # fuzz_policy: the classroom policy file and templates (policy/; seeds:
-# policy-corpus/). Kept to itself: make fuzz-policy [FUZZ_SECONDS=N].
+# policy-corpus/).
 FUZZ_POLICY_SRC := policy/policy.c policy/define.c policy/limits.c keymaps/cmdline.c keymaps/errf.c
 FUZZ_POLICY_OBJ := $(FUZZ_POLICY_SRC:%.c=$(FZ)/%.o)
 $(FUZZ_POLICY_OBJ) $(FZ)/tests/fuzz/fuzz_policy.o: $(wildcard policy/*.h)
@@ -155,12 +155,9 @@ $(FZ)/fuzz_policy: $(FZ)/tests/fuzz/fuzz_policy.o $(FUZZ_POLICY_OBJ) | fuzz-clan
 	@$(if $(Q),echo "  LD fuzz $@")
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $^ $(shell pkg-config --libs libxml-2.0)
 
+# The policy alone: make fuzz-policy [FUZZ_SECONDS=N].
 .PHONY: fuzz-policy
-fuzz-policy: $(FZ)/fuzz_policy
-	@mkdir -p $(FZ)/policy-corpus $(FZ)/crashes
-	@cp tests/fuzz/policy-corpus/* $(FZ)/policy-corpus/
-	$(FZ)/fuzz_policy -runs=1 tests/fuzz/policy-corpus/*
-	$(FZ)/fuzz_policy -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	  -artifact_prefix=$(FZ)/crashes/policy-crash- -print_final_stats=1 $(FUZZ_FLAGS) $(FZ)/policy-corpus
+fuzz-policy:
+	$(MAKE) fuzz FUZZ_TARGETS=fuzz_policy
 
 .DEFAULT_GOAL := $(FUZZ_SAVED_GOAL)
