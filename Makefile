@@ -2,6 +2,7 @@
 #
 #   make            build ./virtmux
 #   make check      build and run every test (unit + end to end)
+#   make check-slow the slow tier: the board on 240 real consoles (root)
 #   make asan       build ./virtmux-asan with AddressSanitizer + UBSan
 #   make demo       install what is missing, build, boot a tiny guest, open virtmux on it
 #   make deps       install the Debian packages (root) or print the apt-get line
@@ -65,7 +66,7 @@ TESTS     := $(TEST_SRC:tests/unit/%.c=$(BA)/tests/%)
 # A misbehaving VNC server for the end-to-end tests (tests/vnc/).
 HOSTILE   := build/hostile_server
 
-.PHONY: all asan check unit e2e rig-selftest demo deps deps-check print-deps install uninstall bench bench-reattach bench-fanout bench-remote bench-migrate clean
+.PHONY: all asan check check-slow unit e2e rig-selftest demo deps deps-check print-deps install uninstall bench bench-reattach bench-fanout bench-remote bench-migrate bench-scale clean
 all: virtmux
 
 # virtmux is the client; it starts virtmux-server, which must be beside it.
@@ -115,6 +116,11 @@ check: deps-check virtmux virtmux-asan $(TESTS) $(HOSTILE) fuzz-build
 	@tests/run-unit.sh $(TESTS)
 	@$(MAKE) --no-print-directory fuzz-regress
 	@tests/e2e/run.sh
+
+# The slow tier, not in make check: the board on the full rig of 240 LXC
+# consoles (a few minutes: bringing 240 up and down is most of it).
+check-slow: virtmux virtmux-asan
+	@BOARD_RIG_N=240 E2E_TIMEOUT=1200 tests/e2e/run.sh t_board_rig
 
 # The LXC console rig (tests/rig/README.md): 4 containers end to end; root.
 rig-selftest:
@@ -174,6 +180,9 @@ bench-reattach: virtmux
 	bench/reattach/run.sh
 bench-fanout: virtmux
 	bench/fanout/run.sh
+# 24 and 240 LXC consoles (tests/rig; root): ~15 min.
+bench-scale: virtmux
+	bench/scale/run.sh
 
 # On the two-host testbed (tests/testbed): ~2 min and ~15 min.
 bench-remote: virtmux

@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 extern const char default_keys_text[];
 
@@ -228,6 +229,10 @@ void app_output(struct app *a, struct source *s)
 
 void app_alarm(struct app *a, struct source *s)
 {
+    /* The log says when (wall clock): bench/scale measures print -> mark. */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    fprintf(stderr, "alarm %lld.%06ld %s\n", (long long)ts.tv_sec, ts.tv_nsec / 1000, s->label);
     /* Not paced: the moment it is printed is the moment a TA needs it. */
     for (size_t i = 0; i < a->nclients; i++) {
         struct client *c = a->clients[i];

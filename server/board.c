@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 static bool running(const struct dom *d)
 {
@@ -34,12 +33,6 @@ static struct board_held *find_held(const struct board *b, const unsigned char *
         if (!memcmp(b->held[i].uuid, uuid, VIR_UUID_BUFLEN))
             return &b->held[i];
     return NULL;
-}
-
-static bool shown_by_filter(const struct board *b, const struct dom *d)
-{
-    const char *f = board_filter(b->view);
-    return !*f || strcasestr(d->name, f) || strcasestr(host_name(d->host), f);
 }
 
 static size_t fill_rows(void *opaque, struct board_row *rows, size_t max)
@@ -131,13 +124,15 @@ static void hold(struct board *b, const struct dom *d)
     h->src = src;
 }
 
+/* Every running console, whatever the filter (the view filters the rows):
+ * narrowing the board must not forget an alarm or a console's last line. */
 void board_sync(struct board *b)
 {
     struct app *a = b->session->app;
     /* Let go of what it should no longer hold. */
     for (size_t i = b->nheld; i-- > 0;) {
         struct dom *d = domreg_find(a->reg, b->held[i].uuid);
-        if (d && running(d) && shown_by_filter(b, d))
+        if (d && running(d))
             continue;
         source_put(b->held[i].src);
         b->held[i] = b->held[--b->nheld];
@@ -149,7 +144,7 @@ void board_sync(struct board *b)
     total = domreg_list(a->reg, doms, total);
     for (size_t i = 0; i < total; i++) {
         const struct dom *d = doms[i];
-        if (running(d) && d->facts_known && has_console(d) && shown_by_filter(b, d) && !find_held(b, d->uuid))
+        if (running(d) && d->facts_known && has_console(d) && !find_held(b, d->uuid))
             hold(b, d);
     }
     free(doms);

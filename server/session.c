@@ -279,7 +279,7 @@ void session_set_filter(struct session *s, const char *filter)
 {
     if (s->board && s->main_view == s->board->view) {
         board_set_filter(s->board->view, filter);
-        board_sync(s->board);   /* it holds the consoles it shows */
+        board_sync(s->board);
     } else {
         domlist_set_filter(s->domlist, filter);
     }
