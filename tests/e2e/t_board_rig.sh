@@ -18,7 +18,8 @@ RIG_QUIET=1 rig_up "$RIG" "$N" idle > "$T/rig.log" 2>&1 || { tail -20 "$T/rig.lo
 URI=$(rig_uri "$RIG")
 
 start_virtmux 160x40 -c "$URI"
-wait_row "rig-$(printf %03d "$N")" "running" $((30 + N / 4))
+wait_for "$N/$N domains" $((30 + N / 4))
+wait_row rig-001 "running" 30
 keys b
 wait_for "$N consoles:" 20
 wait_for "0 alarmed  0 booting  $N settled  0 stopped" $((30 + N / 4))
