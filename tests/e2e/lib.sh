@@ -118,7 +118,28 @@ wait_gone() {
     fail "'$text' still on screen after ${secs}s"
 }
 
-keys() { tm send-keys -t vm "$@"; sleep 0.15; }
+# settle: the keys sent so far are handled: tests/e2e/tools/ttyidle waits
+# (bounded, SETTLE_MS) until tmux has written them, the program reading the
+# pane (virtmux; the shell when virtmux is gone or stopped) has read them and
+# waits for more, and virtmux's server has read what the client sent and
+# waits too. Not a wait for the guest: what a guest answers is waited for on
+# screen (wait_for). Over the bound it goes on; the test's checks decide.
+TTYIDLE=$ROOT/build/ttyidle
+TMUX_PID=""
+settle() {
+    [ -x "$TTYIDLE" ] || make -s -C "$ROOT" build/ttyidle >&2 || fail "cannot build $TTYIDLE"
+    local who=${VIRTMUX_PID:-} st=""
+    [ -n "$who" ] && read -r st < "/proc/$who/stat" 2>/dev/null
+    st=${st##*) }
+    case ${st:0:1} in "" | T | t | Z) who=${SHELL_PID:-} ;; esac
+    [ -n "$who" ] || return 0
+    [ -n "$TMUX_PID" ] || TMUX_PID=$(tm display-message -p '#{pid}' 2>/dev/null)
+    "$TTYIDLE" "$who" "${SETTLE_MS:-5000}" "$(server_pid)" $TMUX_PID ||
+        echo "settle: pid $who or its server still busy after ${SETTLE_MS:-5000} ms" >&2
+    return 0
+}
+
+keys() { tm send-keys -t vm "$@"; settle; }
 
 # The virtmux process is gone and said VIRTMUX-EXIT=CODE.
 wait_exit() {
@@ -171,15 +192,15 @@ stop_embedded_guests() {
 }
 
 # type_line TEXT: type TEXT literally into the focused console, then Enter.
-type_line() { tm send-keys -t vm -l -- "$1"; tm send-keys -t vm Enter; sleep 0.2; }
+type_line() { tm send-keys -t vm -l -- "$1"; tm send-keys -t vm Enter; settle; }
 
 # run_command TEXT: virtmux's command prompt from a console (C-] :), TEXT, Enter.
 run_command() {
     tm send-keys -t vm C-] ':'
-    sleep 0.3
+    settle
     tm send-keys -t vm -l -- "$1"
     tm send-keys -t vm Enter
-    sleep 0.2
+    settle
 }
 
 # The host list (H): the row of host qemu shows STATE; the line under it is
@@ -193,6 +214,39 @@ wait_host_state() {
         sleep 0.1
     done
     fail "host qemu did not become '$st' within ${secs}s"
+}
+
+# witness_retries: a positive sign that virtmux's reconnect clock ran, for a
+# test that then checks a host did NOT reconnect or ask again by itself.
+# A second host, "witness", is added with reconnect-max 1, pointed at a
+# loopback port (tests/e2e/tools/countconn.py) that counts each try and
+# closes it. Once it has been tried 3 times (2 retries, >= 2 s of that clock
+# after now), a host with a retry pending (first delay 1 s) would have tried
+# too. Then the witness goes and reconnect-max is RESTORE (default 60).
+# WITNESS_WRAP: a command prefix for the listener (the server's namespace).
+witness_retries() {
+    local log=$T/witness.log wport="" n=0 i pid
+    : > "$log"
+    ${WITNESS_WRAP:-} python3 "$ROOT/tests/e2e/tools/countconn.py" "$log" 60 &
+    pid=$!
+    for ((i = 0; i < 50; i++)); do
+        wport=$(awk '/^PORT/ { print $2 }' "$log")
+        [ -n "$wport" ] && break
+        sleep 0.1
+    done
+    [ -n "$wport" ] || fail "the witness listener did not start"
+    vmx set reconnect-max 1 >/dev/null || fail "set reconnect-max 1"
+    vmx host witness "qemu+tcp://127.0.0.1:$wport/system" >/dev/null || fail "could not add the witness host"
+    for ((i = 0; i < 200; i++)); do
+        n=$(grep -c '^conn' "$log")
+        [ "$n" -ge 3 ] && break
+        sleep 0.1
+    done
+    vmx host-remove witness >/dev/null
+    vmx set reconnect-max "${1:-60}" >/dev/null
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    [ "$n" -ge 3 ] || fail "the witness host was tried $n times in 20 s: the reconnect clock did not run"
 }
 
 # ---- the two-host testbed (tests/testbed) ----
@@ -259,14 +313,17 @@ check_guest_keys() {
     if [ -n "$(tail -c 1 "$KEYS_FILE")" ]; then
         tm send-keys -t vm Enter
         printf '\n' >> "$KEYS_FILE"
-        sleep 0.3
     fi
-    tm send-keys -t vm C-d; sleep 0.5
+    keys C-d
     type_line "${1:+$1; }stty echo; md5sum /tmp/keys; wc -c /tmp/keys"
-    local want
+    local want i
     want=$(md5sum < "$KEYS_FILE" | cut -d' ' -f1)
-    wait_for "/tmp/keys" 20
-    sleep 1
+    # wc's line comes after md5sum's: once it is there, so is the md5.
+    for ((i = 0; i < 200; i++)); do
+        screen | grep -qE "^ *[0-9]+ /tmp/keys" && break
+        sleep 0.1
+    done
+    screen | grep -qE "^ *[0-9]+ /tmp/keys" || fail "the guest did not run md5sum and wc on /tmp/keys"
     screen | grep -q "$want" ||
         fail "the guest's keys differ from the $(wc -c < "$KEYS_FILE") bytes sent (want md5 $want)"
 }
@@ -345,7 +402,7 @@ wrong_password_first() {
     wait_for "(typing is not shown)" 5
     screen | grep -qF "SSH host key" && fail "asked about a known host key"
     tm send-keys -t vm -l -- "$2"
-    sleep 0.3
+    settle
     no_secret "while typing"
     tm send-keys -t vm Enter
     wait_for "Wrong password, try again" 15

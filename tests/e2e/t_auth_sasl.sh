@@ -59,7 +59,7 @@ keys H
 wait_for "URI / REASON" 5
 wait_host_state "auth needed" 5
 wait_for "authentication cancelled" 5
-sleep 3
+witness_retries   # the reconnect clock ran: a retry pending would have fired
 screen | grep -qF "host qemu asks" && fail "virtmux asked again by itself after Esc"
 host_state_is "auth needed" || fail "host left 'auth needed' by itself"
 
