@@ -124,7 +124,7 @@ wait_gone() {
 # waits for more, and virtmux's server has read what the client sent and
 # waits too. Not a wait for the guest: what a guest answers is waited for on
 # screen (wait_for). Over the bound it goes on; the test's checks decide.
-TTYIDLE=$ROOT/build/ttyidle
+TTYIDLE=${TTYIDLE:-$ROOT/build/ttyidle}
 TMUX_PID=""
 settle() {
     [ -x "$TTYIDLE" ] || make -s -C "$ROOT" build/ttyidle >&2 || fail "cannot build $TTYIDLE"
@@ -303,6 +303,17 @@ send_keys() {
         fi
         sleep 0.025
     done
+}
+
+# wait_keys_sent N: send_keys (running in the background) has sent N tokens.
+wait_keys_sent() {
+    : "${KEYS_FILE:=$T/keys.sent}"
+    local i
+    for ((i = 0; i < 300; i++)); do
+        [ "$(grep -o k "$KEYS_FILE" 2>/dev/null | wc -l)" -ge "$1" ] && return 0
+        sleep 0.1
+    done
+    fail "send_keys did not send $1 keys within 30 s"
 }
 
 # check_guest_keys [CMD]: finish the last line of keys, C-d ends the guest's

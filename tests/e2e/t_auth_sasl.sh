@@ -40,10 +40,9 @@ no_secret() {
 # type_secret TEXT: type into the dialog, check it is not shown, then Enter.
 type_secret() {
     tm send-keys -t vm -l -- "$1"
-    sleep 0.3
+    settle
     no_secret "while typing"
-    tm send-keys -t vm Enter
-    sleep 0.2
+    keys Enter
 }
 
 start_virtmux 120x30 -c "$URI"
