@@ -67,7 +67,7 @@ HOSTILE   := build/hostile_server
 # Waits until typed keys are handled, for tests/e2e/lib.sh (tests/e2e/tools/).
 TTYIDLE   := build/ttyidle
 
-.PHONY: all asan check unit e2e rig-selftest demo deps deps-check print-deps install uninstall bench bench-reattach bench-fanout bench-remote bench-migrate clean
+.PHONY: all asan check unit e2e mutants rig-selftest demo deps deps-check print-deps install uninstall bench bench-reattach bench-fanout bench-remote bench-migrate clean
 all: virtmux
 
 # virtmux is the client; it starts virtmux-server, which must be beside it.
@@ -117,6 +117,11 @@ check: deps-check virtmux virtmux-asan $(TESTS) $(HOSTILE) $(TTYIDLE) fuzz-build
 	@tests/run-unit.sh $(TESTS)
 	@$(MAKE) --no-print-directory fuzz-regress
 	@tests/e2e/run.sh
+
+# make mutants: small deliberate breakages (tests/mutants.list), each alone in
+# a scratch copy of the tree; every one must make a test fail. Slow: not in check.
+mutants: virtmux virtmux-asan $(TESTS) $(HOSTILE) $(TTYIDLE)
+	@tests/mutants.sh
 
 # The LXC console rig (tests/rig/README.md): 4 containers end to end; root.
 rig-selftest:
