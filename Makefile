@@ -2,6 +2,7 @@
 #
 #   make            build ./virtmux
 #   make check      build and run every test (unit + end to end)
+#   make check-slow the slow tier: the board on 240 real consoles (root)
 #   make asan       build ./virtmux-asan with AddressSanitizer + UBSan
 #   make demo       install what is missing, build, boot a tiny guest, open virtmux on it
 #   make deps       install the Debian packages (root) or print the apt-get line
@@ -44,13 +45,13 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 # Every .c under the source folders; the two main()s are kept out of the
 # library so unit tests can link everything else.
 MAINS     := tui/main.c server/main.c
-LIB_SRC   := $(filter-out $(MAINS),$(wildcard backends/*.c keymaps/*.c views/*.c tui/*.c server/*.c proto/*.c util/*.c)) \
+LIB_SRC   := $(filter-out $(MAINS),$(wildcard backends/*.c keymaps/*.c views/*.c tui/*.c server/*.c proto/*.c util/*.c policy/*.c)) \
              keymaps/default_keys.c
 # The client: the terminal, the protocol, key names.
 CLIENT_SRC := $(filter-out tui/main.c,$(wildcard tui/*.c)) $(wildcard proto/*.c) keymaps/key.c keymaps/utf8.c
 SERVER_SRC := $(filter-out $(wildcard tui/*.c),$(LIB_SRC))
 LIB_SRC   := $(sort $(LIB_SRC))
-HDRS      := $(wildcard backends/*.h keymaps/*.h views/*.h tui/*.h server/*.h proto/*.h util/*.h)
+HDRS      := $(wildcard backends/*.h keymaps/*.h views/*.h tui/*.h server/*.h proto/*.h util/*.h policy/*.h)
 TEST_SRC  := $(wildcard tests/unit/test_*.c)
 
 B         := build/release
@@ -67,7 +68,7 @@ HOSTILE   := build/hostile_server
 # Waits until typed keys are handled, for tests/e2e/lib.sh (tests/e2e/tools/).
 TTYIDLE   := build/ttyidle
 
-.PHONY: all asan check unit e2e mutants rig-selftest demo deps deps-check print-deps install uninstall bench bench-reattach bench-fanout bench-remote bench-migrate clean
+.PHONY: all asan check check-slow unit e2e mutants rig-selftest demo deps deps-check print-deps install uninstall bench bench-reattach bench-fanout bench-remote bench-migrate bench-scale clean
 all: virtmux
 
 # virtmux is the client; it starts virtmux-server, which must be beside it.
@@ -117,6 +118,11 @@ check: deps-check virtmux virtmux-asan $(TESTS) $(HOSTILE) $(TTYIDLE) fuzz-build
 	@tests/run-unit.sh $(TESTS)
 	@$(MAKE) --no-print-directory fuzz-regress
 	@tests/e2e/run.sh
+
+# The slow tier, not in make check: the board on the full rig of 240 LXC
+# consoles (a few minutes: bringing 240 up and down is most of it).
+check-slow: virtmux virtmux-asan $(TTYIDLE)
+	@BOARD_RIG_N=240 E2E_TIMEOUT=1200 tests/e2e/run.sh t_board_rig
 
 # make mutants: small deliberate breakages (tests/mutants.list), each alone in
 # a scratch copy of the tree; every one must make a test fail. Slow: not in check.
@@ -185,6 +191,9 @@ bench-reattach: virtmux
 	bench/reattach/run.sh
 bench-fanout: virtmux
 	bench/fanout/run.sh
+# 24 and 240 LXC consoles (tests/rig; root): ~15 min.
+bench-scale: virtmux
+	bench/scale/run.sh
 
 # On the two-host testbed (tests/testbed): ~2 min and ~15 min.
 bench-remote: virtmux

@@ -232,6 +232,20 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
     j->hc = hconn_ref(hc);
     j->dom = dom;
     j->migrated_away = event == VIR_DOMAIN_EVENT_STOPPED && detail == VIR_DOMAIN_EVENT_STOPPED_MIGRATED;
+    /* A known domain started: it runs now, before its row is read again
+     * behind every other job on the worker (a boot storm queues hundreds),
+     * so that its console opens at once; the read corrects the rest. */
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    struct dom *d = event == VIR_DOMAIN_EVENT_STARTED && virDomainGetUUID(dom, uuid) == 0
+                        ? domreg_find(h->reg, uuid) : NULL;
+    if (d && d->host == h && d->state == VIR_DOMAIN_SHUTOFF && d->facts_known) {
+        struct dom snap = *d;
+        snap.name = strdup(d->name);
+        snap.state = VIR_DOMAIN_RUNNING;
+        snap.reason = VIR_DOMAIN_RUNNING_BOOTED;
+        if (snap.name && domreg_upsert(h->reg, &snap))
+            host_changed(h);
+    }
     virDomainRef(dom);
     /* Through the worker, in order: the row is read where blocking is allowed. */
     if (worker_submit(h->worker, &refresh_job_ops, j) < 0)
@@ -784,6 +798,8 @@ void host_free_wait(struct host *h, int wait_ms)
     sshsess_free(h->ssh);
     domreg_remove_host(h->reg, h);
     worker_free_wait(h->worker, wait_ms);
+    if (h->console_worker)
+        worker_free_wait(h->console_worker, wait_ms);
     free(h->conn_uri);
     free(h->name);
     free(h->uri);

@@ -61,6 +61,12 @@ int host_define_and_start(struct host *h, const char *xml, char *err, size_t err
 int host_submit(struct host *h, void (*run)(virConnectPtr conn, void *arg),
                 void (*done)(void *arg), void (*discard)(void *arg), void *arg);
 
+/* The same for opening a console: on a worker of their own while the host
+ * is connected, so that in a boot storm an open does not wait behind the
+ * reads of every other domain that started (host_submit otherwise). */
+int host_submit_console(struct host *h, void (*run)(virConnectPtr conn, void *arg),
+                        void (*done)(void *arg), void (*discard)(void *arg), void *arg);
+
 const char *host_name(const struct host *h);
 virConnectPtr host_conn(const struct host *h);
 const char *host_conn_uri(const struct host *h);

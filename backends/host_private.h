@@ -37,6 +37,7 @@ struct host {
     const struct host_ops *ops;
     void *opaque;
     struct worker *worker;
+    struct worker *console_worker;    /* console opens (host_submit_console), made on first use */
     enum host_state state;
     char error[512];
     struct hconn *hc;                 /* live connection, or NULL */

@@ -174,11 +174,20 @@ struct generic_job {
     void (*done)(void *arg);
     void (*discard)(void *arg);
     void *arg;
+    /* Off the main worker: a reference of its own to the connection, which
+     * the main worker may close meanwhile (the last reference closes it). */
+    virConnectPtr own;
 };
 
 static void generic_run(void *arg)
 {
     struct generic_job *j = arg;
+    if (j->own) {
+        j->run(j->own, j->arg);
+        virConnectClose(j->own);
+        j->own = NULL;
+        return;
+    }
     j->run(j->hc ? j->hc->conn : NULL, j->arg);
 }
 
@@ -186,6 +195,8 @@ static void generic_discard(void *arg)
 {
     struct generic_job *j = arg;
     j->discard(j->arg);
+    if (j->own)
+        virConnectClose(j->own);
     if (j->hc)
         hconn_unref(j->hc);
     free(j);
@@ -202,8 +213,8 @@ static void generic_done(void *arg)
 
 static const struct job_ops generic_job_ops = { generic_run, generic_done, generic_discard };
 
-int host_submit(struct host *h, void (*run)(virConnectPtr conn, void *arg),
-                void (*done)(void *arg), void (*discard)(void *arg), void *arg)
+static int submit_on(struct host *h, struct worker *w, void (*run)(virConnectPtr conn, void *arg),
+                     void (*done)(void *arg), void (*discard)(void *arg), void *arg)
 {
     struct generic_job *j = calloc(1, sizeof *j);
     if (!j)
@@ -214,11 +225,37 @@ int host_submit(struct host *h, void (*run)(virConnectPtr conn, void *arg),
     j->done = done;
     j->discard = discard;
     j->arg = arg;
-    if (worker_submit(h->worker, &generic_job_ops, j) < 0) {
+    if (w != h->worker && hc && hc->conn && virConnectRef(hc->conn) == 0)
+        j->own = hc->conn;
+    if (worker_submit(w, &generic_job_ops, j) < 0) {
+        if (j->own)
+            virConnectClose(j->own);
         if (j->hc)
             hconn_unref(j->hc);
         free(j);
         return -1;
     }
     return 0;
+}
+
+int host_submit(struct host *h, void (*run)(virConnectPtr conn, void *arg),
+                void (*done)(void *arg), void (*discard)(void *arg), void *arg)
+{
+    return submit_on(h, h->worker, run, done, discard, arg);
+}
+
+int host_submit_console(struct host *h, void (*run)(virConnectPtr conn, void *arg),
+                        void (*done)(void *arg), void (*discard)(void *arg), void *arg)
+{
+    /* Only on a live connection: one being opened is set up on the main
+     * worker, and a job must run after it there. */
+    if (h->connecting || !h->hc || h->state != HOST_CONNECTED)
+        return host_submit(h, run, done, discard, arg);
+    if (!h->console_worker) {
+        char err[256];
+        h->console_worker = worker_new(err, sizeof err);
+        if (!h->console_worker)
+            return host_submit(h, run, done, discard, arg);
+    }
+    return submit_on(h, h->console_worker, run, done, discard, arg);
 }

@@ -501,7 +501,7 @@ static struct open_job *start_open(struct serial *s, struct host *h, bool next, 
     snprintf(j->dev, sizeof j->dev, "%s", s->dev);
     j->force = force;
     j->user = user;
-    if (host_submit(h, open_run, open_done, open_discard, j) < 0) {
+    if (host_submit_console(h, open_run, open_done, open_discard, j) < 0) {
         free(j);
         return NULL;
     }

@@ -1,5 +1,6 @@
 /* server/board.c: the consoles a board holds, and its rows. */
 #include "server/board.h"
+#include "server/authz.h"
 #include "server/app.h"
 #include "server/session.h"
 #include "server/source.h"
@@ -14,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 static bool running(const struct dom *d)
 {
@@ -35,12 +35,6 @@ static struct board_held *find_held(const struct board *b, const unsigned char *
     return NULL;
 }
 
-static bool shown_by_filter(const struct board *b, const struct dom *d)
-{
-    const char *f = board_filter(b->view);
-    return !*f || strcasestr(d->name, f) || strcasestr(host_name(d->host), f);
-}
-
 static size_t fill_rows(void *opaque, struct board_row *rows, size_t max)
 {
     struct board *b = opaque;
@@ -53,7 +47,7 @@ static size_t fill_rows(void *opaque, struct board_row *rows, size_t max)
     unsigned long long now = mono_ms();
     for (size_t i = 0; i < total; i++) {
         const struct dom *d = doms[i];
-        if (d->facts_known && !has_console(d))
+        if ((d->facts_known && !has_console(d)) || !authz_sees(a, b->session, d))
             continue;
         if (n++ >= max)
             continue;   /* counted: the view asks again with room */
@@ -130,13 +124,15 @@ static void hold(struct board *b, const struct dom *d)
     h->src = src;
 }
 
+/* Every running console, whatever the filter (the view filters the rows):
+ * narrowing the board must not forget an alarm or a console's last line. */
 void board_sync(struct board *b)
 {
     struct app *a = b->session->app;
     /* Let go of what it should no longer hold. */
     for (size_t i = b->nheld; i-- > 0;) {
         struct dom *d = domreg_find(a->reg, b->held[i].uuid);
-        if (d && running(d) && shown_by_filter(b, d))
+        if (d && running(d))
             continue;
         source_put(b->held[i].src);
         b->held[i] = b->held[--b->nheld];
@@ -148,7 +144,7 @@ void board_sync(struct board *b)
     total = domreg_list(a->reg, doms, total);
     for (size_t i = 0; i < total; i++) {
         const struct dom *d = doms[i];
-        if (running(d) && d->facts_known && has_console(d) && shown_by_filter(b, d) && !find_held(b, d->uuid))
+        if (running(d) && d->facts_known && has_console(d) && !find_held(b, d->uuid))
             hold(b, d);
     }
     free(doms);

@@ -4,6 +4,7 @@
 #include "server/app.h"
 #include "server/client.h"
 #include "server/session.h"
+#include "server/source.h"
 #include "keymaps/errf.h"
 
 #include <stdio.h>
@@ -100,9 +101,14 @@ int cmd_server_info(struct app *a, const struct cmd_args *args, char *err, size_
     size_t attached = 0;
     for (size_t i = 0; i < a->nclients; i++)
         attached += a->clients[i]->session && !a->clients[i]->command_mode && !a->clients[i]->closing;
-    app_message(a, false, "virtmux %s server pid %d: %zu session%s, %zu client%s attached, %zu console%s, %zu host%s",
+    /* Consoles that printed something: open and flowing (bench/scale waits for all). */
+    size_t heard = 0;
+    for (size_t i = 0; i < a->nsources; i++)
+        heard += a->sources[i]->lines.last_ms != 0;
+    app_message(a, false, "virtmux %s server pid %d: %zu session%s, %zu client%s attached, %zu console%s "
+                "(%zu with output), %zu host%s",
                 VIRTMUX_VERSION, (int)getpid(), a->nsessions, a->nsessions == 1 ? "" : "s", attached,
-                attached == 1 ? "" : "s", a->nsources, a->nsources == 1 ? "" : "s", a->nhosts,
+                attached == 1 ? "" : "s", a->nsources, a->nsources == 1 ? "" : "s", heard, a->nhosts,
                 a->nhosts == 1 ? "" : "s");
     return 0;
 }

@@ -19,16 +19,25 @@
 
 /* ---- what the backends report ---- */
 
-/* A VNC screen's bottom line, when it changed, is a line for the watcher. */
+/* A VNC screen's bottom line, when it changed, is a line for the watcher;
+ * with the cursor just after it (a prompt), also the line being printed,
+ * with the blank the cursor waits after (the settled pattern wants it). */
 static void watch_vnc(struct source *s)
 {
-    char line[LINEWATCH_LINE];
-    console_bottom_line(s->model, line, sizeof line);
-    if (!*line || !strcmp(line, linewatch_line(&s->lines)))
+    char line[LINEWATCH_LINE + 2];
+    line[0] = '\r';   /* each time a line of its own */
+    console_bottom_line(s->model, line + 1, LINEWATCH_LINE - 1);
+    size_t n = strlen(line + 1);
+    if (!n || !strcmp(line + 1, s->lines.last))
         return;
-    size_t n = strlen(line);
-    line[n < sizeof line - 1 ? n : sizeof line - 2] = '\n';
-    linewatch_feed(&s->lines, &s->app->patterns, line, n + 1 < sizeof line ? n + 1 : sizeof line - 1, mono_ms());
+    unsigned long long now = mono_ms();
+    line[n + 1] = '\n';
+    linewatch_feed(&s->lines, &s->app->patterns, line, n + 2, now);
+    unsigned cx, cy;
+    if (console_cursor(s->model, &cx, &cy) && cx >= n && cx <= n + 2) {
+        memset(line + 1 + n, ' ', cx - n);
+        linewatch_feed(&s->lines, &s->app->patterns, line, cx + 1, now);
+    }
 }
 
 static void on_changed(struct source *s)

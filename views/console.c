@@ -128,6 +128,15 @@ static void draw_title(struct canvas *screen, struct rect r, const char *title, 
     char safe[256];
     text_escape(right, safe, sizeof safe);
     int rw = *safe ? text_width(safe) + 1 : 0;   /* one space before it */
+    /* The console's name (the title up to its first gap) goes before the
+     * badge: a narrow grid pane must still say whose it is. */
+    char name[256];
+    const char *gap = strstr(title, "  ");
+    snprintf(name, sizeof name, "%.*s", gap ? (int)(gap - title) : (int)strlen(title), title);
+    if (rw && r.w - rw - 1 < text_width(name) && r.w - 1 >= text_width(name)) {
+        safe[0] = '\0';
+        rw = 0;
+    }
     int tw = r.w - rw;
     if (tw < 1) {
         text_put_right(screen, r.y, r.x, r.w, safe, a);

@@ -5,9 +5,12 @@ set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VIRTMUX=${VIRTMUX:-$ROOT/virtmux-asan}
-T=$(mktemp -d /tmp/vmx-e2e.XXXXXX)
+# E2E_T: a test that runs itself again in a namespace keeps its directory.
+T=${E2E_T:-$(mktemp -d /tmp/vmx-e2e.XXXXXX)}
 TMUX_SOCK="$T/tmux.sock"
 export XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state" XDG_RUNTIME_DIR="$T/run"
+# A classroom system server on this machine is not this test's server.
+export VIRTMUX_SYSTEM_SOCKET="$T/run/no-system-server"
 mkdir -p "$XDG_CONFIG_HOME" "$XDG_STATE_HOME"
 mkdir -m 700 -p "$XDG_RUNTIME_DIR"
 # The server every virtmux of this test talks to (started by the first one).

@@ -12,7 +12,7 @@ done
 [ ${#tests[@]} -gt 0 ] || tests=(t_*.sh)
 for t in "${tests[@]}"; do
     start=$(date +%s%N)
-    out=$(timeout 300 bash "$t" 2>&1)
+    out=$(timeout "${E2E_TIMEOUT:-300}" bash "$t" 2>&1)
     rc=$?
     ms=$((($(date +%s%N) - start) / 1000000))
     secs="$((ms / 1000)).$((ms % 1000 / 100))"

@@ -87,3 +87,38 @@ Test(history, ten_thousand_lines_cost_their_bytes_not_their_cells)
     cr_assert_eq(console_scrolled(c), 0, "the text leaves the console live");
     console_free(c);
 }
+
+/* Each record is one "... line N of ..." line: they must come consecutively. */
+static void replay_count(enum history_kind kind, const char *bytes, size_t n, void *opaque)
+{
+    struct { int first, next, n; bool ok; } *t = opaque;
+    const char *p = memmem(bytes, n, "] line ", 7);
+    int v = p ? atoi(p + 7) : -1;
+    if (t->first < 0)
+        t->first = v;
+    else if (v != t->next)
+        t->ok = false;
+    t->next = v + 1;
+    t->n++;
+}
+
+Test(history, sealed_chunks_are_compressed_and_replay_in_order)
+{
+    struct history h = { 0 };
+    char line[100];
+    for (int i = 0; i < 30000; i++) {
+        int n = snprintf(line, sizeof line, "[%6d.000000] line %d of a boot log: systemd[1]: Started a unit.\r\n",
+                         i / 10, i);
+        history_add(&h, HISTORY_BYTES, line, (size_t)n, 10000, 10000 * 160);
+    }
+    cr_assert_gt(h.nchunks, 0, "full tails are sealed");
+    cr_assert_geq(h.lines, 10000, "%zu lines: at least what was asked", h.lines);
+    cr_assert_lt(h.cap, h.len / 2, "%zu bytes held for %zu plain: compressed", h.cap, h.len);
+    struct { int first, next, n; bool ok; } t = { -1, 0, 0, true };
+    history_replay(&h, replay_count, &t);
+    cr_assert(t.ok, "the lines come back in order, none missing");
+    cr_assert_eq(t.n, (int)h.lines);
+    cr_assert_eq(t.next, 30000, "up to the newest");
+    history_free(&h);
+    cr_assert_eq(h.cap, 0);
+}
