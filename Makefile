@@ -65,8 +65,10 @@ SERVER_OBJ_A := $(SERVER_SRC:%.c=$(BA)/%.o)
 TESTS     := $(TEST_SRC:tests/unit/%.c=$(BA)/tests/%)
 # A misbehaving VNC server for the end-to-end tests (tests/vnc/).
 HOSTILE   := build/hostile_server
+# Waits until typed keys are handled, for tests/e2e/lib.sh (tests/e2e/tools/).
+TTYIDLE   := build/ttyidle
 
-.PHONY: all asan check check-slow unit e2e rig-selftest demo deps deps-check print-deps install uninstall bench bench-reattach bench-fanout bench-remote bench-migrate bench-scale clean
+.PHONY: all asan check check-slow unit e2e mutants rig-selftest demo deps deps-check print-deps install uninstall bench bench-reattach bench-fanout bench-remote bench-migrate bench-scale clean
 all: virtmux
 
 # virtmux is the client; it starts virtmux-server, which must be beside it.
@@ -112,15 +114,20 @@ $(BA)/tests/%: tests/unit/%.c $(LIB_OBJ_A) tests/unit/testutil.h
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $< $(LIB_OBJ_A) $(LDLIBS) -lcriterion
 
 # make check: everything a newcomer needs, then unit tests, then end to end.
-check: deps-check virtmux virtmux-asan $(TESTS) $(HOSTILE) fuzz-build
+check: deps-check virtmux virtmux-asan $(TESTS) $(HOSTILE) $(TTYIDLE) fuzz-build
 	@tests/run-unit.sh $(TESTS)
 	@$(MAKE) --no-print-directory fuzz-regress
 	@tests/e2e/run.sh
 
 # The slow tier, not in make check: the board on the full rig of 240 LXC
 # consoles (a few minutes: bringing 240 up and down is most of it).
-check-slow: virtmux virtmux-asan
+check-slow: virtmux virtmux-asan $(TTYIDLE)
 	@BOARD_RIG_N=240 E2E_TIMEOUT=1200 tests/e2e/run.sh t_board_rig
+
+# make mutants: small deliberate breakages (tests/mutants.list), each alone in
+# a scratch copy of the tree; every one must make a test fail. Slow: not in check.
+mutants: virtmux virtmux-asan $(TESTS) $(HOSTILE) $(TTYIDLE)
+	@tests/mutants.sh
 
 # The LXC console rig (tests/rig/README.md): 4 containers end to end; root.
 rig-selftest:
@@ -129,12 +136,16 @@ rig-selftest:
 unit: virtmux-asan $(TESTS)
 	@tests/run-unit.sh $(TESTS)
 
-e2e: virtmux virtmux-asan $(HOSTILE)
+e2e: virtmux virtmux-asan $(HOSTILE) $(TTYIDLE)
 	@tests/e2e/run.sh
 
 $(HOSTILE): tests/vnc/hostile_server.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g -o $@ $<
+
+$(TTYIDLE): tests/e2e/tools/ttyidle.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -o $@ $<
 
 demo: deps-check virtmux
 	./virtmux --demo
