@@ -56,6 +56,8 @@ static size_t fill_rows(void *opaque, struct board_row *rows, size_t max)
         memcpy(r->uuid, d->uuid, VIR_UUID_BUFLEN);
         snprintf(r->host, sizeof r->host, "%s", host_name(d->host));
         text_escape(d->name, r->name, sizeof r->name);
+        if (d->owner_known && d->owner[0])
+            text_escape(d->owner, r->owner, sizeof r->owner);
         snprintf(r->state, sizeof r->state, "%s", dom_state_name(d->state));
         struct board_held *h = find_held(b, d->uuid);
         struct linewatch *w = h && h->src ? &h->src->lines : NULL;

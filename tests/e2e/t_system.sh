@@ -256,6 +256,14 @@ wait_for "reload-7" 20
 for _ in $(seq 1 100); do ta_screen | grep -qF "reload-7" && break; sleep 0.1; done
 ta_screen | grep -qF "reload-7" || fail "the TA's console went with the reload"
 
+# The TA's board: the class's consoles with their owners.
+tm send-keys -t ta C-] l
+for _ in $(seq 1 100); do ta_screen | grep -qE "vmxalice +vmxalice-vm1" && break; sleep 0.1; done
+tm send-keys -t ta b
+for _ in $(seq 1 100); do ta_screen | grep -qF "consoles:" && break; sleep 0.1; done
+ta_screen | grep -qF "consoles:" && ta_screen | grep -qE "vmxalice +vmxalice-vm1" ||
+    { ta_screen; fail "the TA's board does not show alice's console with its owner"; }
+
 # ---- alice's own life cycle still works; undefine needs it shut off ----
 vmx_as vmxalice undefine vm1; expect_refused "destroy or shut it down first" "undefine of a running domain"
 vmx_as vmxalice destroy vm1; expect_ok "alice destroys vm1"
