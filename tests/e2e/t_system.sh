@@ -92,6 +92,12 @@ audit $T/audit.log
 EOF
 
 SERVER_BIN=$(dirname "$VIRTMUX")/virtmux-server${VIRTMUX##*/virtmux}
+# The users run a copy of the client where they may (the tree may be in a
+# directory of root's only, e.g. a scratch copy for tests/mutants.sh).
+mkdir -m 755 "$T/bin"
+cp "$VIRTMUX" "$T/bin/virtmux"
+chmod 755 "$T/bin/virtmux"
+VIRTMUX=$T/bin/virtmux
 XDG_STATE_HOME="$T/state" "$SERVER_BIN" --system -S "$SYS_SOCK" --policy "$T/etc/policy" \
     >"$T/server.out" 2>&1 &
 SERVER_PID=$!
