@@ -45,13 +45,13 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 # Every .c under the source folders; the two main()s are kept out of the
 # library so unit tests can link everything else.
 MAINS     := tui/main.c server/main.c
-LIB_SRC   := $(filter-out $(MAINS),$(wildcard backends/*.c keymaps/*.c views/*.c tui/*.c server/*.c proto/*.c util/*.c)) \
+LIB_SRC   := $(filter-out $(MAINS),$(wildcard backends/*.c keymaps/*.c views/*.c tui/*.c server/*.c proto/*.c util/*.c policy/*.c)) \
              keymaps/default_keys.c
 # The client: the terminal, the protocol, key names.
 CLIENT_SRC := $(filter-out tui/main.c,$(wildcard tui/*.c)) $(wildcard proto/*.c) keymaps/key.c keymaps/utf8.c
 SERVER_SRC := $(filter-out $(wildcard tui/*.c),$(LIB_SRC))
 LIB_SRC   := $(sort $(LIB_SRC))
-HDRS      := $(wildcard backends/*.h keymaps/*.h views/*.h tui/*.h server/*.h proto/*.h util/*.h)
+HDRS      := $(wildcard backends/*.h keymaps/*.h views/*.h tui/*.h server/*.h proto/*.h util/*.h policy/*.h)
 TEST_SRC  := $(wildcard tests/unit/test_*.c)
 
 B         := build/release
@@ -65,8 +65,10 @@ SERVER_OBJ_A := $(SERVER_SRC:%.c=$(BA)/%.o)
 TESTS     := $(TEST_SRC:tests/unit/%.c=$(BA)/tests/%)
 # A misbehaving VNC server for the end-to-end tests (tests/vnc/).
 HOSTILE   := build/hostile_server
+# Waits until typed keys are handled, for tests/e2e/lib.sh (tests/e2e/tools/).
+TTYIDLE   := build/ttyidle
 
-.PHONY: all asan check check-slow unit e2e rig-selftest demo deps deps-check print-deps install uninstall bench bench-reattach bench-fanout bench-remote bench-migrate bench-scale clean
+.PHONY: all asan check check-slow unit e2e mutants rig-selftest demo deps deps-check print-deps install uninstall bench bench-reattach bench-fanout bench-remote bench-migrate bench-scale clean
 all: virtmux
 
 # virtmux is the client; it starts virtmux-server, which must be beside it.
@@ -112,15 +114,20 @@ $(BA)/tests/%: tests/unit/%.c $(LIB_OBJ_A) tests/unit/testutil.h
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -o $@ $< $(LIB_OBJ_A) $(LDLIBS) -lcriterion
 
 # make check: everything a newcomer needs, then unit tests, then end to end.
-check: deps-check virtmux virtmux-asan $(TESTS) $(HOSTILE) fuzz-build
+check: deps-check virtmux virtmux-asan $(TESTS) $(HOSTILE) $(TTYIDLE) fuzz-build
 	@tests/run-unit.sh $(TESTS)
 	@$(MAKE) --no-print-directory fuzz-regress
 	@tests/e2e/run.sh
 
 # The slow tier, not in make check: the board on the full rig of 240 LXC
 # consoles (a few minutes: bringing 240 up and down is most of it).
-check-slow: virtmux virtmux-asan
+check-slow: virtmux virtmux-asan $(TTYIDLE)
 	@BOARD_RIG_N=240 E2E_TIMEOUT=1200 tests/e2e/run.sh t_board_rig
+
+# make mutants: small deliberate breakages (tests/mutants.list), each alone in
+# a scratch copy of the tree; every one must make a test fail. Slow: not in check.
+mutants: virtmux virtmux-asan $(TESTS) $(HOSTILE) $(TTYIDLE)
+	@tests/mutants.sh
 
 # The LXC console rig (tests/rig/README.md): 4 containers end to end; root.
 rig-selftest:
@@ -129,12 +136,16 @@ rig-selftest:
 unit: virtmux-asan $(TESTS)
 	@tests/run-unit.sh $(TESTS)
 
-e2e: virtmux virtmux-asan $(HOSTILE)
+e2e: virtmux virtmux-asan $(HOSTILE) $(TTYIDLE)
 	@tests/e2e/run.sh
 
 $(HOSTILE): tests/vnc/hostile_server.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O1 -g -o $@ $<
+
+$(TTYIDLE): tests/e2e/tools/ttyidle.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) -O2 -g -o $@ $<
 
 demo: deps-check virtmux
 	./virtmux --demo

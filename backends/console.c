@@ -157,6 +157,31 @@ void console_free(struct console *c)
     free(c);
 }
 
+int console_reset(struct console *c, unsigned cols, unsigned rows)
+{
+    past_free(c);
+    history_free(&c->hist);
+    c->out_len = 0;
+    c->scrolled = 0;
+    c->watch = -1;
+    c->watch_seen = false;
+    memset(&c->fast, 0, sizeof c->fast);
+    c->full = true;
+    c->age++;
+    if (tsm_screen_resize(c->screen, cols < MIN_COLS ? MIN_COLS : cols, rows ? rows : 24) < 0)
+        return -1;
+    /* A hard reset leaves the alternate screen's cells as they were: blank
+     * them as libtsm made them (a zeroed pen: black on black) before it. */
+    struct tsm_screen_attr zero;
+    memset(&zero, 0, sizeof zero);
+    tsm_screen_set_flags(c->screen, TSM_SCREEN_ALTERNATE);
+    tsm_screen_set_def_attr(c->screen, &zero);
+    tsm_screen_erase_screen(c->screen, false);
+    tsm_screen_reset_flags(c->screen, TSM_SCREEN_ALTERNATE);
+    tsm_vte_hard_reset(c->vte);
+    return 0;
+}
+
 /* The past answers nobody: its replies to a replayed query went out long ago. */
 static void discard_write(struct tsm_vte *vte, const char *u8, size_t len, void *data)
 {

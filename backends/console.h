@@ -28,6 +28,9 @@ struct console;
 /* sb_lines: scrollback size in lines. */
 struct console *console_new(unsigned cols, unsigned rows, unsigned sb_lines);
 void console_free(struct console *c);
+/* As new: cols x rows, blank, no history, parser and modes reset, nothing
+ * queued (what console_new gives, without reallocating libtsm). */
+int console_reset(struct console *c, unsigned cols, unsigned rows);
 
 /* Guest output (any bytes, however hostile) into the screen. */
 void console_feed(struct console *c, const char *bytes, size_t len);

@@ -124,8 +124,21 @@ struct dom *domreg_upsert(struct domreg *r, const struct dom *snap)
     if (d) {
         struct dom *next = d->next_in_bucket;
         struct host *incoming = d->host == snap->host ? d->incoming : NULL;
+        bool owner_known = d->owner_known;
+        long owner_uid = d->owner_uid;
+        char owner[sizeof d->owner], disk[sizeof d->disk];
+        memcpy(owner, d->owner, sizeof owner);
+        memcpy(disk, d->disk, sizeof disk);
         free(d->name);
         *d = *snap;
+        /* A listing that did not read the XML keeps the owner known: it is
+         * in the definition, which a listing does not change. */
+        if (!snap->owner_known && owner_known) {
+            d->owner_known = true;
+            d->owner_uid = owner_uid;
+            memcpy(d->owner, owner, sizeof owner);
+            memcpy(d->disk, disk, sizeof disk);
+        }
         d->next_in_bucket = next;
         d->incoming = incoming;
         return d;
@@ -154,6 +167,10 @@ bool domreg_set_facts(struct domreg *r, const unsigned char uuid[VIR_UUID_BUFLEN
     d->has_serial = facts->has_serial;
     d->has_vnc = facts->has_vnc;
     d->facts_known = true;
+    d->owner_known = true;
+    d->owner_uid = facts->owner_uid;
+    snprintf(d->owner, sizeof d->owner, "%s", facts->owner);
+    snprintf(d->disk, sizeof d->disk, "%s", facts->disk);
     if (!d->sizes_known && facts->vcpus) {
         d->vcpus = facts->vcpus;
         d->mem_kib = facts->mem_kib;

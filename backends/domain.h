@@ -25,6 +25,12 @@ struct dom {
     bool has_serial, has_vnc;
     bool facts_known;          /* consoles read from the XML yet (filled in after the listing) */
     bool sizes_known;          /* vcpus and mem_kib known (bulk listings leave them to the XML) */
+    /* The classroom owner from the XML's metadata (backends/domxml.h):
+     * known once the facts are read; owner_uid -1 when it has none. */
+    bool owner_known;
+    long owner_uid;
+    char owner[64];
+    char disk[512];            /* its first file disk, from the same reading */
     unsigned long seen;        /* the listing that last saw it (see prune) */
     struct dom *next_in_bucket;
 };

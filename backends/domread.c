@@ -66,6 +66,10 @@ int domread_one(virDomainPtr d, struct dom *out, bool *gone, char *err, size_t e
         out->has_serial = facts.has_serial;
         out->has_vnc = facts.has_vnc;
         out->facts_known = true;
+        out->owner_known = true;
+        out->owner_uid = facts.owner_uid;
+        snprintf(out->owner, sizeof out->owner, "%s", facts.owner);
+        snprintf(out->disk, sizeof out->disk, "%s", facts.disk);
     } else if (last_error_is_gone()) {
         *gone = true;
     }

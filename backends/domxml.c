@@ -1,11 +1,13 @@
 /* backends/domxml.c: domain XML -> the few facts the list shows (XPath, no string search). */
 #include "backends/domxml.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
 
 static double xpath_number(xmlXPathContextPtr ctx, const char *expr)
 {
@@ -38,10 +40,40 @@ static unsigned long memory_kib(xmlXPathContextPtr ctx, const char *path)
     return (unsigned long)(v * scale);
 }
 
+static void xpath_string(xmlXPathContextPtr ctx, const char *expr, char *out, size_t outlen)
+{
+    xmlXPathObjectPtr obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    const char *v = obj && obj->type == XPATH_STRING && obj->stringval ? (const char *)obj->stringval : "";
+    snprintf(out, outlen, "%s", v);
+    xmlXPathFreeObject(obj);
+}
+
+/* Exactly one owner element with a numeric uid and a plain user name, or
+ * no owner at all: anything else is nobody's (refused, never guessed). */
+static void read_owner(xmlXPathContextPtr ctx, struct domxml_facts *out)
+{
+    out->owner_uid = -1;
+    out->owner[0] = '\0';
+    if (xmlXPathRegisterNs(ctx, (const xmlChar *)"vo", (const xmlChar *)VIRTMUX_OWNER_NS) != 0)
+        return;
+    if (xpath_number(ctx, "count(/domain/metadata/vo:owner)") != 1)
+        return;
+    char uid[32], user[64];
+    xpath_string(ctx, "string(/domain/metadata/vo:owner/@uid)", uid, sizeof uid);
+    xpath_string(ctx, "string(/domain/metadata/vo:owner/@user)", user, sizeof user);
+    char *end;
+    long v = strtol(uid, &end, 10);
+    if (!*uid || *end || v < 0 || v > INT_MAX || !*user || strpbrk(user, "/ \t\r\n"))
+        return;
+    out->owner_uid = v;
+    snprintf(out->owner, sizeof out->owner, "%s", user);
+}
+
 int domxml_read_facts(const char *xml, struct domxml_facts *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     out->vnc_port = -1;
+    out->owner_uid = -1;
     /* NONET: never fetch anything a hostile XML might point at. */
     xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "domain.xml", NULL,
                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
@@ -68,6 +100,9 @@ int domxml_read_facts(const char *xml, struct domxml_facts *out, char *err, size
     out->mem_kib = memory_kib(ctx, "/domain/currentMemory");
     if (!out->mem_kib)
         out->mem_kib = memory_kib(ctx, "/domain/memory");
+    read_owner(ctx, out);
+    xpath_string(ctx, "string(/domain/devices/disk[@type='file'][not(@device) or @device='disk'][1]/source/@file)",
+                 out->disk, sizeof out->disk);
     xmlXPathFreeContext(ctx);
     xmlFreeDoc(doc);
     return 0;

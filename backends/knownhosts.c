@@ -53,22 +53,30 @@ static bool hashed_match(const char *entry, size_t len, const char *name)
     return maclen == 20 && memcmp(mac, h, 20) == 0;
 }
 
-/* OpenSSH patterns: only * and ? are special ("[h]:2222" is literal). */
+/* OpenSSH patterns: only * and ? are special ("[h]:2222" is literal). On a
+ * mismatch only the last '*' takes one more character: recursing for each
+ * '*' took exponential time ("*a*a*a...*b" against "aaa...", a minute for
+ * one line; found by tests/fuzz/fuzz_knownhosts), this is O(pattern x name). */
 static bool glob(const char *p, const char *s)
 {
-    for (; *p; p++, s++) {
+    const char *star = NULL, *retry = NULL;
+    while (*s) {
         if (*p == '*') {
-            for (const char *t = s;; t++) {
-                if (glob(p + 1, t))
-                    return true;
-                if (!*t)
-                    return false;
-            }
-        }
-        if (!*s || (*p != '?' && *p != *s))
+            star = ++p;
+            retry = s;
+        } else if (*p && (*p == '?' || *p == *s)) {
+            p++;
+            s++;
+        } else if (star) {
+            p = star;
+            s = ++retry;
+        } else {
             return false;
+        }
     }
-    return !*s;
+    while (*p == '*')
+        p++;
+    return !*p;
 }
 
 /* 1: the host field names `name`; 0: it does not; -1: a negated pattern matches. */
@@ -116,16 +124,13 @@ int knownhosts_find(const char *path, const char *host, int port, const char *ke
     }
     char name[300];
     knownhosts_name(host, port, name, sizeof name);
-    char buf[16384];
+    /* getline, not fgets: a line with a NUL byte in it looked like a piece
+     * of a longer line to strlen, so the next line was skipped and every
+     * line number after it was one short (found by tests/fuzz/fuzz_knownhosts). */
+    char *buf = NULL;
+    size_t cap = 0;
     int no = 0, any = 0;
-    bool skipping = false;   /* inside a line longer than buf */
-    while (fgets(buf, sizeof buf, f)) {
-        size_t len = strlen(buf);
-        bool whole = len && buf[len - 1] == '\n';
-        bool was_skipping = skipping;
-        skipping = !whole && !feof(f);
-        if (was_skipping)
-            continue;
+    while (getline(&buf, &cap, f) >= 0) {
         no++;
         char *p = buf + strspn(buf, " \t");
         if (*p == '#' || *p == '\n' || *p == '\0')
@@ -142,12 +147,14 @@ int knownhosts_find(const char *path, const char *host, int port, const char *ke
         size_t tlen = strcspn(type, " \t\n");
         if (!keytype || (strlen(keytype) == tlen && strncmp(type, keytype, tlen) == 0)) {
             *line = no;
+            free(buf);
             fclose(f);
             return 1;
         }
         if (!any)
             any = no;
     }
+    free(buf);
     fclose(f);
     if (any) {
         *line = any;

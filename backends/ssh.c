@@ -62,7 +62,14 @@ void sshsess_interest(struct sshsess *s)
     if (!s->ss)
         return;
     int ev = VIR_EVENT_HANDLE_READABLE;
-    if (ssh_get_poll_flags(s->ss) & SSH_WRITE_PENDING)
+    /* libssh raises its "write pending" flag at every write and lowers it
+     * only in its own poll, which a flush with nothing left to send skips.
+     * Once the last tunnel had closed (a VNC console that followed its domain
+     * to another host), nothing polled again: the flag stayed up, and the
+     * socket, always writable, woke the loop every turn. So when ready, ask
+     * for writability only while a flush leaves bytes unsent. */
+    if ((ssh_get_poll_flags(s->ss) & SSH_WRITE_PENDING) &&
+        (s->state != S_READY || ssh_blocking_flush(s->ss, 0) == SSH_AGAIN))
         ev |= VIR_EVENT_HANDLE_WRITABLE;
     set_watch(s, ssh_get_fd(s->ss), ev);
 }

@@ -131,12 +131,23 @@ int keyfile_load_path(struct keymap *km, const char *path, keyfile_report report
 		close(fd);
 		return -1;
 	}
-	/* One byte spare lets a file that grew past the limit be noticed. */
-	buf = malloc(KEYFILE_MAX_SIZE + 1);
+	/* The size it has now, and more if it grows while read (up to one byte
+	 * past the limit, so a file that grew past it is noticed); not the
+	 * limit itself: 1 MiB a load was most of a fuzzing run's time. */
+	size_t cap = (size_t)st.st_size + 1;
+	buf = malloc(cap);
 	if (buf == NULL)
 		goto fail;
 	while (got <= KEYFILE_MAX_SIZE) {
-		r = read(fd, buf + got, KEYFILE_MAX_SIZE + 1 - got);
+		if (got == cap) {
+			size_t more = cap * 2 > KEYFILE_MAX_SIZE + 1 ? KEYFILE_MAX_SIZE + 1 : cap * 2;
+			char *n = realloc(buf, more);
+			if (n == NULL)
+				goto fail;
+			buf = n;
+			cap = more;
+		}
+		r = read(fd, buf + got, cap - got);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0)

@@ -1,6 +1,7 @@
 /* server/app.c: the server's state: hosts and their questions, the consoles
  * it holds, sessions, and where messages and questions go. */
 #include "server/app.h"
+#include "server/authz.h"
 #include "server/board.h"
 #include "server/client.h"
 #include "server/command.h"
@@ -156,6 +157,7 @@ void app_free(struct app *a)
     free(a->sources);
     free(a->clients);
     keymap_free(a->km);
+    authz_free(a);
     watch_patterns_clear(&a->patterns);
     domreg_free(a->reg);
     msglog_free(a->log);
@@ -184,13 +186,19 @@ static void vmessage(struct app *a, struct source *s, bool error, const char *fm
     vsnprintf(text, sizeof text, fmt, ap);
     msglog_add(a->log, error, text);
     if (a->c) {
+        if (a->c->session)
+            msglog_add(a->c->session->log, error, text);
         client_message(a->c, error, text);
         return;
     }
+    /* A system server tells a student only what is about their domains. */
     for (size_t i = 0; i < a->nclients; i++) {
         struct client *c = a->clients[i];
-        if (!s || (c->session && session_shows(c->session, s)))
+        if ((!s && authz_message_for(a, c, text)) || (s && c->session && session_shows(c->session, s))) {
+            if (c->session && authz_system(a))
+                msglog_add(c->session->log, error, text);
             client_message(c, error, text);
+        }
     }
 }
 
@@ -404,10 +412,24 @@ void app_remove_source(struct app *a, struct source *s)
 
 /* ---- sessions ---- */
 
+struct client *app_find_client(struct app *a, unsigned long id)
+{
+    for (size_t i = 0; id && i < a->nclients; i++)
+        if (a->clients[i]->id == id && !a->clients[i]->closing)
+            return a->clients[i];
+    return NULL;
+}
+
+/* A system server's sessions are each one user's: the others' are not there. */
+static bool session_mine(struct app *a, const struct session *s)
+{
+    return !a->authz || !a->c || s->uid == a->c->peer.uid;
+}
+
 struct session *app_find_session(struct app *a, const char *name)
 {
     for (size_t i = 0; i < a->nsessions; i++)
-        if (strcmp(a->sessions[i]->name, name) == 0)
+        if (strcmp(a->sessions[i]->name, name) == 0 && session_mine(a, a->sessions[i]))
             return a->sessions[i];
     return NULL;
 }
@@ -439,6 +461,7 @@ struct session *app_new_session(struct app *a, const char *name, char *err, size
     struct session *s = session_new(a, name, err, errlen);
     if (!s)
         return NULL;
+    authz_session_owner(a, s);
     if (*a->opt.sort)
         domlist_set_sort(s->domlist, a->opt.sort, err, errlen);
     a->sessions[a->nsessions++] = s;
@@ -450,7 +473,7 @@ struct session *app_recent_session(struct app *a)
 {
     struct session *best = NULL;
     for (size_t i = 0; i < a->nsessions; i++)
-        if (!best || a->sessions[i]->used_ms > best->used_ms)
+        if (session_mine(a, a->sessions[i]) && (!best || a->sessions[i]->used_ms > best->used_ms))
             best = a->sessions[i];
     return best;
 }
@@ -483,8 +506,9 @@ void app_kill_session(struct app *a, struct session *s, const char *why)
         }
     session_free(s);
     a->sessions_changed = true;
-    /* tmux's rule: the server ends with its last session. */
-    if (why && !a->nsessions)
+    /* tmux's rule: the server ends with its last session (not a system
+     * server: it serves a whole class, and ends when it is stopped). */
+    if (why && !a->nsessions && !authz_system(a))
         a->quit = true;
 }
 

@@ -20,6 +20,7 @@
 #define APP_MAX_MIGRATIONS 8
 
 struct migration;
+struct authz;
 struct session;
 struct client;
 
@@ -68,6 +69,8 @@ struct app {
      * (NULL: nobody, e.g. the config file or a host's event). */
     struct session *s;
     struct client *c;
+    struct authz *authz;       /* a system server's policy (server/authz.h), else NULL */
+    const char *cmdline;       /* the command line being run (for the audit log) */
     bool quit;                 /* the server stops after this loop turn */
     bool sessions_changed;     /* the saved layout is out of date */
     char notice[600];          /* for the first client that attaches */
@@ -124,6 +127,9 @@ void app_kill_session(struct app *a, struct session *s, const char *why);
 /* A path as the client giving the command meant it: relative to its
  * working directory; without a client (the config file), to the server's. */
 void app_path(struct app *a, const char *in, char *out, size_t outlen);
+
+/* The client with this id (client.id), or NULL when it has gone. */
+struct client *app_find_client(struct app *a, unsigned long id);
 
 /* Questions: to one client (NULL: every client). Takes d. */
 void app_push_dialog(struct app *a, struct client *to, struct dialog *d);

@@ -1,5 +1,6 @@
 /* server/board.c: the consoles a board holds, and its rows. */
 #include "server/board.h"
+#include "server/authz.h"
 #include "server/app.h"
 #include "server/session.h"
 #include "server/source.h"
@@ -46,7 +47,7 @@ static size_t fill_rows(void *opaque, struct board_row *rows, size_t max)
     unsigned long long now = mono_ms();
     for (size_t i = 0; i < total; i++) {
         const struct dom *d = doms[i];
-        if (d->facts_known && !has_console(d))
+        if ((d->facts_known && !has_console(d)) || !authz_sees(a, b->session, d))
             continue;
         if (n++ >= max)
             continue;   /* counted: the view asks again with room */
@@ -55,6 +56,8 @@ static size_t fill_rows(void *opaque, struct board_row *rows, size_t max)
         memcpy(r->uuid, d->uuid, VIR_UUID_BUFLEN);
         snprintf(r->host, sizeof r->host, "%s", host_name(d->host));
         text_escape(d->name, r->name, sizeof r->name);
+        if (d->owner_known && d->owner[0])
+            text_escape(d->owner, r->owner, sizeof r->owner);
         snprintf(r->state, sizeof r->state, "%s", dom_state_name(d->state));
         struct board_held *h = find_held(b, d->uuid);
         struct linewatch *w = h && h->src ? &h->src->lines : NULL;

@@ -3,10 +3,12 @@
  * and messages out; a stalled or misbehaving client is let go, alone. */
 #include "server/client.h"
 #include "server/app.h"
+#include "server/authz.h"
 #include "server/command.h"
 #include "server/session.h"
 #include "backends/monotime.h"
 #include "proto/msg.h"
+#include "views/messages.h"
 #include "views/view.h"
 
 #include <errno.h>
@@ -192,7 +194,10 @@ static void on_hello(struct client *c, struct rbuf r)
     if (c->closing)
         return;
     if (c->command_mode) {
-        client_exit(c, failed, "");
+        /* Answers still to come (define, dumpxml): it exits after them. */
+        c->job_status |= failed;
+        if (!c->jobs)
+            client_exit(c, c->job_status, "");
         return;
     }
     if (!c->session) {
@@ -361,8 +366,10 @@ struct client *client_accept(struct app *a, int fd)
         close(fd);
         return NULL;
     }
+    static unsigned long next_id;
     c->app = a;
     c->fd = fd;
+    c->id = ++next_id;
     c->pace_timer = -1;
     struct ucred cred;
     socklen_t len = sizeof cred;
@@ -377,6 +384,13 @@ struct client *client_accept(struct app *a, int fd)
         finish(c, "cannot watch a client's connection");
         if (c->watch < 0)
             close(fd);
+        return c;
+    }
+    /* A system server: who it is, from the kernel, before it says a word. */
+    char err[400];
+    if (authz_client_new(a, c, err, sizeof err) < 0) {
+        msglog_add(a->log, true, err);
+        client_exit(c, 1, err);
     }
     return c;
 }
@@ -387,6 +401,7 @@ void client_free(struct client *c)
         return;
     struct app *a = c->app;
     app_drop_dialogs(a, c);
+    authz_client_gone(a, c);
     for (size_t i = 0; i < a->nclients; i++)
         if (a->clients[i] == c) {
             memmove(&a->clients[i], &a->clients[i + 1], (a->nclients - i - 1) * sizeof *a->clients);
@@ -407,11 +422,51 @@ void client_free(struct client *c)
     if (c->pace_timer >= 0)
         virEventRemoveTimeout(c->pace_timer);
     view_free(c->overlay);
+    msglog_free(c->text);
     canvas_free(c->screen);
     wbuf_free(&c->out);
     free(c->in);
     lineedit_wipe(&c->edit);
     free(c);
+}
+
+void client_job_started(struct client *c)
+{
+    c->jobs++;
+}
+
+void client_job_done(struct client *c, bool error)
+{
+    if (c->jobs > 0)
+        c->jobs--;
+    c->job_status |= error;
+    if (!c->jobs && c->command_mode && c->hello_done)
+        client_exit(c, c->job_status, "");
+}
+
+void client_show_text(struct client *c, const char *title, const char *text)
+{
+    if (c->command_mode) {
+        msg_put_output(&c->out, 1, text);
+        client_flush(c);
+        return;
+    }
+    msglog_free(c->text);
+    c->text = msglog_new(4096);
+    if (!c->text)
+        return;
+    msglog_add(c->text, false, title);
+    for (const char *p = text; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char line[1024];
+        snprintf(line, sizeof line, "%.*s", (int)(n < sizeof line - 1 ? n : sizeof line - 1), p);
+        msglog_add(c->text, false, line);
+        p = nl ? nl + 1 : NULL;
+    }
+    struct view *v = messages_new(c->text);
+    if (v)
+        client_set_overlay(c, v);
 }
 
 bool client_done(const struct client *c)

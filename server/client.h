@@ -14,6 +14,7 @@
 #include "server/pace.h"
 #include "views/canvas.h"
 #include "views/lineedit.h"
+#include "policy/policy.h"
 
 struct app;
 struct session;
@@ -26,6 +27,16 @@ struct client {
     int fd, watch;
     uid_t uid;                 /* from the socket's peer credentials */
     pid_t pid;
+    /* A system server's view of it (server/authz.h): who (credentials and
+     * groups from the kernel and the databases), its role, and whether it
+     * counts against its user's connection limit. */
+    struct peer peer;
+    enum user_role role;
+    bool counted, refusal_logged;
+    char who[96];
+    unsigned long id;          /* unique in this server: for answers that come later */
+    int jobs, job_status;      /* libvirt calls under way for it; command mode exits after them */
+    struct msglog *text;       /* what client_show_text shows */
     /* The connection. */
     unsigned char *in;
     size_t inlen, incap;
@@ -81,6 +92,13 @@ int client_flush(struct client *c);
  * option, the client is let go (it stopped reading: a stopped ssh, a hung
  * terminal), alone. */
 void client_frame_sent(struct client *c);
+/* A libvirt call for it went out / came back (error: the exit status of a
+ * command-mode client becomes 1); command mode ends after the last. */
+void client_job_started(struct client *c);
+void client_job_done(struct client *c, bool error);
+/* A text (a domain's XML): printed in command mode, else shown over the
+ * session until a key closes it. */
+void client_show_text(struct client *c, const char *title, const char *text);
 /* Closed and flushed: the server's loop may free it now. */
 bool client_done(const struct client *c);
 

@@ -1,6 +1,7 @@
 /* server/cmd_consoles.c: opening consoles, tabs and panes, the grid,
  * scrolling and searching back, keys and text for a guest. */
 #include "server/commands.h"
+#include "server/authz.h"
 #include "server/app.h"
 #include "server/board.h"
 #include "server/client.h"
@@ -33,8 +34,13 @@ static int attach_like(struct app *a, const struct cmd_args *args, char where, c
         kind = SOURCE_VNC;
     else if (args_has(args, 'S'))
         kind = SOURCE_SERIAL;
-    /* A read-only client opens read-only panes. */
-    readonly |= a->c && a->c->readonly;
+    /* A read-only client opens read-only panes; so does a TA. */
+    readonly |= (a->c && a->c->readonly) || authz_readonly(a);
+    if (addr && authz_system(a) && a->c && a->c->role != ROLE_OPERATOR) {
+        errf(err, errlen, "%s: --vnc-address: operators only on a system server", args->name);
+        authz_audit(a, NULL, NULL, false, err);
+        return -1;
+    }
     if (addr) {
         if (spec)
             return errf(err, errlen, "%s: a domain or --vnc-address, not both", args->name);
@@ -44,7 +50,15 @@ static int attach_like(struct app *a, const struct cmd_args *args, char where, c
     if (kind < 0)
         kind = focused && !spec ? (int)pane_kind(focused) : SOURCE_SERIAL;
     struct dom *d = NULL;
-    if (spec) {
+    if (spec && authz_system(a) && !authz_readonly(a) && a->c && a->c->role != ROLE_OPERATOR) {
+        /* A student's: decided now, on the domain as it is (no waiting for
+         * a name that may become someone else's). */
+        if (!(d = authz_lookup(a, spec, readonly ? AUTHZ_READ : AUTHZ_TYPE, args->name, err, errlen)))
+            return -1;
+    } else if (spec && authz_system(a) && a->c && a->c->role != ROLE_OPERATOR) {
+        if (!(d = authz_lookup(a, spec, AUTHZ_READ, args->name, err, errlen)))
+            return -1;
+    } else if (spec) {
         d = domreg_lookup(a->reg, spec, err, errlen);
         /* Not listed yet (a host still connecting; -w: being defined): the
          * pane is there from now on and holds the keys typed for it. */
@@ -78,6 +92,8 @@ static int attach_like(struct app *a, const struct cmd_args *args, char where, c
         errf(err, errlen, "%s: which domain? (select one in the list, or name it)", args->name);
     }
     if (!d)
+        return -1;
+    if (!spec && authz_domain(a, d, readonly ? AUTHZ_READ : AUTHZ_TYPE, args->name, err, errlen) < 0)
         return -1;
     /* An open pane is taken over (VNC: reconnected) now; a new one on its first open. */
     struct pane *open = force ? session_find_pane(a->s, d->uuid, (enum source_kind)kind) : NULL;
@@ -195,7 +211,8 @@ int cmd_watch_all(struct app *a, const struct cmd_args *args, char *err, size_t 
     int started = 0;
     for (size_t i = 0; i < total; i++) {
         struct dom *d = doms[i];
-        if (d->state != VIR_DOMAIN_RUNNING || !(vnc ? d->has_vnc : d->has_serial) || session_has_uuid(a->s, d->uuid))
+        if (d->state != VIR_DOMAIN_RUNNING || !(vnc ? d->has_vnc : d->has_serial) || session_has_uuid(a->s, d->uuid) ||
+            !authz_sees(a, a->s, d))
             continue;
         if (*filter && !strcasestr(d->name, filter))
             continue;

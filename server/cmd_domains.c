@@ -1,6 +1,7 @@
 /* server/cmd_domains.c: a domain's life cycle (start, shutdown, reboot,
  * destroy after asking, suspend, resume) and defining one from XML. */
 #include "server/commands.h"
+#include "server/authz.h"
 #include "server/app.h"
 #include "server/board.h"
 #include "server/client.h"
@@ -22,7 +23,7 @@
 static struct dom *target_domain(struct app *a, const struct cmd_args *args, char *err, size_t errlen)
 {
     if (args->argc)
-        return domreg_lookup(a->reg, args->argv[0], err, errlen);
+        return authz_lookup(a, args->argv[0], AUTHZ_CHANGE, args->name, err, errlen);
     struct dom *d = NULL;
     unsigned char uuid[VIR_UUID_BUFLEN];
     if (a->s && a->s->main_view == a->s->domlist)
@@ -31,6 +32,8 @@ static struct dom *target_domain(struct app *a, const struct cmd_args *args, cha
         d = domreg_find(a->reg, uuid);
     if (!d)
         errf(err, errlen, a->s ? "%s: no domain selected" : "%s: which domain? (name it)", args->name);
+    else if (authz_domain(a, d, AUTHZ_CHANGE, args->name, err, errlen) < 0)
+        return NULL;
     return d;
 }
 
@@ -79,9 +82,11 @@ static void confirm_done(bool ok, const char *text, void *opaque)
 int cmd_domain_action(struct app *a, const struct cmd_args *args, char *err, size_t errlen)
 {
     struct dom *d = target_domain(a, args, err, errlen);
-    if (!d)
+    if (!d || !authz_take(a, LIMIT_LIFECYCLE, err, errlen))
         return -1;
     enum dom_action act = action_of(args->name);
+    if (act == DOM_START && authz_start_image(a, d, err, errlen) < 0)
+        return -1;
     if (act != DOM_DESTROY || args_has(args, 'y') || !a->c || a->c->command_mode)
         return run_domain_action(a, d, act, err, errlen);
     struct confirm_ctx *c = malloc(sizeof *c);

@@ -1,6 +1,7 @@
 /* server/cmd_hosts.c: libvirt hosts: adding (by name, by URI, the default),
  * removing, reconnecting, and the demo's embedded host. */
 #include "server/commands.h"
+#include "server/authz.h"
 #include "server/app.h"
 #include "server/demo.h"
 #include "server/session.h"
@@ -75,7 +76,9 @@ int cmd_connect(struct app *a, const struct cmd_args *args, char *err, size_t er
  * client's $LIBVIRT_DEFAULT_URI, else libvirt's probing). */
 int cmd_connect_default(struct app *a, const struct cmd_args *args, char *err, size_t errlen)
 {
-    if (a->nhosts)
+    /* A system server's hosts are its policy's, whatever a client's
+     * environment says. */
+    if (a->nhosts || authz_system(a))
         return 0;
     const char *uri = args->argc ? args->argv[0] : "";
     char name[128];

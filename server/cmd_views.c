@@ -1,6 +1,7 @@
 /* server/cmd_views.c: commands for what a client sees: views, lists,
  * prompts, messages, redrawing and leaving. */
 #include "server/commands.h"
+#include "server/authz.h"
 #include "server/app.h"
 #include "server/board.h"
 #include "server/client.h"
@@ -52,7 +53,10 @@ int cmd_show_help(struct app *a, const struct cmd_args *args, char *err, size_t 
 
 int cmd_show_messages(struct app *a, const struct cmd_args *args, char *err, size_t errlen)
 {
-    struct view *v = messages_new(a->log);
+    /* On a system server a student reviews what they were told, not the
+     * server's whole log (other students' domains are in it). */
+    bool own = authz_system(a) && a->c->role == ROLE_STUDENT;
+    struct view *v = messages_new(own ? a->s->log : a->log);
     if (!v)
         return errf(err, errlen, "out of memory");
     client_set_overlay(a->c, v);

@@ -50,6 +50,11 @@ struct cmd_entry {
 
 /* cmd_entry.needs */
 #define CMD_SESSION 0x01   /* acts on the session a client shows: not from a config file or the command line */
+/* Who besides operators may run it on a system server (server/authz.h);
+ * what it does to a domain is checked again against that domain. */
+#define CMD_STUDENT 0x02
+#define CMD_TA 0x04
+#define CMD_ALL (CMD_STUDENT | CMD_TA)
 
 const struct cmd_entry *command_find(const char *name);
 size_t command_count(void);

@@ -35,6 +35,14 @@ CMD(cmd_create);
 CMD(cmd_migrate);
 CMD(cmd_migrate_cancel);
 
+/* server/cmd_classroom.c: a class on a system server */
+CMD(cmd_define);
+CMD(cmd_undefine);
+CMD(cmd_dumpxml);
+CMD(cmd_list);
+CMD(cmd_whoami);
+CMD(cmd_reload_policy);
+
 /* server/cmd_consoles.c: consoles, tabs, panes, scrolling */
 CMD(cmd_attach);
 CMD(cmd_split_window);

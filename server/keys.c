@@ -2,11 +2,13 @@
  * the bindings of the view in focus; in a console everything but the prefix
  * goes to the guest (never from a read-only client or pane). */
 #include "server/client.h"
+#include "server/authz.h"
 #include "server/app.h"
 #include "server/command.h"
 #include "server/pane.h"
 #include "server/session.h"
 #include "backends/console.h"
+#include "backends/domain.h"
 #include "backends/monotime.h"
 #include "views/console.h"
 #include "views/domlist.h"
@@ -102,13 +104,28 @@ static void pane_mouse(struct client *c, key_code k)
     app_session_changed(c->app, s);
 }
 
+/* A TA typed into a console: told, and logged (once per client, not once per key). */
+static bool ta_refuses(struct client *c, struct pane *p)
+{
+    if (!authz_system(c->app) || c->role == ROLE_OPERATOR || c->role == ROLE_STUDENT)
+        return false;
+    app_message(c->app, true, "%s: a TA watches: keys reach no guest", p->label);
+    if (!c->refusal_logged)
+        authz_audit(c->app, "(typing)", domreg_find(c->app->reg, pane_uuid(p)), false, "a TA typed into a console");
+    c->refusal_logged = true;
+    return true;
+}
+
 /* A key for the guest of the focused pane. */
 static void guest_key(struct client *c, struct pane *p, key_code k, bool had_status)
 {
     if (c->readonly) {
-        app_message(c->app, true, "this client is read-only (attached with -r): keys reach no guest");
+        if (!ta_refuses(c, p))
+            app_message(c->app, true, "this client is read-only (attached with -r): keys reach no guest");
         return;
     }
+    if (!authz_input(c->app, c, 1))
+        return;
     /* Nothing on screen changes until the guest answers: no frame now, and
      * the answer (its echo, when the key prints) is drawn the moment it
      * arrives rather than paced. */
@@ -162,6 +179,10 @@ static void handle_key(struct client *c, key_code k)
     }
     struct view *v = client_focus(c);
     const struct binding *b = keymap_lookup(a->km, table ? table : v->ops->keytable, k);
+    /* A TA's read-only pane: what would be typing (or opening it for
+     * typing) is refused, not run. */
+    if (table && !strcmp(table, "grid") && (!b || !strncmp(b->command, "attach", 6)) && ta_refuses(c, p))
+        return;
     if (!b && table && strcmp(table, "grid") == 0) {
         app_message(a, true, "%s is read-only here: Enter opens it for typing", p->label);
         return;

@@ -53,7 +53,7 @@ static int apply_settled(struct app *a, const char *value, char *err, size_t err
 }
 
 static const struct option_def options[] = {
-    { "sort", NULL, OPT_CHOICE, 0, 0, NULL, "name|host|state", "the order of the domain list", AT(sort),
+    { "sort", NULL, OPT_CHOICE, 0, 0, NULL, "name|host|state|owner", "the order of the domain list", AT(sort),
       apply_sort },
     { "mouse", NULL, OPT_BOOL, 0, 0, NULL, NULL, "clicks and the wheel for virtmux (off: for the terminal)",
       AT(mouse), apply_clients },

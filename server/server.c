@@ -1,6 +1,7 @@
 /* server/server.c: the server's start, loop and end. */
 #include "server/server.h"
 #include "server/app.h"
+#include "server/authz.h"
 #include "server/board.h"
 #include "server/client.h"
 #include "server/config.h"
@@ -25,8 +26,13 @@
 static void on_signal(int signo, void *opaque)
 {
     struct app *a = opaque;
-    if (signo == SIGHUP)
-        return;   /* no terminal to lose; SIGHUP will reload the classroom policy */
+    if (signo == SIGHUP) {
+        /* No terminal to lose; a system server reads its policy again. */
+        char err[800];
+        if (authz_system(a) && authz_reload(a, err, sizeof err) < 0)
+            fprintf(stderr, "virtmux server: %s\n", err);
+        return;
+    }
     a->quit = true;
 }
 
@@ -154,10 +160,13 @@ int server_main(int argc, char **argv)
         { "name", required_argument, NULL, 'L' },
         { "config", required_argument, NULL, 'f' },
         { "ready-fd", required_argument, NULL, 'R' },
+        { "system", no_argument, NULL, 'Y' },
+        { "policy", required_argument, NULL, 'P' },
         { 0 },
     };
-    const char *sock = NULL, *name = NULL, *config = NULL;
+    const char *sock = NULL, *name = NULL, *config = NULL, *policy = NULL;
     int ready_fd = -1, c;
+    bool system = false;
     optind = 1;
     while ((c = getopt_long(argc, argv, "S:L:f:", opts, NULL)) != -1) {
         switch (c) {
@@ -165,13 +174,17 @@ int server_main(int argc, char **argv)
         case 'L': name = optarg; break;
         case 'f': config = optarg; break;
         case 'R': ready_fd = atoi(optarg); break;
+        case 'Y': system = true; break;
+        case 'P': policy = optarg; break;
         default:
-            fprintf(stderr, "usage: virtmux server [-S PATH] [-L NAME] [-f CONFIG]\n");
+            fprintf(stderr, "usage: virtmux server [-S PATH] [-L NAME] [-f CONFIG]\n"
+                            "       virtmux server --system [-S PATH] [--policy FILE]\n");
             return 2;
         }
     }
     char path[SOCKPATH_MAX + 1], err[1024] = "";
-    if (sockpath_resolve(sock, name, path, sizeof path, err, sizeof err) < 0) {
+    if (system ? sockpath_system(sock, path, sizeof path, err, sizeof err) < 0
+               : sockpath_resolve(sock, name, path, sizeof path, err, sizeof err) < 0) {
         ready(ready_fd, err);
         fprintf(stderr, "virtmux server: %s\n", err);
         return 1;
@@ -187,7 +200,11 @@ int server_main(int argc, char **argv)
     /* libvirt logs warnings to stderr by default; keep only errors. */
     setenv("LIBVIRT_LOG_OUTPUTS", "4:stderr", 0);
     struct app *a = app_new(err, sizeof err);
-    if (!a || loop_init(on_signal, a, err, sizeof err) < 0 || listen_open(a, path, 0600, err, sizeof err) < 0) {
+    /* A system server: every user may connect (0666); the policy decides
+     * what each may do, on the peer's credentials. */
+    if (!a || loop_init(on_signal, a, err, sizeof err) < 0 ||
+        (system && authz_system_start(a, policy, err, sizeof err) < 0) ||
+        listen_open(a, path, system ? 0666 : 0600, err, sizeof err) < 0) {
         ready(ready_fd, err);
         fprintf(stderr, "virtmux server: %s\n", err);
         app_free(a);
@@ -207,20 +224,26 @@ int server_main(int argc, char **argv)
         snprintf(cfg, sizeof cfg, "%s", config);
     else
         config_default_path(cfg, sizeof cfg);
-    int bad = config_load(a, cfg, config == NULL);
+    /* A system server's commands come from its policy, not a user's config. */
+    int bad = system && !config ? 0 : config_load(a, cfg, config == NULL);
     if (bad > 0)
         app_message(a, true, "%s: %d bad line%s skipped (:show-messages lists them)", cfg, bad, bad == 1 ? "" : "s");
     char saved[1024];
     persist_path(path, saved, sizeof saved);
-    persist_restore(a, saved);
+    /* A system server's sessions belong to users the layout file does not
+     * record: they are not brought back after a crash. */
+    if (!system)
+        persist_restore(a, saved);
     a->sessions_changed = false;
     ready(ready_fd, "ok");
 
     int rc = 0;
     /* A server nobody comes to (its starter died) does not linger. */
-    int idle = virEventAddTimeout(30000, on_unused, a, NULL);
+    int idle = system ? -1 : virEventAddTimeout(30000, on_unused, a, NULL);
     while (!a->quit) {
         serve_clients(a);
+        if (a->sessions_changed && system)
+            a->sessions_changed = false;
         if (a->sessions_changed) {
             a->sessions_changed = false;
             if (persist_save(a, saved) < 0)

@@ -1,5 +1,7 @@
 /* server/session.c: a session's tabs and panes: opening, focusing, closing. */
 #include "server/session.h"
+#include "server/authz.h"
+#include "views/messages.h"
 #include "server/app.h"
 #include "server/board.h"
 #include "server/pane.h"
@@ -12,6 +14,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+static bool sees(const struct dom *d, void *opaque)
+{
+    struct session *s = opaque;
+    return authz_sees(s->app, s, d);
+}
 
 struct session *session_new(struct app *a, const char *name, char *err, size_t errlen)
 {
@@ -27,12 +35,15 @@ struct session *session_new(struct app *a, const char *name, char *err, size_t e
     s->cols = 80;
     s->domlist = domlist_new(a->reg);
     s->hostlist = hostlist_new(&a->hosts, &a->nhosts, a->reg);
-    if (!s->domlist || !s->hostlist) {
+    s->log = msglog_new(200);
+    if (!s->domlist || !s->hostlist || !s->log) {
         snprintf(err, errlen, "out of memory");
         session_free(s);
         return NULL;
     }
     s->main_view = s->domlist;
+    /* A system server's student sees their own domains only. */
+    domlist_set_visible(s->domlist, sees, s);
     return s;
 }
 
@@ -48,6 +59,7 @@ void session_free(struct session *s)
     board_free(s->board);
     view_free(s->domlist);
     view_free(s->hostlist);
+    msglog_free(s->log);
     free(s);
 }
 

@@ -5,6 +5,7 @@
 #define VIRTMUX_SESSION_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include "server/layout.h"
 #include "server/source.h"
 #include "views/view.h"
@@ -26,6 +27,12 @@ struct session {
     struct board *board;         /* opened by `board`, kept with the session */
     int rows, cols;              /* the size of the client that used it last */
     unsigned long long used_ms;  /* when a client last used it */
+    /* Whose it is (a system server: server/authz.h); its list and board
+     * show what that user may see. */
+    uid_t uid;
+    char user[64];
+    int role;                    /* enum user_role */
+    struct msglog *log;          /* what its clients were told (a system server) */
 };
 
 struct session *session_new(struct app *a, const char *name, char *err, size_t errlen);

@@ -434,7 +434,10 @@ static int loop(struct conn *c)
 int client_run(const struct client_opts *o)
 {
     char path[SOCKPATH_MAX + 1], err[1300];
-    if (sockpath_resolve(o->socket_path, o->socket_name, path, sizeof path, err, sizeof err) < 0) {
+    /* On a lab server the class's system server is the one to use; -L and
+     * -S choose a server of one's own. */
+    bool system = !o->socket_path && !o->socket_name && sockpath_system_found(path, sizeof path);
+    if (!system && sockpath_resolve(o->socket_path, o->socket_name, path, sizeof path, err, sizeof err) < 0) {
         fprintf(stderr, "virtmux: %s\n", err);
         return 1;
     }
@@ -443,7 +446,7 @@ int client_run(const struct client_opts *o)
         return 1;
     }
     int fd = connect_to(path);
-    if (fd < 0 && (errno == ENOENT || errno == ECONNREFUSED) && o->start_server) {
+    if (fd < 0 && (errno == ENOENT || errno == ECONNREFUSED) && o->start_server && !system) {
         if (start_server(path, o->config, err, sizeof err) < 0) {
             fprintf(stderr, "virtmux: %s\n", err);
             return 1;
@@ -451,7 +454,10 @@ int client_run(const struct client_opts *o)
         fd = connect_to(path);
     }
     if (fd < 0) {
-        if (errno == ENOENT || errno == ECONNREFUSED)
+        if (system && (errno == ENOENT || errno == ECONNREFUSED))
+            fprintf(stderr, "virtmux: the system server on %s is not running (ask the lab's operators; "
+                    "-L NAME uses a server of your own)\n", path);
+        else if (errno == ENOENT || errno == ECONNREFUSED)
             fprintf(stderr, "virtmux: no server running on %s\n", path);
         else
             fprintf(stderr, "virtmux: %s: %s\n", path, strerror(errno));

@@ -43,8 +43,11 @@ static int cmp_rows(const void *x, const void *y)
     return c ? c : strcmp(a->host, b->host);
 }
 
+/* TEXT anywhere in a row; owner:USER for one student's consoles. */
 static bool matches(const struct board_row *r, const char *f)
 {
+    if (!strncmp(f, "owner:", 6))
+        return !strcmp(r->owner, f + 6);
     return !*f || strcasestr(r->name, f) || strcasestr(r->host, f) || strcasestr(r->owner, f) ||
            strcasestr(r->state, f) || strcasestr(r->line, f);
 }

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <strings.h>
 
-enum sort_key { SORT_NAME, SORT_HOST, SORT_STATE, SORT_COUNT };
-static const char *sort_names[SORT_COUNT] = { "name", "host", "state" };
+enum sort_key { SORT_NAME, SORT_HOST, SORT_STATE, SORT_OWNER, SORT_COUNT };
+static const char *sort_names[SORT_COUNT] = { "name", "host", "state", "owner" };
 
 struct domlist {
     struct domreg *reg;
@@ -24,6 +24,9 @@ struct domlist {
     size_t nrows, cap;
     unsigned long built_gen;
     bool stale;
+    bool any_owner;            /* a class's domains: the OWNER column */
+    bool (*visible)(const struct dom *d, void *opaque);
+    void *visible_opaque;
 };
 
 static int state_rank(int s)
@@ -68,8 +71,18 @@ static int cmp_state(const void *x, const void *y)
     return c ? c : by_name(a, b);
 }
 
+static int cmp_owner(const void *x, const void *y)
+{
+    const struct dom *a = *(struct dom *const *)x, *b = *(struct dom *const *)y;
+    int c = strcmp(a->owner_known ? a->owner : "", b->owner_known ? b->owner : "");
+    return c ? c : by_name(a, b);
+}
+
+/* TEXT anywhere in name, host or state; owner:USER for one user's domains. */
 static bool matches(const struct dom *d, const char *f)
 {
+    if (!strncmp(f, "owner:", 6))
+        return d->owner_known && !strcmp(d->owner, f + 6);
     return !*f || strcasestr(d->name, f) || strcasestr(host_name(d->host), f) ||
            strcasestr(dom_state_name(d->state), f);
 }
@@ -87,11 +100,16 @@ static void rebuild(struct domlist *dl)
         dl->cap = total;
     }
     size_t got = dl->rows ? domreg_list(dl->reg, dl->rows, total) : 0, kept = 0;
-    for (size_t i = 0; i < got; i++)
+    dl->any_owner = false;
+    for (size_t i = 0; i < got; i++) {
+        if (dl->visible && !dl->visible(dl->rows[i], dl->visible_opaque))
+            continue;
+        dl->any_owner |= dl->rows[i]->owner_known && dl->rows[i]->owner[0];
         if (matches(dl->rows[i], dl->filter))
             dl->rows[kept++] = dl->rows[i];
+    }
     dl->nrows = kept;
-    static int (*const cmp[SORT_COUNT])(const void *, const void *) = { cmp_name, cmp_host, cmp_state };
+    static int (*const cmp[SORT_COUNT])(const void *, const void *) = { cmp_name, cmp_host, cmp_state, cmp_owner };
     if (dl->nrows > 1)
         qsort(dl->rows, dl->nrows, sizeof *dl->rows, cmp[dl->sort]);
     dl->built_gen = domreg_generation(dl->reg);
@@ -135,10 +153,11 @@ static enum role state_role(const struct dom *d)
 
 struct column { const char *title; int width; bool right; int min_screen; };
 
-enum { COL_HOST, COL_NAME, COL_STATE, COL_ID, COL_VCPU, COL_MEM, COL_AUTO, COL_CONS, NCOLS };
+enum { COL_HOST, COL_OWNER, COL_NAME, COL_STATE, COL_ID, COL_VCPU, COL_MEM, COL_AUTO, COL_CONS, NCOLS };
 
 static const struct column columns[NCOLS] = {
     [COL_HOST] = { "HOST", 12, false, 0 },
+    [COL_OWNER] = { "OWNER", 12, false, 0 },    /* only when a domain has one */
     [COL_NAME] = { "NAME", 0, false, 0 },     /* takes what is left */
     [COL_STATE] = { "STATE", 12, false, 0 },
     [COL_ID] = { "ID", 5, true, 70 },
@@ -152,6 +171,7 @@ static void format_cell(const struct dom *d, int col, char *buf, size_t len)
 {
     switch (col) {
     case COL_HOST: snprintf(buf, len, "%s", host_name(d->host)); break;
+    case COL_OWNER: snprintf(buf, len, "%s", d->owner_known && d->owner[0] ? d->owner : "-"); break;
     case COL_NAME: snprintf(buf, len, "%s", d->name); break;
     case COL_STATE:
         if (host_state(d->host) != HOST_CONNECTED)
@@ -226,7 +246,7 @@ static void domlist_draw(struct view *v, struct canvas *cv, struct rect r)
     bool shown[NCOLS];
     int fixed = 0;
     for (int c = 0; c < NCOLS; c++) {
-        shown[c] = r.w >= columns[c].min_screen;
+        shown[c] = r.w >= columns[c].min_screen && (c != COL_OWNER || dl->any_owner);
         if (shown[c] && c != COL_NAME)
             fixed += columns[c].width;
     }
@@ -352,8 +372,16 @@ int domlist_set_sort(struct view *v, const char *key, char *err, size_t errlen)
             return 0;
         }
     }
-    snprintf(err, errlen, "sort: '%s' is not one of name, host, state, next", key);
+    snprintf(err, errlen, "sort: '%s' is not one of name, host, state, owner, next", key);
     return -1;
+}
+
+void domlist_set_visible(struct view *v, bool (*visible)(const struct dom *d, void *opaque), void *opaque)
+{
+    struct domlist *dl = v->data;
+    dl->visible = visible;
+    dl->visible_opaque = opaque;
+    dl->stale = true;
 }
 
 const char *domlist_sort_name(struct view *v)

@@ -12,6 +12,9 @@ const char *domlist_filter(struct view *v);
 /* "name", "host", "state", or "next" to cycle. */
 int domlist_set_sort(struct view *v, const char *key, char *err, size_t errlen);
 const char *domlist_sort_name(struct view *v);
+/* Only the domains visible(d, opaque) says yes to are rows (a system
+ * server's student: their own); NULL shows every domain. */
+void domlist_set_visible(struct view *v, bool (*visible)(const struct dom *d, void *opaque), void *opaque);
 /* Rows shown after the filter. */
 size_t domlist_shown(struct view *v);
 

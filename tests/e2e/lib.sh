@@ -5,9 +5,12 @@ set -u
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 VIRTMUX=${VIRTMUX:-$ROOT/virtmux-asan}
-T=$(mktemp -d /tmp/vmx-e2e.XXXXXX)
+# E2E_T: a test that runs itself again in a namespace keeps its directory.
+T=${E2E_T:-$(mktemp -d /tmp/vmx-e2e.XXXXXX)}
 TMUX_SOCK="$T/tmux.sock"
 export XDG_CONFIG_HOME="$T/config" XDG_STATE_HOME="$T/state" XDG_RUNTIME_DIR="$T/run"
+# A classroom system server on this machine is not this test's server.
+export VIRTMUX_SYSTEM_SOCKET="$T/run/no-system-server"
 mkdir -p "$XDG_CONFIG_HOME" "$XDG_STATE_HOME"
 mkdir -m 700 -p "$XDG_RUNTIME_DIR"
 # The server every virtmux of this test talks to (started by the first one).
@@ -118,7 +121,28 @@ wait_gone() {
     fail "'$text' still on screen after ${secs}s"
 }
 
-keys() { tm send-keys -t vm "$@"; sleep 0.15; }
+# settle: the keys sent so far are handled: tests/e2e/tools/ttyidle waits
+# (bounded, SETTLE_MS) until tmux has written them, the program reading the
+# pane (virtmux; the shell when virtmux is gone or stopped) has read them and
+# waits for more, and virtmux's server has read what the client sent and
+# waits too. Not a wait for the guest: what a guest answers is waited for on
+# screen (wait_for). Over the bound it goes on; the test's checks decide.
+TTYIDLE=${TTYIDLE:-$ROOT/build/ttyidle}
+TMUX_PID=""
+settle() {
+    [ -x "$TTYIDLE" ] || make -s -C "$ROOT" build/ttyidle >&2 || fail "cannot build $TTYIDLE"
+    local who=${VIRTMUX_PID:-} st=""
+    [ -n "$who" ] && read -r st < "/proc/$who/stat" 2>/dev/null
+    st=${st##*) }
+    case ${st:0:1} in "" | T | t | Z) who=${SHELL_PID:-} ;; esac
+    [ -n "$who" ] || return 0
+    [ -n "$TMUX_PID" ] || TMUX_PID=$(tm display-message -p '#{pid}' 2>/dev/null)
+    "$TTYIDLE" "$who" "${SETTLE_MS:-5000}" "$(server_pid)" $TMUX_PID ||
+        echo "settle: pid $who or its server still busy after ${SETTLE_MS:-5000} ms" >&2
+    return 0
+}
+
+keys() { tm send-keys -t vm "$@"; settle; }
 
 # The virtmux process is gone and said VIRTMUX-EXIT=CODE.
 wait_exit() {
@@ -171,15 +195,15 @@ stop_embedded_guests() {
 }
 
 # type_line TEXT: type TEXT literally into the focused console, then Enter.
-type_line() { tm send-keys -t vm -l -- "$1"; tm send-keys -t vm Enter; sleep 0.2; }
+type_line() { tm send-keys -t vm -l -- "$1"; tm send-keys -t vm Enter; settle; }
 
 # run_command TEXT: virtmux's command prompt from a console (C-] :), TEXT, Enter.
 run_command() {
     tm send-keys -t vm C-] ':'
-    sleep 0.3
+    settle
     tm send-keys -t vm -l -- "$1"
     tm send-keys -t vm Enter
-    sleep 0.2
+    settle
 }
 
 # The host list (H): the row of host qemu shows STATE; the line under it is
@@ -193,6 +217,39 @@ wait_host_state() {
         sleep 0.1
     done
     fail "host qemu did not become '$st' within ${secs}s"
+}
+
+# witness_retries: a positive sign that virtmux's reconnect clock ran, for a
+# test that then checks a host did NOT reconnect or ask again by itself.
+# A second host, "witness", is added with reconnect-max 1, pointed at a
+# loopback port (tests/e2e/tools/countconn.py) that counts each try and
+# closes it. Once it has been tried 3 times (2 retries, >= 2 s of that clock
+# after now), a host with a retry pending (first delay 1 s) would have tried
+# too. Then the witness goes and reconnect-max is RESTORE (default 60).
+# WITNESS_WRAP: a command prefix for the listener (the server's namespace).
+witness_retries() {
+    local log=$T/witness.log wport="" n=0 i pid
+    : > "$log"
+    ${WITNESS_WRAP:-} python3 "$ROOT/tests/e2e/tools/countconn.py" "$log" 60 &
+    pid=$!
+    for ((i = 0; i < 50; i++)); do
+        wport=$(awk '/^PORT/ { print $2 }' "$log")
+        [ -n "$wport" ] && break
+        sleep 0.1
+    done
+    [ -n "$wport" ] || fail "the witness listener did not start"
+    vmx set reconnect-max 1 >/dev/null || fail "set reconnect-max 1"
+    vmx host witness "qemu+tcp://127.0.0.1:$wport/system" >/dev/null || fail "could not add the witness host"
+    for ((i = 0; i < 200; i++)); do
+        n=$(grep -c '^conn' "$log")
+        [ "$n" -ge 3 ] && break
+        sleep 0.1
+    done
+    vmx host-remove witness >/dev/null
+    vmx set reconnect-max "${1:-60}" >/dev/null
+    kill "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    [ "$n" -ge 3 ] || fail "the witness host was tried $n times in 20 s: the reconnect clock did not run"
 }
 
 # ---- the two-host testbed (tests/testbed) ----
@@ -251,6 +308,17 @@ send_keys() {
     done
 }
 
+# wait_keys_sent N: send_keys (running in the background) has sent N tokens.
+wait_keys_sent() {
+    : "${KEYS_FILE:=$T/keys.sent}"
+    local i
+    for ((i = 0; i < 300; i++)); do
+        [ "$(grep -o k "$KEYS_FILE" 2>/dev/null | wc -l)" -ge "$1" ] && return 0
+        sleep 0.1
+    done
+    fail "send_keys did not send $1 keys within 30 s"
+}
+
 # check_guest_keys [CMD]: finish the last line of keys, C-d ends the guest's
 # cat; then (after CMD, if given) the guest's md5 of /tmp/keys must be the
 # md5 of KEYS_FILE: every key arrived exactly once and in order.
@@ -259,14 +327,17 @@ check_guest_keys() {
     if [ -n "$(tail -c 1 "$KEYS_FILE")" ]; then
         tm send-keys -t vm Enter
         printf '\n' >> "$KEYS_FILE"
-        sleep 0.3
     fi
-    tm send-keys -t vm C-d; sleep 0.5
+    keys C-d
     type_line "${1:+$1; }stty echo; md5sum /tmp/keys; wc -c /tmp/keys"
-    local want
+    local want i
     want=$(md5sum < "$KEYS_FILE" | cut -d' ' -f1)
-    wait_for "/tmp/keys" 20
-    sleep 1
+    # wc's line comes after md5sum's: once it is there, so is the md5.
+    for ((i = 0; i < 200; i++)); do
+        screen | grep -qE "^ *[0-9]+ /tmp/keys" && break
+        sleep 0.1
+    done
+    screen | grep -qE "^ *[0-9]+ /tmp/keys" || fail "the guest did not run md5sum and wc on /tmp/keys"
     screen | grep -q "$want" ||
         fail "the guest's keys differ from the $(wc -c < "$KEYS_FILE") bytes sent (want md5 $want)"
 }
@@ -276,15 +347,22 @@ check_guest_keys() {
 # raw_payload FILE: the guest's bytes in a raw log. The raw log is records
 # "TIMESTAMP LEN\n<LEN bytes>\n" (and marker lines): a line of output may
 # straddle two records, so put the bytes back together.
+# (In Python: the loop in bash forked two `head`s per record, minutes for a
+# migration test's log on a loaded machine.)
 raw_payload() {
-    local ts len
-    exec 3< "$1"
-    while IFS=' ' read -r ts len _ <&3; do
-        [[ $len =~ ^[0-9]+$ ]] || continue
-        head -c "$len" <&3
-        head -c 1 <&3 >/dev/null
-    done
-    exec 3<&-
+    python3 -c '
+import sys
+data = open(sys.argv[1], "rb").read()
+out, i = sys.stdout.buffer, 0
+while i < len(data):
+    j = data.find(b"\n", i)
+    line, i = (data[i:], len(data)) if j < 0 else (data[i:j], j + 1)
+    f = line.split()
+    if len(f) >= 2 and f[1].isdigit():
+        n = int(f[1])
+        out.write(data[i:i + n])
+        i += n + 1
+' "$1"
 }
 
 # wait_log_line LINE SECONDS: LINE is a whole line of the text log (it has
@@ -345,7 +423,7 @@ wrong_password_first() {
     wait_for "(typing is not shown)" 5
     screen | grep -qF "SSH host key" && fail "asked about a known host key"
     tm send-keys -t vm -l -- "$2"
-    sleep 0.3
+    settle
     no_secret "while typing"
     tm send-keys -t vm Enter
     wait_for "Wrong password, try again" 15

@@ -40,10 +40,9 @@ no_secret() {
 # type_secret TEXT: type into the dialog, check it is not shown, then Enter.
 type_secret() {
     tm send-keys -t vm -l -- "$1"
-    sleep 0.3
+    settle
     no_secret "while typing"
-    tm send-keys -t vm Enter
-    sleep 0.2
+    keys Enter
 }
 
 start_virtmux 120x30 -c "$URI"
@@ -59,7 +58,7 @@ keys H
 wait_for "URI / REASON" 5
 wait_host_state "auth needed" 5
 wait_for "authentication cancelled" 5
-sleep 3
+witness_retries   # the reconnect clock ran: a retry pending would have fired
 screen | grep -qF "host qemu asks" && fail "virtmux asked again by itself after Esc"
 host_state_is "auth needed" || fail "host left 'auth needed' by itself"
 

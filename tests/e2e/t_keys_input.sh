@@ -22,8 +22,9 @@ wait_for "1/1 domains"
 keys M-x
 wait_for "M-x is not bound here"
 # Esc, then x on its own later, are two keys: Esc clears, x is unbound.
+# (keys waits until virtmux sits in its poll with no timeout: the Esc was
+# read and curses' wait for a key sequence after it is over.)
 keys Escape
-sleep 0.3
 keys x
 wait_for "x is not bound here"
 screen | grep -qF "M-x is not bound" && fail "Esc then x (apart) read as M-x"
@@ -35,7 +36,7 @@ wait_for "é is not bound here"
 # A lone UTF-8 lead byte, nothing after it, must not stall the loop in a
 # read() waiting for the rest of the character (the loop sits in poll).
 tm send-keys -t vm -H c3
-sleep 0.5
+settle   # the byte was read: virtmux waits again (a read() counts as waiting)
 nr=$(cut -d' ' -f1 "/proc/$VIRTMUX_PID/syscall")
 [ "$nr" != 0 ] || fail "a lone UTF-8 lead byte left virtmux blocked in read()"
 keys H

@@ -24,7 +24,7 @@ MIGRATED="[virtmux: migrated"
 # 1. From outside: virsh migrate A -> B while keys keep coming.
 send_keys 1 200 &
 SENDER=$!
-sleep 1.5
+wait_keys_sent 50
 $TESTBED_CLIENT virsh -c "$TESTBED_URI_A" migrate --live "$TESTBED_GUEST" "$TESTBED_URI_B" > "$T/mig1.log" 2>&1 ||
     { cat "$T/mig1.log"; fail "virsh migrate A -> B"; }
 wait_marker "$MIGRATED" 1 30
@@ -48,7 +48,7 @@ $TESTBED_CLIENT virsh -c "$TESTBED_URI_B" define "$T/impostor.xml" > "$T/imposto
     { cat "$T/impostor.log"; fail "define the impostor on hostB"; }
 send_keys 401 500 &
 SENDER=$!
-sleep 0.5
+wait_keys_sent 420
 if $TESTBED_CLIENT virsh -c "$TESTBED_URI_A" migrate --live "$TESTBED_GUEST" "$TESTBED_URI_B" > "$T/mig3.log" 2>&1; then
     fail "hostB accepted a domain whose name another UUID holds"
 fi

@@ -54,8 +54,8 @@ wait_ro "both-21"
 
 # Keys from the read-write client arrive once, in order; the read-only
 # client's keys are refused (it says so) and never reach the guest.
-type_line "stty -echo; cat > /tmp/keys"
-sleep 0.5
+type_line "stty -echo; echo CAT-\$((2*3)); cat > /tmp/keys"
+wait_for "CAT-6" 20
 send_keys 1 40
 tm send-keys -t ro -l "ro-keys-must-not-arrive"
 tm send-keys -t ro Enter

@@ -36,8 +36,13 @@ for _ in $(seq 1 100); do
 done
 screen | grep -qE "^lab +auth needed( |$)" || fail "host lab is not 'auth needed'"
 screen | awk 'f { print; exit } /^lab / { f = 1 }' | grep -qiE "cancel|auth" || fail "no reason under host lab"
-sleep 3
+# Nothing asks again by itself: no dialog and no new connection at sshd
+# while virtmux's reconnect clock runs (witness_retries).
+tries=$(grep -c "Connection from" "$S/sshd.log")
+witness_retries
 screen | grep -qF "host lab asks" && fail "asked again by itself"
+[ "$(grep -c "Connection from" "$S/sshd.log")" = "$tries" ] || fail "virtmux connected again by itself"
+screen | grep -qE "^lab +auth needed( |$)" || fail "host lab left 'auth needed' by itself"
 grep -q "Failed password for root" "$S/sshd.log" || fail "sshd never saw the password attempt"
 keys q
 keys q

@@ -21,8 +21,7 @@ on_cleanup tb_down
 PASSED=""
 diag() {
     [ -n "$PASSED" ] && return 0
-    tm send-keys -t vm C-] ':' 2>/dev/null; sleep 0.3
-    tm send-keys -t vm -l 'show-messages' 2>/dev/null; tm send-keys -t vm Enter 2>/dev/null; sleep 0.5
+    run_command show-messages 2>/dev/null
     echo "---- messages ----"; screen 2>/dev/null | grep -v '^ *$' | tail -25
     echo "---- virtmux.log ----"; tail -n 8 "$XDG_STATE_HOME/virtmux/virtmux.log" 2>/dev/null
     echo "---- hostA sshd.log ----"; tail -n 8 "$TESTBED_DIR/hosts/A/sshd.log" 2>/dev/null

@@ -74,7 +74,8 @@ printf 'set vnc-password wrong\n' > "$T/vncpw.conf"
 start_virtmux 120x30 -f "$T/vncpw.conf" --vnc-address "127.0.0.1:$PORT"
 wait_for "prefix f retries" 10
 n=$(grep -ac "auth response" "$T/server.out")
-sleep 2
+[ "$n" -ge 1 ] || fail "the server saw no password"
+witness_retries   # the server's timers ran >= 2 s: a console retry (0.5 s) would have
 [ "$(grep -ac "auth response" "$T/server.out")" = "$n" ] || fail "a refused password was retried without asking"
 keys C-] f
 wait_for "VNC password for 127.0.0.1:$PORT" 10
@@ -87,8 +88,8 @@ wait_pid_exit
 start_server ok
 start_virtmux 120x30 --vnc-address "127.0.0.1:$PORT"
 wait_for "127.0.0.1:$PORT  vnc" 10
-for _ in $(seq 1 100); do grep -q connection "$T/server.out" && break; sleep 0.1; done
-sleep 0.5
+for _ in $(seq 1 100); do grep -q "update request" "$T/server.out" && break; sleep 0.1; done
+grep -q "update request" "$T/server.out" || fail "virtmux did not finish the VNC handshake"
 keys C-] :
 type_line "send-key C-A-Delete"
 for _ in $(seq 1 50); do grep -aq "key up 0xffe3" "$T/server.out" && break; sleep 0.1; done

@@ -109,6 +109,27 @@ for _ in $(seq 1 200); do screen | grep -q '^on-b-ok *$' && break; sleep 0.1; do
 screen | grep -q '^on-b-ok *$' || fail "'on-b-ok' typed after the migration did not arrive"
 $TESTBED_CLIENT virsh -c "$TESTBED_URI_B" domstate "$G" | grep -q running || fail "$G does not run on hostB"
 
+# Idle after the move (hostB's screen is up, nothing typed), the server
+# sleeps: once it polled a socket for writability every loop turn after a
+# migration and burned a core. Its CPU time (all threads) over 2 s of wall.
+spid=$(server_pid)
+[ -n "$spid" ] && [ -r "/proc/$spid/stat" ] || fail "no server process to measure"
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat"; }
+hz=$(getconf CLK_TCK)
+c0=$(cpu_ticks "$spid"); t0=$(date +%s%N)
+sleep 2   # the window measured, not a wait for something
+c1=$(cpu_ticks "$spid"); t1=$(date +%s%N)
+wall_ms=$(( (t1 - t0) / 1000000 )); cpu_ms=$(( (c1 - c0) * 1000 / hz ))
+echo "server CPU after the migration: ${cpu_ms} ms in ${wall_ms} ms"
+# A busy loop takes the whole window; an idle server a few percent.
+if [ $((cpu_ms * 4)) -ge "$wall_ms" ]; then
+    # What it was doing: one loop turn's poll set (the fd with POLLOUT) and where its fds go.
+    command -v strace >/dev/null && timeout 1 strace -f -p "$spid" -e trace=poll -o "$T/strace.txt" 2>/dev/null
+    grep -m2 poll "$T/strace.txt" 2>/dev/null
+    ls -l "/proc/$spid/fd" 2>/dev/null | grep socket
+    fail "the server used ${cpu_ms} ms of CPU in ${wall_ms} ms idle after the migration (busy loop)"
+fi
+
 # No connection left open behind a host key check or a dropped session
 # (libssh 0.10 keeps a socket it was given open): the server would show it
 # still before authentication. (libvirt's own qemu+libssh connection, closed

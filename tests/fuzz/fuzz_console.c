@@ -25,16 +25,17 @@
  *   h[2]        operations: 1 resize, 2 scroll up, 4 scroll down, 8 search,
  *               16 marker, 32 key, 64 draw the pane after the first chunk too,
  *               128 scroll reset at the end
- *   h[3], h[4]  resize to 1 + h[3] % 200 columns x 1 + h[4] % 100 rows
+ *   h[3], h[4]  resize to 1 + h[3] % MAX_COLS columns x 1 + h[4] % MAX_ROWS rows
  *               (at least 2 columns unless FUZZ_CONSOLE_KNOWN=1)
  *   h[5]        scroll amount (up: h[5] % 64, down: h[5] / 4)
- *   h[6]..h[9]  the pane's rect in the 80x24 canvas (y, x, h, w; at
+ *   h[6]..h[9]  the pane's rect in the COLS0 x ROWS0 canvas (y, x, h, w; at
  *               least 2 columns wide unless FUZZ_CONSOLE_KNOWN=1)
  *   h[10]       colour (% 3: 0 monochrome, else colour), key selector (/ 4)
  *   h[11]       search needle: length 1 + h[11] % 8, taken from the payload
  *
- * The model is created per input (cheap, and every crash reproduces from its
- * input alone); FUZZ_CONSOLE_KEEP=N in the environment keeps one model for N
+ * The model is reset per input (console_reset: as new, so every crash
+ * reproduces from its input alone; FUZZ_CONSOLE_FRESH=1 makes a new one
+ * instead, to rule the reset out); FUZZ_CONSOLE_KEEP=N in the environment keeps one model for N
  * inputs instead, to let scrollback and modes accumulate (crashes found that
  * way may need the whole corpus run to reproduce).
  */
@@ -53,9 +54,16 @@
 #include "views/canvas.h"
 #include "views/view.h"
 
-#define COLS0 80
-#define ROWS0 24
-#define SB_LINES 100
+/* The client's screen and the model's first size: small, because every
+ * check walks all of it (80x24 cost 2.5x more per input, and finds nothing
+ * more: the edges, wide characters at them and wrapping are all here). */
+#define COLS0 48
+#define ROWS0 16
+#define SB_LINES 40     /* a search walks the screen once per line back */
+/* Resizes stay below this: every walk is cols x rows, and libtsm does the
+ * same on 90 columns as on 200 (a 200x100 screen made walks 10x dearer). */
+#define MAX_COLS 90
+#define MAX_ROWS 30
 #define HDR 12
 /* libtsm keeps at most 10 code points per cell (base + combining marks). */
 #define SYMBOL_MAX 10
@@ -124,10 +132,15 @@ static bool valid_colour(int32_t c)
     return (c & ~0xffffff) == CONSOLE_COLOUR_RGB;
 }
 
+struct copy;
+static void compare_with_copy(const struct copy *k, unsigned x, unsigned y, const uint32_t *ch, size_t len,
+                              unsigned width, const struct console_attr *attr);
+
 struct check_ctx {
     unsigned cols, rows;
     size_t cells;
     unsigned char *seen;
+    const struct copy *copy;   /* also compare each cell with this copy, or NULL */
 };
 
 static void check_cell(unsigned x, unsigned y, const uint32_t *ch, size_t len, unsigned width,
@@ -153,25 +166,48 @@ static void check_cell(unsigned x, unsigned y, const uint32_t *ch, size_t len, u
     }
     CHECK(valid_colour(attr->fg) && valid_colour(attr->bg), "cell (%u,%u) colours %#x/%#x", x, y,
           (unsigned)attr->fg, (unsigned)attr->bg);
+    if (k->copy)
+        compare_with_copy(k->copy, x, y, ch, len, width, attr);
 }
 
-static void check_model(struct console *c)
+/* Grown as needed and kept: a calloc per walk of a large screen costs a
+ * mmap, page faults and a munmap under ASan (most of an iteration once). */
+static unsigned char *seen_buf;
+static size_t seen_cap;
+
+static unsigned char *seen_for(size_t cells)
 {
-    struct check_ctx k = { console_cols(c), console_rows(c), 0, NULL };
+    if (cells > seen_cap) {
+        free(seen_buf);
+        seen_buf = malloc(cells);
+        if (!seen_buf)
+            abort();
+        seen_cap = cells;
+    }
+    memset(seen_buf, 0, cells);
+    return seen_buf;
+}
+
+/* One walk checks every cell (and compares it with copy, if not NULL). */
+static void check_model_copy(struct console *c, const struct copy *copy)
+{
+    struct check_ctx k = { console_cols(c), console_rows(c), 0, NULL, copy };
     CHECK(k.cols >= 1 && k.rows >= 1, "model is %ux%u", k.cols, k.rows);
-    k.seen = calloc((size_t)k.cols * k.rows, 1);
-    if (!k.seen)
-        abort();
+    k.seen = seen_for((size_t)k.cols * k.rows);
     console_draw(c, check_cell, &k);
     CHECK(k.cells == (size_t)k.cols * k.rows, "draw walked %zu cells of %ux%u", k.cells, k.cols,
           k.rows);
-    free(k.seen);
     unsigned x, y;
     /* x == cols is libtsm's pending-wrap state (a full line, autowrap or not);
      * the pane hides the cursor then (consoleview_cursor is checked strictly). */
     if (console_cursor(c, &x, &y))
         CHECK(x <= k.cols + 1 && y < k.rows, "cursor (%u,%u) outside %ux%u", x, y, k.cols, k.rows);
     CHECK(console_scrolled(c) <= SB_LINES, "scrolled %u > %u", console_scrolled(c), SB_LINES);
+}
+
+static void check_model(struct console *c)
+{
+    check_model_copy(c, NULL);
 }
 
 static void hash_cell(unsigned x, unsigned y, const uint32_t *ch, size_t len, unsigned width,
@@ -246,19 +282,23 @@ struct copy {
     struct copy_cell *cells;
 };
 
+static void set_copy_cell(struct copy_cell *cell, const uint32_t *ch, size_t len, unsigned width,
+                          const struct console_attr *attr)
+{
+    cell->len = len > SYMBOL_MAX ? SYMBOL_MAX : len;
+    if (cell->len)
+        memcpy(cell->ch, ch, cell->len * sizeof *ch);
+    cell->width = width;
+    cell->attr = *attr;
+}
+
 static void copy_put(unsigned x, unsigned y, const uint32_t *ch, size_t len, unsigned width,
                      const struct console_attr *attr, void *opaque)
 {
     struct copy *k = opaque;
     if (x >= k->cols || y >= k->rows)
         return;   /* check_model reports it */
-    struct copy_cell *cell = &k->cells[(size_t)y * k->cols + x];
-    memset(cell, 0, sizeof *cell);
-    cell->len = len > SYMBOL_MAX ? SYMBOL_MAX : len;
-    if (cell->len)
-        memcpy(cell->ch, ch, cell->len * sizeof *ch);
-    cell->width = width;
-    cell->attr = *attr;
+    set_copy_cell(&k->cells[(size_t)y * k->cols + x], ch, len, width, attr);
 }
 
 static bool same_copy_cell(const struct copy_cell *a, const struct copy_cell *b)
@@ -271,7 +311,18 @@ static bool same_copy_cell(const struct copy_cell *a, const struct copy_cell *b)
 
 static struct copy follower;
 
-/* Bring the copy up to date the way the pane does, then compare it with a walk. */
+static void compare_with_copy(const struct copy *k, unsigned x, unsigned y, const uint32_t *ch, size_t len,
+                              unsigned width, const struct console_attr *attr)
+{
+    struct copy_cell want;
+    set_copy_cell(&want, ch, len, width, attr);
+    CHECK(same_copy_cell(&k->cells[(size_t)y * k->cols + x], &want),
+          "cell (%u,%u) of the incremental copy differs from a walk", x, y);
+}
+
+/* Bring the copy up to date the way the pane does, then check the model with
+ * one walk that also compares each cell with the copy. A draw from nothing
+ * (since 0) is that walk already: nothing to compare. */
 static void follow(struct console *c)
 {
     struct copy *k = &follower;
@@ -284,15 +335,10 @@ static void follow(struct console *c)
             abort();
         k->since = 0;
     }
+    bool from_nothing = k->since == 0;
     k->since = console_draw_since(c, k->since, copy_put, k);
-    struct copy full = { k->cols, k->rows, 0, calloc((size_t)k->cols * k->rows, sizeof *k->cells) };
-    if (!full.cells)
-        abort();
-    console_draw(c, copy_put, &full);
-    for (size_t i = 0; i < (size_t)k->cols * k->rows; i++)
-        CHECK(same_copy_cell(&k->cells[i], &full.cells[i]), "cell (%zu,%zu) of the incremental copy differs from a walk",
-              i % k->cols, i / k->cols);
-    free(full.cells);
+    if (!from_nothing)
+        check_model_copy(c, k);
 }
 
 /* ---- the pane ---- */
@@ -402,6 +448,8 @@ static key_code pick_key(uint8_t sel, const uint8_t *p, size_t n)
 
 static struct console *model;
 static unsigned long model_uses, keep_for;
+/* FUZZ_CONSOLE_FRESH=1: a new model per input instead of a reset one. */
+static bool fresh;
 
 static void take_str(char *out, size_t outlen, const uint8_t *p, size_t n)
 {
@@ -440,6 +488,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!keep_for) {
         const char *e = getenv("FUZZ_CONSOLE_KEEP");
         keep_for = e && atol(e) > 0 ? (unsigned long)atol(e) : 1;
+        e = getenv("FUZZ_CONSOLE_FRESH");
+        fresh = e && *e == '1';
     }
     if (!model) {
         model = console_new(COLS0, ROWS0, SB_LINES);
@@ -478,7 +528,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         draw_pane(pane, c, r);
 
     if (ops & 1) {
-        unsigned cols = 1 + h[3] % 200, rows = 1 + h[4] % 100;
+        unsigned cols = 1 + h[3] % MAX_COLS, rows = 1 + h[4] % MAX_ROWS;
         if (cols < 2 && !known)
             cols = 2;   /* crashes/libtsm-irm-wide-1col */
         CHECK(console_resize(c, cols, rows) == 0, "resize to %ux%u failed", cols, rows);
@@ -522,8 +572,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* Chunk 3. */
     console_feed(c, (const char *)p + s2, n - s2);
     check_replies(c);
-    check_model(c);
     follow(c);
+    if (follower.since == 0)
+        check_model(c);
 
     if (ops & 4) {
         console_scroll(c, -(int)(h[5] / 4));
@@ -560,8 +611,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     consoleview_set_model(pane, NULL);
     view_free(pane);
     if (++model_uses >= keep_for) {
-        console_free(model);
-        model = NULL;
+        if (fresh) {
+            console_free(model);
+            model = NULL;
+        } else {
+            /* As new (tests/unit/test_console_reset.c checks that it is),
+             * without libtsm's allocations: a sixth of an iteration once.
+             * Here, not at the next input's start: what this input made is
+             * freed in it, and libFuzzer's leak check (a rerun under LSan of
+             * every input with more mallocs than frees) stays idle. */
+            CHECK(console_reset(model, COLS0, ROWS0) == 0, "console_reset failed");
+            model_uses = 0;
+        }
+        free(follower.cells);
+        follower.cells = NULL;
     } else {
         /* Kept for the next input: leave the queue empty for its validator. */
         const char *q;

@@ -80,8 +80,8 @@ else
 fi
 tmux -L "$T" kill-session -t c1b 2>/dev/null
 tmux -L "$T" send-keys -t c1 C-]
-sleep 1
-if tmux -L "$T" has-session -t c1 2>/dev/null; then fail "virsh console did not leave on C-]"; else ok "virsh console leaves on C-]"; fi
+for ((i = 0; i < 50; i++)); do tmux -L "$T" has-session -t c1 2>/dev/null || break; sleep 0.1; done
+if tmux -L "$T" has-session -t c1 2>/dev/null; then fail "virsh console did not leave on C-] within 5 s"; else ok "virsh console leaves on C-]"; fi
 
 # The panic container printed its panic block at boot.
 tmux -L "$T" -f /dev/null new-session -d -s c3 -x 120 -y 30 "virsh -c '$uri' console rig-003"
@@ -90,8 +90,10 @@ if pane_wait c3 "Kernel panic - not syncing: VFS: Unable to mount root fs" 10; t
 else
     fail "rig-003: no panic line"
 fi
+c3pid=$(tmux -L "$T" display-message -p -t c3 '#{pane_pid}' 2>/dev/null)
 tmux -L "$T" kill-session -t c3 2>/dev/null
-sleep 0.5
+# its virsh console has let go before every console is opened at once
+for ((i = 0; i < 50; i++)); do [ -n "$c3pid" ] && kill -0 "$c3pid" 2>/dev/null || break; sleep 0.1; done
 
 # Every console at once on non-blocking streams; the tick one keeps ticking.
 if out=$(rig_hold "$D" -t 3 2>&1) && [[ $out == "opened 4/4 open-at-end 4 "* ]]; then

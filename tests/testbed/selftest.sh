@@ -110,9 +110,10 @@ serial_say() {
     # Keep the pty open while waiting: QEMU polls (1 s) whether someone has
     # it open and only then passes what was written on to the guest.
     exec {fd}<>"$pty" || return 1
-    printf 'echo %s\n' "$word" >&$fd
-    # the guest echoes the command line ("PROMPT echo WORD"); its output is WORD alone
-    for ((i = 0; i < 50; i++)); do
+    # the guest echoes the command line ("PROMPT echo WORD"); its output is WORD
+    # alone. Said again each second: the guest's shell may not be up yet.
+    for ((i = 0; i < 80; i++)); do
+        ((i % 10 == 0)) && printf 'echo %s\n' "$word" >&$fd
         if tr -d '\r' <"${!log}" 2>/dev/null | grep -qx "$word"; then rc=0; break; fi
         sleep 0.1
     done
@@ -136,7 +137,6 @@ else
     bad "guest did not boot on hostA"; tail -n 5 "$TESTBED_SERIAL_LOG_A" 2>/dev/null
     finish
 fi
-sleep 1   # let the shell on ttyS0 come up
 timed "serial round trip on hostA" serial_say A tbhello0 && ok "guest answers on its serial console on hostA" ||
     bad "no answer on the serial console on hostA"
 

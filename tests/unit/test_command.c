@@ -281,7 +281,7 @@ Test(command, set_options, .init = setup, .fini = teardown)
 	cr_assert_str_eq(domlist_sort_name(LIST), "state");
 	ok("set sort host");
 	cr_assert_str_eq(domlist_sort_name(LIST), "host");
-	fails("set sort size", "set sort: 'size' is not one of name|host|state");
+	fails("set sort size", "set sort: 'size' is not one of name|host|state|owner");
 	cr_assert_str_eq(domlist_sort_name(LIST), "host");
 
 	cr_assert(A->opt.mouse);
@@ -323,10 +323,12 @@ Test(command, sort_command_cycles_and_reports, .init = setup, .fini = teardown)
 	ok("sort-next");
 	cr_assert_str_eq(domlist_sort_name(LIST), "state");
 	ok("sort next");
+	cr_assert_str_eq(domlist_sort_name(LIST), "owner");
+	ok("sort next");
 	cr_assert_str_eq(domlist_sort_name(LIST), "name");
 	ok("sort state");
 	cr_assert_str_eq(domlist_sort_name(LIST), "state");
-	fails("sort bogus", "sort: 'bogus' is not one of name, host, state, next");
+	fails("sort bogus", "sort: 'bogus' is not one of name, host, state, owner, next");
 }
 
 /* ---- bind-key ---- */

@@ -301,3 +301,45 @@ Test(domxml, many_calls_do_not_leak_or_share_state)
 		cr_assert_eq(f.vnc_port, i % 2 ? -1 : 5910);
 	}
 }
+
+/* The classroom owner the system server writes into <metadata>. */
+#define OWNER_META(x) "<domain type='qemu'><name>alice-vm1</name><metadata>" x "</metadata><devices/></domain>"
+
+Test(domxml, owner_from_metadata)
+{
+	struct domxml_facts f;
+
+	facts_ok(OWNER_META("<virtmux:owner xmlns:virtmux='" VIRTMUX_OWNER_NS "' uid='1001' user='alice'/>"), &f);
+	cr_assert_eq(f.owner_uid, 1001);
+	cr_assert_str_eq(f.owner, "alice");
+	/* Any prefix: the namespace is what counts. */
+	facts_ok(OWNER_META("<x:owner xmlns:x='" VIRTMUX_OWNER_NS "' uid='7' user='bob'/>"), &f);
+	cr_assert_eq(f.owner_uid, 7);
+	cr_assert_str_eq(f.owner, "bob");
+}
+
+Test(domxml, owner_absent_or_malformed_is_nobody)
+{
+	struct domxml_facts f;
+	static const char *const bad[] = {
+		OWNER_META(""),
+		/* another namespace */
+		OWNER_META("<v:owner xmlns:v='https://example.org/other' uid='1001' user='alice'/>"),
+		/* no namespace at all */
+		OWNER_META("<owner uid='1001' user='alice'/>"),
+		/* two owners */
+		OWNER_META("<v:owner xmlns:v='" VIRTMUX_OWNER_NS "' uid='1' user='a'/><w:owner xmlns:w='" VIRTMUX_OWNER_NS
+			   "' uid='2' user='b'/>"),
+		OWNER_META("<v:owner xmlns:v='" VIRTMUX_OWNER_NS "' uid='x1' user='alice'/>"),
+		OWNER_META("<v:owner xmlns:v='" VIRTMUX_OWNER_NS "' uid='-5' user='alice'/>"),
+		OWNER_META("<v:owner xmlns:v='" VIRTMUX_OWNER_NS "' uid='1001' user=''/>"),
+		OWNER_META("<v:owner xmlns:v='" VIRTMUX_OWNER_NS "' uid='1001' user='al ice'/>"),
+		OWNER_META("<v:owner xmlns:v='" VIRTMUX_OWNER_NS "' user='alice'/>"),
+	};
+
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		facts_ok(bad[i], &f);
+		cr_assert_eq(f.owner_uid, -1, "case %zu gave uid %ld", i, f.owner_uid);
+		cr_assert_str_empty(f.owner, "case %zu gave owner %s", i, f.owner);
+	}
+}

@@ -517,3 +517,30 @@ Test(registry, ten_thousand_entries_all_findable, .timeout = 60)
 	free(seen);
 	domreg_free(r);
 }
+
+/* The owner comes from the XML; a bulk listing (no XML read) keeps it, a
+ * reading of the XML replaces it (the operator changed it). */
+Test(registry, owner_survives_listings_without_the_xml)
+{
+	struct domreg *r = domreg_new();
+	struct dom s = snap(1, "alice-vm1", NULL, VIR_DOMAIN_SHUTOFF, 1);
+
+	s.owner_known = true;
+	s.owner_uid = 1001;
+	snprintf(s.owner, sizeof s.owner, "alice");
+	struct dom *d = domreg_upsert(r, &s);
+	cr_assert_not_null(d);
+	d = upsert(r, 1, "alice-vm1", NULL, VIR_DOMAIN_RUNNING, 2);
+	cr_assert_eq(d->state, VIR_DOMAIN_RUNNING);
+	cr_assert(d->owner_known);
+	cr_assert_eq(d->owner_uid, 1001);
+	cr_assert_str_eq(d->owner, "alice");
+
+	s = snap(1, "alice-vm1", NULL, VIR_DOMAIN_RUNNING, 3);
+	s.owner_known = true;
+	s.owner_uid = -1;
+	d = domreg_upsert(r, &s);
+	cr_assert_eq(d->owner_uid, -1);
+	cr_assert_str_empty(d->owner);
+	domreg_free(r);
+}

@@ -52,6 +52,18 @@ static struct retry *fresh(unsigned first_ms, unsigned max_ms)
     return &R;
 }
 
+/* A positive sign for "it did not fire": a second retry, scheduled now with
+ * `ms`, has fired on the same loop, so a timer of r due before it would have. */
+static void witness_fires(unsigned ms)
+{
+    static struct fired wf;
+    static struct retry w;
+    wf.n = 0;
+    retry_init(&w, ms, ms, on_fire, &wf);
+    cr_assert_eq(retry_schedule(&w), 0);
+    cr_assert(test_pump_until(fired_once, &wf, 2000), "the witness timer never fired");
+}
+
 Test(retry, the_timer_fires_once_and_doubles, .timeout = 10)
 {
     struct retry *r = fresh(20, 1000);
@@ -68,7 +80,7 @@ Test(retry, the_timer_fires_once_and_doubles, .timeout = 10)
     cr_assert(test_pump_until(fired_once, &F, 2000));
     cr_assert_geq(test_now_ms() - t0, 19);
     cr_assert_not(retry_pending(r));
-    test_pump_for(60);
+    witness_fires(60);   /* three times its delay */
     cr_assert_eq(F.n, 1, "a one-shot timer fired %d times", F.n);
 
     cr_assert_eq(retry_schedule(r), 0);
@@ -82,7 +94,7 @@ Test(retry, cancel_keeps_the_delay_and_reset_starts_over, .timeout = 10)
     retry_schedule(r);
     retry_cancel(r);
     cr_assert_not(retry_pending(r));
-    test_pump_for(50);
+    witness_fires(50);   /* five times its delay */
     cr_assert_eq(F.n, 0, "a cancelled retry fired");
 
     /* Reconnect-now after a failure: the next wait still doubles. */

@@ -210,6 +210,55 @@ Test(knownhosts, hashed_names_as_openssh_writes_them)
 	free(p);
 }
 
+/* A NUL byte in a line, or a line longer than any buffer, costs that line
+ * only: the next one is read and the line numbers stay right. */
+Test(knownhosts, nul_bytes_and_long_lines_keep_the_count)
+{
+	static const char head[] = "junk\0junk ssh-rsa AAAA\nh.example " KEY1 "\n";
+	size_t longlen = 40000, n = sizeof head - 1;
+	char *text = malloc(n + longlen + 64);
+	cr_assert(text);
+	memcpy(text, head, n);
+	memset(text + n, 'a', longlen);
+	n += longlen;
+	n += (size_t)sprintf(text + n, " ssh-rsa AAAA\nh.example ssh-rsa AAAA\n");
+	char *p = test_write_tmp(text, n);
+	int line = 0;
+	char err[200];
+
+	cr_assert_eq(knownhosts_find(p, "h.example", 22, "ssh-ed25519", &line, err, sizeof err), 1);
+	cr_assert_eq(line, 2, "the line after a NUL byte is line 2, found %d", line);
+	cr_assert_eq(knownhosts_find(p, "h.example", 22, "ssh-rsa", &line, err, sizeof err), 1);
+	cr_assert_eq(line, 4, "the line after a 40000-byte line is line 4, found %d", line);
+	unlink(p);
+	free(p);
+	free(text);
+}
+
+/* Patterns with many stars against a long name take linear-ish time (the
+ * recursive match took a minute on this line), and still match rightly. */
+Test(knownhosts, many_stars_are_quick, .timeout = 10)
+{
+	char pat[128] = "", host[80];
+	for (int i = 0; i < 20; i++)
+		strcat(pat, "*a");
+	memset(host, 'a', 60);
+	host[60] = '\0';
+	char text[512];
+	snprintf(text, sizeof text, "%s*b ssh-rsa AAAA\n%s ssh-rsa AAAA\n*a?a*a ssh-rsa AAAA\n", pat, pat);
+	char *p = kh_file(text);
+	int line = 0;
+	char err[200];
+
+	cr_assert_eq(knownhosts_find(p, host, 22, NULL, &line, err, sizeof err), 1);
+	cr_assert_eq(line, 2, "only line 2 matches 60 a's, found %d", line);
+	cr_assert_eq(knownhosts_find(p, "xaya", 22, NULL, &line, err, sizeof err), 0);
+	cr_assert_eq(knownhosts_find(p, "xayaza", 22, NULL, &line, err, sizeof err), 1);
+	cr_assert_eq(line, 3);
+	unlink(p);
+	free(p);
+}
+
 Test(knownhosts, missing_file)
 {
 	int line = 0;

@@ -2,6 +2,7 @@
 #include "testutil.h"
 
 #include <limits.h>
+#include <stdarg.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -76,32 +77,56 @@ static const struct vgatext_cell *cell(struct vgatext *t, unsigned x, unsigned y
     return c;
 }
 
+/* What a helper read back from a screen it drew: the geometry the recogniser
+ * settled on, cells it matched to no glyph, and cells read wrong (the first
+ * one described). The test bodies assert on it. */
+struct readback {
+    char desc[64];
+    unsigned unknown, misread;
+    char first[160];
+};
+
+static void misread(struct readback *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void misread(struct readback *r, const char *fmt, ...)
+{
+    if (r->misread++ == 0) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(r->first, sizeof r->first, fmt, ap);
+        va_end(ap);
+    }
+}
+
 /* Every glyph of the font, cell i = glyph i % 256, fg on bg, in a w x 400
- * screen; every cell must read back exactly. */
-static void all_glyphs(unsigned w, unsigned cw, uint32_t fg, uint32_t bg, int fgi, int bgi)
+ * screen of w / cw x 25 cells. */
+static struct readback all_glyphs(unsigned w, unsigned cw, uint32_t fg, uint32_t bg, int fgi, int bgi)
 {
     unsigned cols = w / cw, rows = 25;
     uint32_t *fb = fb_new(w, 400, w, bg);
     struct vgatext *t = vgatext_new(font);
+    struct readback r = { .first = "" };
 
     cr_assert_not_null(t);
     for (unsigned i = 0; i < cols * rows; i++)
         draw(fb, w, cw, i % cols, i / cols, i % 256, fg, bg);
-    cr_assert_eq(vgatext_frame(t, fb, w, 400, w, 80, 24), VGATEXT_TEXT);
-    cr_assert_eq(vgatext_cols(t), cols);
-    cr_assert_eq(vgatext_rows(t), rows);
-    cr_assert_eq(vgatext_unknown(t), 0);
+    vgatext_frame(t, fb, w, 400, w, 80, 24);
+    snprintf(r.desc, sizeof r.desc, "%s", vgatext_describe(t));
+    r.unknown = vgatext_unknown(t);
     for (unsigned i = 0; i < cols * rows; i++) {
         unsigned g = i % 256;
-        const struct vgatext_cell *c = cell(t, i % cols, i / cols);
-        cr_assert_eq(c->ch, expect_cp(g), "%ux400 fg %06x bg %06x glyph 0x%02x: read U+%04X, want U+%04X",
-                     w, fg, bg, g, c->ch, expect_cp(g));
-        cr_assert_eq(c->attr.bg, bgi, "glyph 0x%02x: bg %d, want %d", g, c->attr.bg, bgi);
-        if (!glyph_blank(g))
-            cr_assert_eq(c->attr.fg, fgi, "glyph 0x%02x: fg %d, want %d", g, c->attr.fg, fgi);
+        const struct vgatext_cell *c = vgatext_cell(t, i % cols, i / cols);
+        if (!c)
+            misread(&r, "glyph 0x%02x: no cell %u,%u", g, i % cols, i / cols);
+        else if (c->ch != expect_cp(g))
+            misread(&r, "glyph 0x%02x: read U+%04X, want U+%04X", g, c->ch, expect_cp(g));
+        else if (c->attr.bg != bgi)
+            misread(&r, "glyph 0x%02x: bg %d, want %d", g, c->attr.bg, bgi);
+        else if (!glyph_blank(g) && c->attr.fg != fgi)
+            misread(&r, "glyph 0x%02x: fg %d, want %d", g, c->attr.fg, fgi);
     }
     vgatext_free(t);
     free(fb);
+    return r;
 }
 
 static const struct { int fg, bg; } pairs[] = {
@@ -110,24 +135,38 @@ static const struct { int fg, bg; } pairs[] = {
 
 Test(vgatext, every_glyph_9_wide_vga_text, .init = setup, .fini = teardown)
 {
-    for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++)
-        all_glyphs(720, 9, pal[pairs[p].fg], pal[pairs[p].bg], pairs[p].fg, pairs[p].bg);
-    cr_assert(true);
+    for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
+        struct readback r = all_glyphs(720, 9, pal[pairs[p].fg], pal[pairs[p].bg], pairs[p].fg, pairs[p].bg);
+        cr_assert_str_eq(r.desc, "text 80x25 (9x16)", "fg %d bg %d", pairs[p].fg, pairs[p].bg);
+        cr_assert_eq(r.unknown, 0, "fg %d bg %d: %u unknown cells", pairs[p].fg, pairs[p].bg, r.unknown);
+        cr_assert_eq(r.misread, 0, "fg %d bg %d: %u cells misread, first %s", pairs[p].fg, pairs[p].bg,
+                     r.misread, r.first);
+    }
 }
 
 Test(vgatext, every_glyph_8_wide_vga_text, .init = setup, .fini = teardown)
 {
-    for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++)
-        all_glyphs(640, 8, pal[pairs[p].fg], pal[pairs[p].bg], pairs[p].fg, pairs[p].bg);
-    cr_assert(true);
+    for (size_t p = 0; p < sizeof pairs / sizeof pairs[0]; p++) {
+        struct readback r = all_glyphs(640, 8, pal[pairs[p].fg], pal[pairs[p].bg], pairs[p].fg, pairs[p].bg);
+        cr_assert_str_eq(r.desc, "text 80x25 (8x16)", "fg %d bg %d", pairs[p].fg, pairs[p].bg);
+        cr_assert_eq(r.unknown, 0, "fg %d bg %d: %u unknown cells", pairs[p].fg, pairs[p].bg, r.unknown);
+        cr_assert_eq(r.misread, 0, "fg %d bg %d: %u cells misread, first %s", pairs[p].fg, pairs[p].bg,
+                     r.misread, r.first);
+    }
 }
 
 /* QEMU's DAC has 6 bits: grey is 0xA8A8A8, not 0xAAAAAA. Nearest colour wins. */
 Test(vgatext, six_bit_dac_colours_map_to_the_palette, .init = setup, .fini = teardown)
 {
-    all_glyphs(720, 9, 0xA8A8A8, 0x0000A8, 7, 1);
-    all_glyphs(720, 9, 0xFCFC54, 0x000000, 14, 0);
-    cr_assert(true);
+    struct readback grey = all_glyphs(720, 9, 0xA8A8A8, 0x0000A8, 7, 1);
+    struct readback yellow = all_glyphs(720, 9, 0xFCFC54, 0x000000, 14, 0);
+
+    cr_assert_str_eq(grey.desc, "text 80x25 (9x16)");
+    cr_assert_eq(grey.unknown + grey.misread, 0, "grey on blue: %u unknown, %u misread, first %s",
+                 grey.unknown, grey.misread, grey.first);
+    cr_assert_str_eq(yellow.desc, "text 80x25 (9x16)");
+    cr_assert_eq(yellow.unknown + yellow.misread, 0, "yellow on black: %u unknown, %u misread, first %s",
+                 yellow.unknown, yellow.misread, yellow.first);
 }
 
 /* The line-drawing glyphs join across the 9th column; it must not matter. */
@@ -489,39 +528,54 @@ Test(vgatext, cursor_is_found_and_remembered_across_blinks, .init = setup, .fini
     free(fb);
 }
 
-/* The Linux framebuffer console: 8x16 cells on any resolution. */
-static void fbcon(unsigned w, unsigned h, unsigned cols, unsigned rows, const char *desc)
+/* The Linux framebuffer console: 8x16 cells on any resolution, so a w x h
+ * screen is w / 8 x h / 16 cells; a kernel log line on every 7th row. */
+static struct readback fbcon(unsigned w, unsigned h)
 {
+    unsigned cols = w / 8, rows = h / 16;
     uint32_t *fb = fb_new(w, h, w, pal[0]);
     struct vgatext *t = vgatext_new(font);
     const char *line = "[    0.000000] Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org)";
     size_t len = strlen(line);
+    struct readback r = { .first = "" };
 
-    for (unsigned r = 0; r < rows; r += 7)
+    for (unsigned y = 0; y < rows; y += 7)
         for (unsigned i = 0; i < cols; i++)
-            draw(fb, w, 8, i, r, (unsigned char)line[(i + r) % len], r % 2 ? pal[15] : pal[7], pal[0]);
-    cr_assert_eq(vgatext_frame(t, fb, w, h, w, 80, 24), VGATEXT_TEXT, "%ux%u", w, h);
-    cr_assert_eq(vgatext_cols(t), cols);
-    cr_assert_eq(vgatext_rows(t), rows);
-    cr_assert_str_eq(vgatext_describe(t), desc);
-    for (unsigned r = 0; r < rows; r += 7)
+            draw(fb, w, 8, i, y, (unsigned char)line[(i + y) % len], y % 2 ? pal[15] : pal[7], pal[0]);
+    vgatext_frame(t, fb, w, h, w, 80, 24);
+    snprintf(r.desc, sizeof r.desc, "%s", vgatext_describe(t));
+    r.unknown = vgatext_unknown(t);
+    for (unsigned y = 0; y < rows; y += 7)
         for (unsigned i = 0; i < cols; i++) {
-            cr_assert_eq(cell(t, i, r)->ch, (uint32_t)line[(i + r) % len]);
-            if (line[(i + r) % len] != ' ')
-                cr_assert_eq(cell(t, i, r)->attr.fg, r % 2 ? 15 : 7);
+            const struct vgatext_cell *c = vgatext_cell(t, i, y);
+            char want = line[(i + y) % len];
+            if (!c)
+                misread(&r, "no cell %u,%u", i, y);
+            else if (c->ch != (uint32_t)want)
+                misread(&r, "cell %u,%u: read U+%04X, want '%c'", i, y, c->ch, want);
+            else if (want != ' ' && c->attr.fg != (y % 2 ? 15 : 7))
+                misread(&r, "cell %u,%u: fg %d, want %d", i, y, c->attr.fg, y % 2 ? 15 : 7);
         }
-    cr_assert_eq(vgatext_unknown(t), 0);
     vgatext_free(t);
     free(fb);
+    return r;
 }
 
 Test(vgatext, framebuffer_console_geometries, .init = setup, .fini = teardown)
 {
-    fbcon(1024, 768, 128, 48, "text 128x48 (8x16)");
-    fbcon(640, 480, 80, 30, "text 80x30 (8x16)");
-    fbcon(800, 600, 100, 37, "text 100x37 (8x16)");
-    fbcon(1280, 1024, 160, 64, "text 160x64 (8x16)");
-    cr_assert(true);
+    static const struct { unsigned w, h; const char *desc; } modes[] = {
+        { 1024, 768, "text 128x48 (8x16)" },
+        { 640, 480, "text 80x30 (8x16)" },
+        { 800, 600, "text 100x37 (8x16)" },
+        { 1280, 1024, "text 160x64 (8x16)" },
+    };
+    for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
+        struct readback r = fbcon(modes[m].w, modes[m].h);
+        cr_assert_str_eq(r.desc, modes[m].desc, "%ux%u", modes[m].w, modes[m].h);
+        cr_assert_eq(r.unknown, 0, "%ux%u: %u unknown cells", modes[m].w, modes[m].h, r.unknown);
+        cr_assert_eq(r.misread, 0, "%ux%u: %u cells misread, first %s", modes[m].w, modes[m].h,
+                     r.misread, r.first);
+    }
 }
 
 /* A graphics screen: many colours per cell, so half blocks scaled to the pane,

@@ -1,0 +1,278 @@
+# The classroom system server (virtmux-server --system) with real Unix users
+# and groups: students define from a template within their quota and see
+# and control only their own domains, a TA watches a student's console
+# read-only while the student types, a user in no role gets nothing, and
+# every refusal is clear, changes nothing, and is in the audit log.
+#
+# The users exist only in this test's mount namespace (its own /etc/passwd
+# and /etc/group bound over the real ones); the server runs as root there
+# with the embedded QEMU driver, so no daemon of the machine is touched.
+. "$(dirname "$0")/lib.sh"
+need_qemu
+command -v setpriv >/dev/null || skip "setpriv (util-linux) is not installed"
+command -v unshare >/dev/null || skip "unshare (util-linux) is not installed"
+
+if [ -z "${VMX_IN_NS:-}" ]; then
+    # Again, inside a mount namespace of its own, in the same directory
+    # (the outer shell's trap removes it afterwards).
+    VMX_IN_NS=1 E2E_T="$T" unshare -m --propagation private bash "$0"
+    exit $?
+fi
+
+# ---- users and groups of this namespace only ----
+cp /etc/passwd "$T/passwd"
+cp /etc/group "$T/group"
+cat >> "$T/passwd" <<EOF
+vmxalice:x:61001:61001::$T/home/vmxalice:/bin/sh
+vmxbob:x:61002:61002::$T/home/vmxbob:/bin/sh
+vmxtom:x:61003:61003::$T/home/vmxtom:/bin/sh
+vmxeve:x:61004:61004::$T/home/vmxeve:/bin/sh
+EOF
+cat >> "$T/group" <<EOF
+vmxalice:x:61001:
+vmxbob:x:61002:
+vmxtom:x:61003:
+vmxeve:x:61004:
+vmxstudents:x:61100:vmxalice,vmxbob
+vmxtas:x:61101:vmxtom
+EOF
+mount --bind "$T/passwd" /etc/passwd || skip "cannot bind-mount /etc/passwd in a mount namespace"
+mount --bind "$T/group" /etc/group || fail "cannot bind-mount /etc/group"
+getent passwd vmxalice >/dev/null || fail "the namespace's user database does not have vmxalice"
+
+# Everyone may reach the socket's directory and the binaries; the test's
+# files stay root's.
+chmod 711 "$T"
+mkdir -m 1777 "$T/pub"
+for u in vmxalice vmxbob vmxtom vmxeve; do
+    mkdir -p "$T/home/$u"
+    chown "$u:$u" "$T/home/$u"
+done
+export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:log_path=$T/pub/asan"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:log_path=$T/pub/ubsan"
+
+# ---- the template and the images ----
+GUEST_XML=$(sh "$ROOT/demo/mkguest.sh" "$T/guest" tiny 2>"$T/mkguest.err") || { cat "$T/mkguest.err"; fail "mkguest"; }
+chmod 755 "$T/guest"
+mkdir -p "$T/templates"
+# One disk, as a template must have: the student's image.
+sed "s|<devices>|<devices><disk type='file' device='disk'><driver name='qemu' type='raw'/><source file='/nonexistent'/><target dev='vda' bus='virtio'/></disk>|" \
+    "$GUEST_XML" > "$T/templates/tiny.xml"
+grep -q "device='disk'" "$T/templates/tiny.xml" || fail "the template has no disk"
+mkdir -p "$T/vm"
+chmod 755 "$T/vm"
+for u in vmxalice vmxbob; do
+    mkdir -m 700 "$T/vm/$u"
+    chown "$u:$u" "$T/vm/$u"
+done
+SYS_SOCK="$T/sys/system"
+as_user() {   # as_user USER CMD...: run as USER with their groups, in their home
+    local u=$1; shift
+    env -i PATH=/usr/bin:/bin HOME="$T/home/$u" LANG=C.UTF-8 TERM=xterm-256color \
+        VIRTMUX_SYSTEM_SOCKET="$SYS_SOCK" ASAN_OPTIONS="$ASAN_OPTIONS" UBSAN_OPTIONS="$UBSAN_OPTIONS" \
+        setpriv --reuid="$u" --regid="$u" --init-groups -- "$@"
+}
+as_user vmxalice sh -c "cd '$T/vm/vmxalice' && truncate -s 1M vm1.img vm2.img vm3.img && ln -s /etc/shadow sneaky.img" ||
+    fail "alice cannot make her images"
+as_user vmxbob sh -c "cd '$T/vm/vmxbob' && truncate -s 1M b1.img" || fail "bob cannot make his image"
+
+# The embedded driver's root: no virtlogd, no labels (as for the demo).
+sh "$ROOT/demo/embed-root.sh" "$T/embed" >/dev/null || fail "embed-root.sh"
+
+# ---- the policy: the smallest one, with this test's paths, and a quota of 2 ----
+mkdir -p "$T/etc"
+cat > "$T/etc/policy" <<EOF
+host local 'qemu:///embed?root=$T/embed'
+role student @vmxstudents
+role ta @vmxtas
+quota student 2
+template tiny $T/templates/tiny.xml
+images $T/vm/%u
+audit $T/audit.log
+EOF
+
+SERVER_BIN=$(dirname "$VIRTMUX")/virtmux-server${VIRTMUX##*/virtmux}
+# The users run a copy of the client where they may (the tree may be in a
+# directory of root's only, e.g. a scratch copy for tests/mutants.sh).
+mkdir -m 755 "$T/bin"
+cp "$VIRTMUX" "$T/bin/virtmux"
+chmod 755 "$T/bin/virtmux"
+VIRTMUX=$T/bin/virtmux
+XDG_STATE_HOME="$T/state" "$SERVER_BIN" --system -S "$SYS_SOCK" --policy "$T/etc/policy" \
+    >"$T/server.out" 2>&1 &
+SERVER_PID=$!
+stop_system_server() {
+    kill "$SERVER_PID" 2>/dev/null
+    for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$SERVER_PID" 2>/dev/null
+    EMBED_ROOT="$T/embed" stop_embedded_guests
+    return 0
+}
+on_cleanup stop_system_server
+# This shell's end: the server, its guests and the tmux server go; the
+# directory is the outer shell's to remove.
+trap 'for c in $CLEANUPS; do "$c" || true; done; tm kill-server 2>/dev/null; true' EXIT
+for _ in $(seq 1 100); do [ -S "$SYS_SOCK" ] && break; sleep 0.1; done
+[ -S "$SYS_SOCK" ] || { cat "$T/server.out" "$T"/state/virtmux/*.log 2>/dev/null | tail -20; fail "the system server did not listen"; }
+[ "$(stat -c %a "$SYS_SOCK")" = 666 ] || fail "the system socket is not 0666"
+
+# vmx_as USER ARGS...: virtmux's command line as USER; sets OUT and RC.
+vmx_as() {
+    local u=$1; shift
+    OUT=$(timeout 30 bash -c 'u=$1; shift; as_user "$u" "$@" 2>&1' _ "$u" "$VIRTMUX" "$@")
+    RC=$?
+}
+export -f as_user
+export T SYS_SOCK ASAN_OPTIONS UBSAN_OPTIONS
+expect_ok() { [ "$RC" = 0 ] || fail "$* exited $RC: $OUT"; }
+expect_refused() {   # expect_refused TEXT WHAT: exit status 1, TEXT in the output
+    [ "$RC" = 1 ] || fail "$2: exited $RC, not 1: $OUT"
+    echo "$OUT" | grep -qF -- "$1" || fail "$2: no '$1' in: $OUT"
+}
+
+# ---- who is who ----
+vmx_as vmxalice whoami
+expect_ok whoami
+echo "$OUT" | grep -qF "vmxalice (uid 61001): student, quota 2 (0 used)" || fail "whoami for alice: $OUT"
+vmx_as vmxtom whoami
+echo "$OUT" | grep -qF "vmxtom (uid 61003): ta" || fail "whoami for tom: $OUT"
+vmx_as vmxeve list
+expect_refused "no role for vmxeve in $T/etc/policy" "eve's list"
+
+# ---- a student defines from the template, within the quota ----
+vmx_as vmxalice define -t tiny --image vm1.img vm1
+expect_ok "alice's define"
+echo "$OUT" | grep -qF "defined vmxalice-vm1 on local" || fail "define said: $OUT"
+for _ in $(seq 1 50); do
+    vmx_as vmxalice list
+    echo "$OUT" | grep -qE "^vmxalice-vm1 +shut off +local +vmxalice" && break
+    sleep 0.2
+done
+echo "$OUT" | grep -qE "^vmxalice-vm1 +shut off +local +vmxalice" || fail "alice's list: $OUT"
+
+# What libvirt holds: the owner in the metadata, the image, a fresh UUID.
+vmx_as vmxalice dumpxml vm1
+expect_ok "alice's dumpxml"
+echo "$OUT" | grep -qF "uid=\"61001\"" || echo "$OUT" | grep -qF "uid='61001'" || fail "no owner uid in the XML: $OUT"
+echo "$OUT" | grep -qF "$T/vm/vmxalice/vm1.img" || fail "the image is not alice's vm1.img: $OUT"
+UUID=$(echo "$OUT" | sed -n 's|.*<uuid>\(.*\)</uuid>.*|\1|p' | head -1)
+[ -n "$UUID" ] || fail "no uuid in the XML"
+
+# Bad defines: refused, said why, nothing defined.
+vmx_as vmxalice define -t tiny --image ../vmxbob/b1.img vmx; expect_refused "define:" "an image of bob's"
+vmx_as vmxalice define -t tiny --image /etc/passwd vmx; expect_refused "define:" "an absolute image outside"
+vmx_as vmxalice define -t tiny --image sneaky.img vmx; expect_refused "define:" "a symlink image"
+vmx_as vmxalice define -t nosuch vmx; expect_refused "no template 'nosuch'" "a template that does not exist"
+vmx_as vmxalice define -t tiny 'a/b'; expect_refused "define:" "a name with /"
+vmx_as vmxalice define -t tiny 'a b'; expect_refused "define:" "a name with a space"
+vmx_as vmxalice define -t tiny "$(printf 'x%.0s' $(seq 1 200))"; expect_refused "define:" "a name of 200 bytes"
+vmx_as vmxalice create "$T/templates/tiny.xml"; expect_refused "create: not allowed for a student" "raw XML"
+
+# The quota: a second is fine, a third is not.
+vmx_as vmxalice define -t tiny --image vm2.img vm2
+expect_ok "alice's second define"
+vmx_as vmxalice define -t tiny --image vm3.img vm3
+expect_refused "quota reached: 2 of 2" "a define over the quota"
+
+# ---- another student's domain, every way of naming it ----
+vmx_as vmxbob list
+expect_ok "bob's list"
+echo "$OUT" | grep -q vmxalice && fail "bob sees alice's domains: $OUT"
+vmx_as vmxbob start vmxalice-vm1; expect_refused "vmxalice-vm1 is not yours" "bob starts alice's by name"
+vmx_as vmxbob start local/vmxalice-vm1; expect_refused "is not yours" "bob starts alice's by HOST/NAME"
+vmx_as vmxbob start "$UUID"; expect_refused "is not yours" "bob starts alice's by UUID"
+vmx_as vmxbob dumpxml vmxalice-vm1; expect_refused "is not yours" "bob reads alice's XML"
+vmx_as vmxbob undefine vmxalice-vm2; expect_refused "is not yours" "bob undefines alice's"
+vmx_as vmxbob migrate -d vmxalice-vm1 local; expect_refused "migrate: not allowed for a student" "bob migrates"
+vmx_as vmxbob attach-session -t 0; [ "$RC" != 0 ] || fail "bob attached to a session of alice's"
+# A TA may look, not change.
+vmx_as vmxtom dumpxml vmxalice-vm1; expect_ok "tom reads alice's XML"
+vmx_as vmxtom start vmxalice-vm1; expect_refused "start: not allowed for a ta" "tom starts alice's"
+
+# ---- alice starts hers; a TA watches while she types ----
+# vm2's image swapped for a symlink after its define: its start is refused.
+as_user vmxalice sh -c "cd '$T/vm/vmxalice' && rm vm2.img && ln -s /etc/shadow vm2.img" || fail "swap vm2.img"
+vmx_as vmxalice start vm2; expect_refused "start: vmxalice-vm2:" "a start with a swapped image"
+
+vmx_as vmxalice start vm1
+expect_ok "alice starts vm1"
+for _ in $(seq 1 100); do
+    vmx_as vmxalice list
+    echo "$OUT" | grep -qE "^vmxalice-vm1 +running" && break
+    sleep 0.2
+done
+echo "$OUT" | grep -qE "^vmxalice-vm1 +running" || fail "vm1 did not start: $OUT"
+
+SHELL_WRAP="setpriv --reuid=vmxalice --regid=vmxalice --init-groups -- env HOME=$T/home/vmxalice VIRTMUX_SYSTEM_SOCKET=$SYS_SOCK"
+start_virtmux 100x30 attach vm1
+# The boot may be over before the console opens: Enter until a prompt.
+for _ in $(seq 1 45); do
+    screen | grep -qE '~ ?# *$' && break
+    tm send-keys -t vm Enter
+    sleep 2
+done
+wait_for "~#" 5
+
+tm -f /dev/null new-session -d -s ta -x 100 -y 30 \
+    "setpriv --reuid=vmxtom --regid=vmxtom --init-groups -- env HOME=$T/home/vmxtom LANG=C.UTF-8 TERM=xterm-256color VIRTMUX_SYSTEM_SOCKET=$SYS_SOCK ASAN_OPTIONS=$ASAN_OPTIONS '$VIRTMUX' attach vmxalice-vm1; sleep 600"
+ta_screen() { tm capture-pane -p -t ta; }
+for _ in $(seq 1 100); do ta_screen | grep -qF "read-only" && break; sleep 0.1; done
+ta_screen | grep -qF "read-only" || { ta_screen; fail "the TA's pane is not read-only"; }
+
+tm send-keys -t vm -l 'echo student-$((40+2))'
+tm send-keys -t vm Enter
+wait_for "student-42" 20
+for _ in $(seq 1 100); do ta_screen | grep -qF "student-42" && break; sleep 0.1; done
+ta_screen | grep -qF "student-42" || { ta_screen; fail "the TA does not see what the student typed"; }
+
+# The TA types: told no (the positive sign), and nothing reaches the guest.
+tm send-keys -t ta -l 'echo ta-typed'
+tm send-keys -t ta Enter
+for _ in $(seq 1 100); do ta_screen | grep -qF "keys reach no guest" && break; sleep 0.1; done
+ta_screen | grep -qF "keys reach no guest" || { ta_screen; fail "the TA was not told the console is read-only"; }
+tm send-keys -t vm -l 'echo after-$((1+1))'
+tm send-keys -t vm Enter
+wait_for "after-2" 20
+screen | grep -qF "ta-typed" && fail "what the TA typed reached the guest"
+
+# Bob cannot open it either (attach, in a terminal).
+tm -f /dev/null new-session -d -s bob -x 100 -y 30 \
+    "setpriv --reuid=vmxbob --regid=vmxbob --init-groups -- env HOME=$T/home/vmxbob LANG=C.UTF-8 TERM=xterm-256color VIRTMUX_SYSTEM_SOCKET=$SYS_SOCK ASAN_OPTIONS=$ASAN_OPTIONS '$VIRTMUX' attach vmxalice-vm1; sleep 600"
+for _ in $(seq 1 100); do tm capture-pane -p -t bob | grep -qF "is not yours" && break; sleep 0.1; done
+tm capture-pane -p -t bob | grep -qF "attach: vmxalice-vm1 is not yours" || { tm capture-pane -p -t bob; fail "bob's attach was not refused"; }
+tm capture-pane -p -t bob | grep -qF "student-42" && fail "bob sees alice's console"
+
+# ---- the audit log ----
+[ "$(stat -c %a "$T/audit.log")" = 600 ] || fail "the audit log is not 0600"
+grep -q 'user="vmxbob".*cmd="start vmxalice-vm1".*refused' "$T/audit.log" || { tail -20 "$T/audit.log"; fail "bob's refused start is not in the audit log"; }
+grep -q 'user="vmxalice".*cmd="define -t tiny --image vm1.img vm1".*allowed' "$T/audit.log" || fail "alice's define is not in the audit log"
+grep -q 'user="vmxtom".*refused' "$T/audit.log" || fail "the TA's typing is not in the audit log"
+
+# ---- a bad policy line: reported with file:line, the last good policy stays ----
+echo "role student @no-such-group-here" >> "$T/etc/policy"
+kill -HUP "$SERVER_PID"
+for _ in $(seq 1 50); do grep -q "policy:8:" "$T"/state/virtmux/virtmux.log 2>/dev/null && break; sleep 0.1; done
+grep -q "$T/etc/policy:8:" "$T"/state/virtmux/virtmux.log || { tail "$T"/state/virtmux/virtmux.log; fail "the bad policy line was not reported as file:line"; }
+vmx_as vmxalice whoami
+echo "$OUT" | grep -qF "student, quota 2" || fail "the last good policy did not stay: $OUT"
+# ... and no console was dropped: alice still types, the TA still sees it.
+tm send-keys -t vm -l 'echo reload-$((3+4))'
+tm send-keys -t vm Enter
+wait_for "reload-7" 20
+for _ in $(seq 1 100); do ta_screen | grep -qF "reload-7" && break; sleep 0.1; done
+ta_screen | grep -qF "reload-7" || fail "the TA's console went with the reload"
+
+# The TA's board: the class's consoles with their owners.
+tm send-keys -t ta C-] l
+for _ in $(seq 1 100); do ta_screen | grep -qE "vmxalice +vmxalice-vm1" && break; sleep 0.1; done
+tm send-keys -t ta b
+for _ in $(seq 1 100); do ta_screen | grep -qF "consoles:" && break; sleep 0.1; done
+ta_screen | grep -qF "consoles:" && ta_screen | grep -qE "vmxalice +vmxalice-vm1" ||
+    { ta_screen; fail "the TA's board does not show alice's console with its owner"; }
+
+# ---- alice's own life cycle still works; undefine needs it shut off ----
+vmx_as vmxalice undefine vm1; expect_refused "destroy or shut it down first" "undefine of a running domain"
+vmx_as vmxalice destroy vm1; expect_ok "alice destroys vm1"
+
+if ls "$T"/pub/asan* "$T"/pub/ubsan* >/dev/null 2>&1; then cat "$T"/pub/asan* | head -30; fail "sanitizer report"; fi
+pass
