@@ -133,7 +133,18 @@ static void draw_title(struct canvas *screen, struct rect r, const char *title, 
     char name[256];
     const char *gap = strstr(title, "  ");
     snprintf(name, sizeof name, "%.*s", gap ? (int)(gap - title) : (int)strlen(title), title);
-    if (rw && r.w - rw - 1 < text_width(name) && r.w - 1 >= text_width(name)) {
+    int nw = text_width(name);
+    if (rw && r.w - rw - 1 < nw && r.w - 1 >= nw) {
+        /* The badge then follows the name, cut ("[reattaching: ssh tu"),
+         * rather than hiding it; none when only a few columns are left. */
+        int room = r.w - nw - 2;
+        if (room >= 4) {
+            text_fill(screen, r.y, r.x, 1, a);
+            text_put(screen, r.y, r.x + 1, nw, name, a);
+            text_fill(screen, r.y, r.x + 1 + nw, 1, a);
+            text_put(screen, r.y, r.x + 2 + nw, room, safe, a);
+            return;
+        }
         safe[0] = '\0';
         rw = 0;
     }
