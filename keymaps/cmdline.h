@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#define CMDLINE_MAX_LINE  4096  /* bytes */
+#define CMDLINE_MAX_LINE 4096 /* bytes */
 #define CMDLINE_MAX_WORDS 256
 
 /* Split one line into words. Whitespace separates words; '...' quotes

@@ -10,20 +10,42 @@
    control letters are the lowercase letter | KEYC_CTRL (C-a == 'a'|KEYC_CTRL). */
 typedef uint32_t key_code;
 
-#define KEYC_NONE   0xffffffffu
-#define KEYC_META   0x80000000u  /* Alt */
-#define KEYC_CTRL   0x40000000u
-#define KEYC_SHIFT  0x20000000u
-#define KEYC_MODS   (KEYC_META|KEYC_CTRL|KEYC_SHIFT)
-#define KEYC_BASE   0x10000000u  /* special keys live above Unicode */
+#define KEYC_NONE 0xffffffffu
+#define KEYC_META 0x80000000u /* Alt */
+#define KEYC_CTRL 0x40000000u
+#define KEYC_SHIFT 0x20000000u
+#define KEYC_MODS (KEYC_META | KEYC_CTRL | KEYC_SHIFT)
+#define KEYC_BASE 0x10000000u /* special keys live above Unicode */
 
 enum {
-	KEYC_UP = KEYC_BASE, KEYC_DOWN, KEYC_LEFT, KEYC_RIGHT, KEYC_HOME, KEYC_END,
-	KEYC_PPAGE, KEYC_NPAGE, KEYC_IC, KEYC_DC, KEYC_BSPACE, KEYC_BTAB,
-	KEYC_F1, KEYC_F2, KEYC_F3, KEYC_F4, KEYC_F5, KEYC_F6,
-	KEYC_F7, KEYC_F8, KEYC_F9, KEYC_F10, KEYC_F11, KEYC_F12,
-	KEYC_MOUSE1 /* left click */, KEYC_WHEELUP, KEYC_WHEELDOWN,
-	KEYC_LAST = KEYC_WHEELDOWN
+    KEYC_UP = KEYC_BASE,
+    KEYC_DOWN,
+    KEYC_LEFT,
+    KEYC_RIGHT,
+    KEYC_HOME,
+    KEYC_END,
+    KEYC_PPAGE,
+    KEYC_NPAGE,
+    KEYC_IC,
+    KEYC_DC,
+    KEYC_BSPACE,
+    KEYC_BTAB,
+    KEYC_F1,
+    KEYC_F2,
+    KEYC_F3,
+    KEYC_F4,
+    KEYC_F5,
+    KEYC_F6,
+    KEYC_F7,
+    KEYC_F8,
+    KEYC_F9,
+    KEYC_F10,
+    KEYC_F11,
+    KEYC_F12,
+    KEYC_MOUSE1 /* left click */,
+    KEYC_WHEELUP,
+    KEYC_WHEELDOWN,
+    KEYC_LAST = KEYC_WHEELDOWN
 };
 
 /* Longest string key_code_to_string can produce, with its NUL. */

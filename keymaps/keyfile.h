@@ -12,8 +12,7 @@ typedef void (*keyfile_report)(const char *msg, void *opaque);
    A bad line (unknown command, invalid UTF-8, a command that fails) is
    reported and skipped; the rest still loads. Returns the number of bad
    lines (0 = all good). report may be NULL. */
-int keyfile_load_text(struct keymap *km, const char *name, const char *text,
-    keyfile_report report, void *opaque);
+int keyfile_load_text(struct keymap *km, const char *name, const char *text, keyfile_report report, void *opaque);
 
 /* As keyfile_load_text for a file; -1 (reported with the system's reason)
    when it cannot be read. */

@@ -7,9 +7,9 @@
 #include "key.h"
 
 struct binding {
-	key_code key;
-	char *command;  /* a full command line */
-	char *note;     /* one-line help, or NULL */
+    key_code key;
+    char *command; /* a full command line */
+    char *note;    /* one-line help, or NULL */
 };
 
 struct keymap;
@@ -31,8 +31,8 @@ int keymap_add_table(struct keymap *km, const char *table, char *err, size_t err
 int keymap_set_parent(struct keymap *km, const char *table, const char *parent, char *err, size_t errlen);
 
 /* Bind key in table (created as needed), replacing an existing binding. */
-int keymap_bind(struct keymap *km, const char *table, key_code key, const char *command,
-    const char *note, char *err, size_t errlen);
+int keymap_bind(struct keymap *km, const char *table, key_code key, const char *command, const char *note, char *err,
+                size_t errlen);
 
 /* -1 "key X is not bound in table T" when there is nothing to remove. */
 int keymap_unbind(struct keymap *km, const char *table, key_code key, char *err, size_t errlen);
@@ -42,8 +42,8 @@ const struct binding *keymap_lookup(const struct keymap *km, const char *table, 
 
 /* Visit the bindings of one table (not its parents) sorted by key string
    (case-insensitively, then exactly), for the generated help screen. */
-void keymap_foreach(const struct keymap *km, const char *table,
-    void (*cb)(const struct binding *b, void *opaque), void *opaque);
+void keymap_foreach(const struct keymap *km, const char *table, void (*cb)(const struct binding *b, void *opaque),
+                    void *opaque);
 
 /* Tables in the order they were created. */
 size_t keymap_table_count(const struct keymap *km);
@@ -60,7 +60,7 @@ int keymap_bind_argv(struct keymap *km, int argc, char **argv, char *err, size_t
 /* The same with the flags already read: table (NULL: "list"), note (or
    NULL), the key's name, and the command's words. */
 int keymap_bind_words(struct keymap *km, const char *table, const char *note, const char *key_name, int argc,
-    char **argv, char *err, size_t errlen);
+                      char **argv, char *err, size_t errlen);
 int keymap_unbind_name(struct keymap *km, const char *table, const char *key_name, char *err, size_t errlen);
 int keymap_unbind_argv(struct keymap *km, int argc, char **argv, char *err, size_t errlen);
 

@@ -11,33 +11,33 @@
 static uint32_t ctrl_ascii(uint32_t c)
 {
     switch (c) {
-    case '@': return '2';
-    case '^': return '6';
-    case '_': return '7';
-    case '?': return '8';
-    default: return c;
+        case '@': return '2';
+        case '^': return '6';
+        case '_': return '7';
+        case '?': return '8';
+        default: return c;
     }
 }
 
 static uint32_t special_keysym(key_code base)
 {
     switch (base) {
-    case KEYC_UP: return XK_Up;
-    case KEYC_DOWN: return XK_Down;
-    case KEYC_LEFT: return XK_Left;
-    case KEYC_RIGHT: return XK_Right;
-    case KEYC_HOME: return XK_Home;
-    case KEYC_END: return XK_End;
-    case KEYC_PPAGE: return XK_Prior;
-    case KEYC_NPAGE: return XK_Next;
-    case KEYC_IC: return XK_Insert;
-    case KEYC_DC: return XK_Delete;
-    case KEYC_BSPACE: return XK_BackSpace;
-    case KEYC_BTAB: return XK_ISO_Left_Tab;
-    default:
-        if (base >= KEYC_F1 && base <= KEYC_F12)
-            return XK_F1 + (base - KEYC_F1);
-        return 0;   /* mouse keys */
+        case KEYC_UP: return XK_Up;
+        case KEYC_DOWN: return XK_Down;
+        case KEYC_LEFT: return XK_Left;
+        case KEYC_RIGHT: return XK_Right;
+        case KEYC_HOME: return XK_Home;
+        case KEYC_END: return XK_End;
+        case KEYC_PPAGE: return XK_Prior;
+        case KEYC_NPAGE: return XK_Next;
+        case KEYC_IC: return XK_Insert;
+        case KEYC_DC: return XK_Delete;
+        case KEYC_BSPACE: return XK_BackSpace;
+        case KEYC_BTAB: return XK_ISO_Left_Tab;
+        default:
+            if (base >= KEYC_F1 && base <= KEYC_F12)
+                return XK_F1 + (base - KEYC_F1);
+            return 0; /* mouse keys */
     }
 }
 
@@ -46,7 +46,7 @@ bool keysym_from_key(key_code k, struct keysym_event *out)
     if (!key_code_valid(k))
         return false;
     key_code base = k & ~KEYC_MODS;
-    struct keysym_event ev = { 0, KEYSYM_INVALID, 0, KEYSYM_INVALID };
+    struct keysym_event ev = {0, KEYSYM_INVALID, 0, KEYSYM_INVALID};
     if (k & KEYC_SHIFT)
         ev.mods |= KEYSYM_MOD_SHIFT;
     if (k & KEYC_CTRL)
@@ -103,7 +103,7 @@ bool keysym_combo_from_key(key_code k, struct keysym_combo *out)
     struct keysym_event ev;
     if (!keysym_from_key(k, &ev))
         return false;
-    struct keysym_combo c = { .n = 0 };
+    struct keysym_combo c = {.n = 0};
     if (ev.mods & KEYSYM_MOD_CTRL)
         combo_add(&c, XK_Control_L);
     if (ev.mods & KEYSYM_MOD_ALT)
@@ -119,20 +119,52 @@ bool keysym_combo_from_key(key_code k, struct keysym_combo *out)
     return true;
 }
 
-static const struct { const char *name; uint32_t keysym; } key_names[] = {
-    { "Return", XK_Return }, { "Enter", XK_Return }, { "Tab", XK_Tab },
-    { "Escape", XK_Escape }, { "Esc", XK_Escape }, { "BackSpace", XK_BackSpace },
-    { "BSpace", XK_BackSpace }, { "Delete", XK_Delete }, { "Del", XK_Delete }, { "DC", XK_Delete },
-    { "Insert", XK_Insert }, { "IC", XK_Insert }, { "Home", XK_Home }, { "End", XK_End },
-    { "PageUp", XK_Prior }, { "PPage", XK_Prior }, { "Prior", XK_Prior },
-    { "PageDown", XK_Next }, { "NPage", XK_Next }, { "Next", XK_Next },
-    { "Up", XK_Up }, { "Down", XK_Down }, { "Left", XK_Left }, { "Right", XK_Right },
-    { "SysRq", XK_Sys_Req }, { "Sys_Req", XK_Sys_Req }, { "Print", XK_Print },
-    { "Pause", XK_Pause }, { "Break", XK_Pause }, { "Menu", XK_Menu }, { "Space", ' ' },
-    { "Super", XK_Super_L }, { "Super_L", XK_Super_L }, { "Win", XK_Super_L },
-    { "Control", XK_Control_L }, { "Ctrl", XK_Control_L }, { "Control_L", XK_Control_L },
-    { "Alt", XK_Alt_L }, { "Alt_L", XK_Alt_L }, { "Shift", XK_Shift_L }, { "Shift_L", XK_Shift_L },
-    { "AltGr", XK_ISO_Level3_Shift },
+static const struct {
+    const char *name;
+    uint32_t keysym;
+} key_names[] = {
+    {"Return", XK_Return},
+    {"Enter", XK_Return},
+    {"Tab", XK_Tab},
+    {"Escape", XK_Escape},
+    {"Esc", XK_Escape},
+    {"BackSpace", XK_BackSpace},
+    {"BSpace", XK_BackSpace},
+    {"Delete", XK_Delete},
+    {"Del", XK_Delete},
+    {"DC", XK_Delete},
+    {"Insert", XK_Insert},
+    {"IC", XK_Insert},
+    {"Home", XK_Home},
+    {"End", XK_End},
+    {"PageUp", XK_Prior},
+    {"PPage", XK_Prior},
+    {"Prior", XK_Prior},
+    {"PageDown", XK_Next},
+    {"NPage", XK_Next},
+    {"Next", XK_Next},
+    {"Up", XK_Up},
+    {"Down", XK_Down},
+    {"Left", XK_Left},
+    {"Right", XK_Right},
+    {"SysRq", XK_Sys_Req},
+    {"Sys_Req", XK_Sys_Req},
+    {"Print", XK_Print},
+    {"Pause", XK_Pause},
+    {"Break", XK_Pause},
+    {"Menu", XK_Menu},
+    {"Space", ' '},
+    {"Super", XK_Super_L},
+    {"Super_L", XK_Super_L},
+    {"Win", XK_Super_L},
+    {"Control", XK_Control_L},
+    {"Ctrl", XK_Control_L},
+    {"Control_L", XK_Control_L},
+    {"Alt", XK_Alt_L},
+    {"Alt_L", XK_Alt_L},
+    {"Shift", XK_Shift_L},
+    {"Shift_L", XK_Shift_L},
+    {"AltGr", XK_ISO_Level3_Shift},
 };
 
 /* One element of a combination; held: it is not the last one (so "A" is Alt). */
@@ -140,10 +172,11 @@ static bool element_keysym(const char *e, size_t len, bool held, uint32_t *out)
 {
     if (held && len == 1) {
         switch (e[0]) {
-        case 'C': *out = XK_Control_L; return true;
-        case 'A': case 'M': *out = XK_Alt_L; return true;
-        case 'S': *out = XK_Shift_L; return true;
-        case 'W': *out = XK_Super_L; return true;
+            case 'C': *out = XK_Control_L; return true;
+            case 'A':
+            case 'M': *out = XK_Alt_L; return true;
+            case 'S': *out = XK_Shift_L; return true;
+            case 'W': *out = XK_Super_L; return true;
         }
     }
     if (len == 1 && (unsigned char)e[0] >= 0x20 && (unsigned char)e[0] < 0x7f) {
@@ -156,7 +189,7 @@ static bool element_keysym(const char *e, size_t len, bool held, uint32_t *out)
         while (i < len && e[i] >= '0' && e[i] <= '9')
             n = n * 10 + (unsigned)(e[i++] - '0');
         if (i == len && n >= 1 && n <= 24) {
-            *out = XK_F1 + n - 1;   /* F13..F24 follow F12 in X11 too */
+            *out = XK_F1 + n - 1; /* F13..F24 follow F12 in X11 too */
             return true;
         }
     }
@@ -164,8 +197,10 @@ static bool element_keysym(const char *e, size_t len, bool held, uint32_t *out)
         uint32_t v = 0;
         for (size_t i = 2; i < len; i++) {
             char ch = e[i];
-            int d = ch >= '0' && ch <= '9' ? ch - '0' : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
-                  : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10 : -1;
+            int d = ch >= '0' && ch <= '9'   ? ch - '0'
+                    : ch >= 'a' && ch <= 'f' ? ch - 'a' + 10
+                    : ch >= 'A' && ch <= 'F' ? ch - 'A' + 10
+                                             : -1;
             if (d < 0 || v > 0x0fffffff)
                 return false;
             v = v * 16 + (uint32_t)d;
@@ -183,7 +218,7 @@ static bool element_keysym(const char *e, size_t len, bool held, uint32_t *out)
 
 bool keysym_combo_parse(const char *s, struct keysym_combo *out, char *err, size_t errlen)
 {
-    struct keysym_combo c = { .n = 0 };
+    struct keysym_combo c = {.n = 0};
     size_t len = strlen(s);
     if (!len) {
         snprintf(err, errlen, "empty key");
@@ -208,7 +243,7 @@ bool keysym_combo_parse(const char *s, struct keysym_combo *out, char *err, size
             for (unsigned i = 0; i < c.n; i++)
                 ctrl |= c.keys[i] == XK_Control_L;
             if (ctrl)
-                sym += 'a' - 'A';   /* C-A-T means Ctrl+Alt+t, as a terminal spells it */
+                sym += 'a' - 'A'; /* C-A-T means Ctrl+Alt+t, as a terminal spells it */
         }
         if (c.n == KEYSYM_COMBO_MAX || !combo_add(&c, sym)) {
             snprintf(err, errlen, "too many keys in '%s'", s);

@@ -9,40 +9,40 @@
 
 /* Modifier bits: the same values as libtsm's TSM_*_MASK and X11's state mask. */
 #define KEYSYM_MOD_SHIFT 1
-#define KEYSYM_MOD_LOCK  2
-#define KEYSYM_MOD_CTRL  4
-#define KEYSYM_MOD_ALT   8
+#define KEYSYM_MOD_LOCK 2
+#define KEYSYM_MOD_CTRL 4
+#define KEYSYM_MOD_ALT 8
 
 /* "No such value" for ascii and unicode (libtsm's TSM_VTE_INVALID). */
 #define KEYSYM_INVALID 0xffffffffu
 
 /* X11 keysyms (X11/keysymdef.h); keymaps/ includes neither X11 nor libtsm. */
-#define XK_BackSpace     0xff08
-#define XK_Tab           0xff09
-#define XK_Return        0xff0d
-#define XK_Escape        0xff1b
-#define XK_Home          0xff50
-#define XK_Left          0xff51
-#define XK_Up            0xff52
-#define XK_Right         0xff53
-#define XK_Down          0xff54
-#define XK_Prior         0xff55   /* Page Up */
-#define XK_Next          0xff56   /* Page Down */
-#define XK_End           0xff57
-#define XK_Insert        0xff63
-#define XK_F1            0xffbe   /* F1..F12 are consecutive */
-#define XK_Shift_L       0xffe1
-#define XK_Control_L     0xffe3
-#define XK_Alt_L         0xffe9
-#define XK_Delete        0xffff
-#define XK_Pause         0xff13
-#define XK_Sys_Req       0xff15
-#define XK_Print         0xff61
-#define XK_Menu          0xff67
-#define XK_Super_L       0xffeb
+#define XK_BackSpace 0xff08
+#define XK_Tab 0xff09
+#define XK_Return 0xff0d
+#define XK_Escape 0xff1b
+#define XK_Home 0xff50
+#define XK_Left 0xff51
+#define XK_Up 0xff52
+#define XK_Right 0xff53
+#define XK_Down 0xff54
+#define XK_Prior 0xff55 /* Page Up */
+#define XK_Next 0xff56  /* Page Down */
+#define XK_End 0xff57
+#define XK_Insert 0xff63
+#define XK_F1 0xffbe /* F1..F12 are consecutive */
+#define XK_Shift_L 0xffe1
+#define XK_Control_L 0xffe3
+#define XK_Alt_L 0xffe9
+#define XK_Delete 0xffff
+#define XK_Pause 0xff13
+#define XK_Sys_Req 0xff15
+#define XK_Print 0xff61
+#define XK_Menu 0xff67
+#define XK_Super_L 0xffeb
 #define XK_ISO_Level3_Shift 0xfe03
-#define XK_ISO_Left_Tab  0xfe20
-#define XK_UNICODE       0x01000000   /* | code point, beyond Latin-1 */
+#define XK_ISO_Left_Tab 0xfe20
+#define XK_UNICODE 0x01000000 /* | code point, beyond Latin-1 */
 
 /* One key press as tsm_vte_handle_keyboard(vte, keysym, ascii, mods, unicode)
  * and VNC SendKeyEvent want it. ascii is the plain ASCII keysym a control

@@ -13,7 +13,7 @@
 
 struct audit {
     char *path;
-    char *old;        /* path.1 */
+    char *old; /* path.1 */
     uint64_t max_bytes;
     uint64_t size;
     int fd;
@@ -34,8 +34,8 @@ static int open_log(struct audit *a, char *err, size_t errlen)
     }
     if (st.st_uid != geteuid()) {
         close(fd);
-        return errf(err, errlen, "%s: owned by uid %u, not by the server (uid %u)", a->path,
-                    (unsigned)st.st_uid, (unsigned)geteuid());
+        return errf(err, errlen, "%s: owned by uid %u, not by the server (uid %u)", a->path, (unsigned)st.st_uid,
+                    (unsigned)geteuid());
     }
     /* An existing log someone widened is narrowed again. */
     if ((st.st_mode & 07777) != 0600 && fchmod(fd, 0600) < 0) {
@@ -149,7 +149,7 @@ static void put_uuid(struct sbuf *b, const char *u)
 
 char *audit_format(const struct audit_entry *e)
 {
-    struct sbuf b = { .ok = true };
+    struct sbuf b = {.ok = true};
     char head[96];
     time_t t = e->when ? e->when : time(NULL);
     struct tm tm;

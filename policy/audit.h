@@ -32,14 +32,14 @@ struct audit *audit_open(const char *path, uint64_t max_bytes, char *err, size_t
 void audit_close(struct audit *a);
 
 struct audit_entry {
-    time_t when;           /* 0: now */
+    time_t when; /* 0: now */
     uid_t uid;
     const char *user;
-    const char *role;      /* role_name() */
-    const char *command;   /* the command line as the client sent it */
-    const char *uuid;      /* the domain's UUID string, or NULL */
-    const char *name;      /* the domain's name, or NULL */
-    const char *refused;   /* NULL: allowed; else why it was refused */
+    const char *role;    /* role_name() */
+    const char *command; /* the command line as the client sent it */
+    const char *uuid;    /* the domain's UUID string, or NULL */
+    const char *name;    /* the domain's name, or NULL */
+    const char *refused; /* NULL: allowed; else why it was refused */
 };
 
 /* Append one line (rotating first when needed). 0, or -1 with a reason: the

@@ -35,8 +35,8 @@ int define_name_ok(const char *name, char *err, size_t errlen)
     if (name[0] == '-' || name[0] == '.')
         return errf(err, errlen, "a name may not start with '%c'", name[0]);
     for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
-        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-                  *p == '.' || *p == '_' || *p == '-' || *p == '+';
+        bool ok = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '.' ||
+                  *p == '_' || *p == '-' || *p == '+';
         if (!ok)
             return errf(err, errlen, "a name may contain only ASCII letters, digits, '.', '_', '-' and '+'");
     }
@@ -45,8 +45,8 @@ int define_name_ok(const char *name, char *err, size_t errlen)
 
 /* ---- images ---- */
 
-int define_image_check(const char *images_dir, const char *path, uid_t uid,
-                       char *resolved, size_t rlen, char *err, size_t errlen)
+int define_image_check(const char *images_dir, const char *path, uid_t uid, char *resolved, size_t rlen, char *err,
+                       size_t errlen)
 {
     if (!images_dir || images_dir[0] != '/')
         return errf(err, errlen, "no images directory in the policy");
@@ -300,9 +300,8 @@ static char *dump(xmlDocPtr doc, xmlNodePtr node)
     return s;
 }
 
-char *define_xml_from_template(const char *template_xml, const char *owner, uid_t uid,
-                               const char *name, const unsigned char uuid[16],
-                               const char *image_path, char *err, size_t errlen)
+char *define_xml_from_template(const char *template_xml, const char *owner, uid_t uid, const char *name,
+                               const unsigned char uuid[16], const char *image_path, char *err, size_t errlen)
 {
     char full[256], us[37];
     if (!owner || !*owner || strlen(owner) > 64) {
@@ -456,8 +455,7 @@ int define_owner_consistent(const char *domain_name, const char *owner_user)
     return !strncmp(domain_name, owner_user, n) && domain_name[n] == '-' && domain_name[n + 1] != '\0';
 }
 
-int define_domain_owner(const char *name, const char *md, char *user, size_t ulen, uid_t *uid,
-                        char *why, size_t whylen)
+int define_domain_owner(const char *name, const char *md, char *user, size_t ulen, uid_t *uid, char *why, size_t whylen)
 {
     if (!md)
         return 1;
@@ -505,7 +503,6 @@ int define_uuid_random(unsigned char uuid[16])
 
 void define_uuid_format(const unsigned char u[16], char out[37])
 {
-    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-             u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
-             u[14], u[15]);
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3],
+             u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
 }

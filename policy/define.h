@@ -48,8 +48,8 @@ int define_name_ok(const char *name, char *err, size_t errlen);
  * The student owns the directory and may swap a file for a symlink after
  * this check: call it again right before each start, and let libvirt's
  * security driver (dynamic_ownership, the qemu user) be the second wall. */
-int define_image_check(const char *images_dir, const char *path, uid_t uid,
-                       char *resolved, size_t rlen, char *err, size_t errlen);
+int define_image_check(const char *images_dir, const char *path, uid_t uid, char *resolved, size_t rlen, char *err,
+                       size_t errlen);
 
 /* What a template must be: a <domain> XML with exactly one disk of
  * device='disk' (device omitted counts as 'disk'), of type='file'; other
@@ -63,9 +63,8 @@ int define_template_check(const char *template_xml, char *err, size_t errlen);
  * and any owner element of ours in <metadata> removed, and our owner
  * element added. image_path NULL keeps the template's source. The caller
  * checks name and image first. Caller frees; NULL with why. */
-char *define_xml_from_template(const char *template_xml, const char *owner, uid_t uid,
-                               const char *name, const unsigned char uuid[16],
-                               const char *image_path, char *err, size_t errlen);
+char *define_xml_from_template(const char *template_xml, const char *owner, uid_t uid, const char *name,
+                               const unsigned char uuid[16], const char *image_path, char *err, size_t errlen);
 
 /* The owner recorded in a domain's XML: the whole domain (our element in
  * its <metadata>, by namespace), or the element virDomainGetMetadata
@@ -83,8 +82,8 @@ int define_owner_consistent(const char *domain_name, const char *owner_user);
  * 0: owned by user/uid, name and metadata agree. 1: no owner (an operator's
  * domain; no student reaches it). -1: refuse and log why (bad metadata, or
  * "domain bob-vm1 is named for another owner than alice"). */
-int define_domain_owner(const char *name, const char *md, char *user, size_t ulen, uid_t *uid,
-                        char *why, size_t whylen);
+int define_domain_owner(const char *name, const char *md, char *user, size_t ulen, uid_t *uid, char *why,
+                        size_t whylen);
 
 /* The owner element alone, for virDomainSetMetadata. Caller frees. */
 char *define_owner_element(const char *owner, uid_t uid);

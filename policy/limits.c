@@ -22,11 +22,11 @@ struct limits {
 };
 
 /* The period of each bucket kind, in ms. */
-static const uint64_t period_ms[LIMIT_KINDS] = { 0, 1000, 60000, 3600000 };
+static const uint64_t period_ms[LIMIT_KINDS] = {0, 1000, 60000, 3600000};
 
 const char *limit_kind_name(enum limit_kind k)
 {
-    static const char *names[LIMIT_KINDS] = { "connections", "input", "lifecycle", "defines" };
+    static const char *names[LIMIT_KINDS] = {"connections", "input", "lifecycle", "defines"};
     return k < LIMIT_KINDS ? names[k] : "?";
 }
 
@@ -79,14 +79,14 @@ static struct user_limits *user(struct limits *l, uid_t uid, bool create)
 
 static void refused(enum limit_kind kind, unsigned max, char *why, size_t whylen)
 {
-    static const char *unit[LIMIT_KINDS] = { "per user", "bytes/s", "per minute", "per hour" };
-    static const char *what[LIMIT_KINDS] = { "connection", "input", "life-cycle", "define" };
+    static const char *unit[LIMIT_KINDS] = {"per user", "bytes/s", "per minute", "per hour"};
+    static const char *what[LIMIT_KINDS] = {"connection", "input", "life-cycle", "define"};
     if (why && whylen)
         snprintf(why, whylen, "%s limit: %u %s", what[kind], max, unit[kind]);
 }
 
-bool limits_take(struct limits *l, uid_t uid, enum limit_kind kind, unsigned amount,
-                 uint64_t now_ms, char *why, size_t whylen)
+bool limits_take(struct limits *l, uid_t uid, enum limit_kind kind, unsigned amount, uint64_t now_ms, char *why,
+                 size_t whylen)
 {
     if (kind <= LIMIT_CONNECTIONS || kind >= LIMIT_KINDS) {
         if (why && whylen)

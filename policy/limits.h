@@ -13,10 +13,10 @@
 #include <sys/types.h>
 
 enum limit_kind {
-    LIMIT_CONNECTIONS,  /* at once, per user (limits_connect) */
-    LIMIT_INPUT,        /* bytes per second */
-    LIMIT_LIFECYCLE,    /* commands per minute */
-    LIMIT_DEFINES,      /* per hour */
+    LIMIT_CONNECTIONS, /* at once, per user (limits_connect) */
+    LIMIT_INPUT,       /* bytes per second */
+    LIMIT_LIFECYCLE,   /* commands per minute */
+    LIMIT_DEFINES,     /* per hour */
     LIMIT_KINDS
 };
 
@@ -38,8 +38,8 @@ void limits_set_conf(struct limits *l, const struct limits_conf *conf);
  * with why = e.g. "input limit: 4096 bytes/s" when there is not enough
  * (nothing is taken then). An amount larger than the whole bucket is always
  * refused: split large input before. */
-bool limits_take(struct limits *l, uid_t uid, enum limit_kind kind, unsigned amount,
-                 uint64_t now_ms, char *why, size_t whylen);
+bool limits_take(struct limits *l, uid_t uid, enum limit_kind kind, unsigned amount, uint64_t now_ms, char *why,
+                 size_t whylen);
 
 /* One more connection for uid: false with why ("connection limit: 16 per
  * user") when uid already has the maximum open. Each true is matched by one

@@ -21,7 +21,7 @@
 /* One user or group named by a role or quota line. */
 struct who {
     bool group;
-    unsigned id;      /* uid or gid */
+    unsigned id; /* uid or gid */
 };
 
 struct role_line {
@@ -41,7 +41,7 @@ struct tmpl {
 /* "grant WHO COMMAND...": one entry per command; WHO a role, or a user or
    group (who). */
 struct permit {
-    enum user_role role;   /* ROLE_NONE: who says whom */
+    enum user_role role; /* ROLE_NONE: who says whom */
     struct who who;
     char *command;
 };
@@ -68,10 +68,10 @@ struct policy {
 const char *role_name(enum user_role r)
 {
     switch (r) {
-    case ROLE_STUDENT: return "student";
-    case ROLE_TA: return "ta";
-    case ROLE_OPERATOR: return "operator";
-    default: return "none";
+        case ROLE_STUDENT: return "student";
+        case ROLE_TA: return "ta";
+        case ROLE_OPERATOR: return "operator";
+        default: return "none";
     }
 }
 
@@ -154,9 +154,21 @@ static int number(const char *s, uint64_t max, uint64_t *out, bool suffix, char 
     uint64_t mul = 1;
     if (suffix && *end && !end[1]) {
         switch (*end) {
-        case 'K': case 'k': mul = 1024; end++; break;
-        case 'M': case 'm': mul = 1024 * 1024; end++; break;
-        case 'G': case 'g': mul = 1024 * 1024 * 1024; end++; break;
+            case 'K':
+            case 'k':
+                mul = 1024;
+                end++;
+                break;
+            case 'M':
+            case 'm':
+                mul = 1024 * 1024;
+                end++;
+                break;
+            case 'G':
+            case 'g':
+                mul = 1024 * 1024 * 1024;
+                end++;
+                break;
         }
     }
     if (*end)
@@ -187,8 +199,7 @@ static int read_template(const char *path, char **xml, char *err, size_t errlen)
     struct stat st;
     if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > TEMPLATE_MAX_BYTES) {
         close(fd);
-        return errf(err, errlen, "template %s: not a regular file of at most %d bytes", path,
-                    TEMPLATE_MAX_BYTES);
+        return errf(err, errlen, "template %s: not a regular file of at most %d bytes", path, TEMPLATE_MAX_BYTES);
     }
     char why[256];
     if (trusted_file(&st, why, sizeof why) < 0) {
@@ -231,10 +242,10 @@ static int images_ok(const char *s, char *err, size_t errlen)
     return 0;
 }
 
-#define NEED(lo, hi, usage)                                                          \
-    do {                                                                             \
-        if (argc < (lo) || argc > (hi))                                              \
-            return errf(err, errlen, "usage: %s", usage);                            \
+#define NEED(lo, hi, usage)                                                                                            \
+    do {                                                                                                               \
+        if (argc < (lo) || argc > (hi))                                                                                \
+            return errf(err, errlen, "usage: %s", usage);                                                              \
     } while (0)
 
 static int directive(struct policy *p, int argc, char **argv, char *err, size_t errlen)
@@ -269,7 +280,7 @@ static int directive(struct policy *p, int argc, char **argv, char *err, size_t 
             if (!g)
                 return errf(err, errlen, "out of memory");
             p->grants = g;
-            g[p->ngrants - 1] = (struct role_line){ r, w };
+            g[p->ngrants - 1] = (struct role_line){r, w};
         }
     } else if (!strcmp(d, "quota")) {
         NEED(3, 3, "quota ROLE|@GROUP|USER N");
@@ -292,10 +303,10 @@ static int directive(struct policy *p, int argc, char **argv, char *err, size_t 
         if (!q)
             return errf(err, errlen, "out of memory");
         p->quotas = q;
-        q[p->nquotas - 1] = (struct quota_rule){ w, (unsigned)v };
+        q[p->nquotas - 1] = (struct quota_rule){w, (unsigned)v};
     } else if (!strcmp(d, "grant")) {
         NEED(3, CMDLINE_MAX_WORDS, "grant ROLE|@GROUP|USER COMMAND...");
-        struct permit pm = { .role = role_parse(argv[1]) };
+        struct permit pm = {.role = role_parse(argv[1])};
         if (pm.role == ROLE_NONE && who_parse(argv[1], &pm.who, err, errlen) < 0)
             return argv[1][0] == '@' ? -1 : errf(err, errlen, "'%s' is not a role or a user", argv[1]);
         for (int i = 2; i < argc; i++) {
@@ -328,7 +339,7 @@ static int directive(struct policy *p, int argc, char **argv, char *err, size_t 
             return errf(err, errlen, "out of memory");
         }
         p->tmpls = t;
-        t[p->ntmpls - 1] = (struct tmpl){ strdup(argv[1]), strdup(argv[2]), xml };
+        t[p->ntmpls - 1] = (struct tmpl){strdup(argv[1]), strdup(argv[2]), xml};
         if (!t[p->ntmpls - 1].name || !t[p->ntmpls - 1].path)
             return errf(err, errlen, "out of memory");
     } else if (!strcmp(d, "images")) {
@@ -549,8 +560,7 @@ const char *policy_template_name(const struct policy *p, size_t i)
 int policy_images_dir(const struct policy *p, const char *user, char *out, size_t outlen)
 {
     size_t n = 0;
-    if (!p->images || !user || !*user || strchr(user, '/') || !strcmp(user, ".") || !strcmp(user, "..") ||
-        outlen == 0)
+    if (!p->images || !user || !*user || strchr(user, '/') || !strcmp(user, ".") || !strcmp(user, "..") || outlen == 0)
         return -1;
     for (const char *c = p->images; *c; c++) {
         const char *add = c;

@@ -100,8 +100,7 @@ bool policy_granted(const struct policy *p, const struct peer *peer, const char 
 const char *role_name(enum user_role r);
 
 /* Writes exactly "no role for USER in PATH"; returns buf. */
-const char *policy_no_role_message(const struct policy *p, const struct peer *peer,
-                                   char *buf, size_t len);
+const char *policy_no_role_message(const struct policy *p, const struct peer *peer, char *buf, size_t len);
 
 /* Domains the peer may own at once: the user's own quota line, else the
  * largest quota of the peer's groups that have one, else the role's.

@@ -50,27 +50,35 @@ static int count_lines(const char *s)
 Test(audit, created_0600_lines_exact, .init = setup, .fini = teardown)
 {
     char err[300];
-    mode_t um = umask(0);   /* 0600 by choice, not by the umask */
+    mode_t um = umask(0); /* 0600 by choice, not by the umask */
     struct audit *a = audit_open(path, 0, err, sizeof err);
     umask(um);
     cr_assert_not_null(a, "%s", err);
     struct stat st;
     cr_assert_eq(stat(path, &st), 0);
     cr_assert_eq(st.st_mode & 07777, 0600);
-    struct audit_entry e = { .when = 1796667603, .uid = 1001, .user = "alice", .role = "student",
-                             .command = "define -t tiny vm1",
-                             .uuid = "6f1c2d3e-0000-4000-8000-0123456789ab", .name = "alice-vm1" };
+    struct audit_entry e = {.when = 1796667603,
+                            .uid = 1001,
+                            .user = "alice",
+                            .role = "student",
+                            .command = "define -t tiny vm1",
+                            .uuid = "6f1c2d3e-0000-4000-8000-0123456789ab",
+                            .name = "alice-vm1"};
     cr_assert_eq(audit_write(a, &e, err, sizeof err), 0, "%s", err);
-    struct audit_entry r = { .when = 1796667609, .uid = 1002, .user = "bob", .role = "student",
-                             .command = "start alice-vm1\n\x1b[2J\"x\\", .refused = "not your domain" };
+    struct audit_entry r = {.when = 1796667609,
+                            .uid = 1002,
+                            .user = "bob",
+                            .role = "student",
+                            .command = "start alice-vm1\n\x1b[2J\"x\\",
+                            .refused = "not your domain"};
     cr_assert_eq(audit_write(a, &r, err, sizeof err), 0, "%s", err);
     audit_close(a);
     char *s = slurp(path);
-    cr_assert_str_eq(s,
-        "2026-12-07T18:20:03Z uid=1001 user=\"alice\" role=\"student\" cmd=\"define -t tiny vm1\" "
-        "uuid=6f1c2d3e-0000-4000-8000-0123456789ab name=\"alice-vm1\" allowed\n"
-        "2026-12-07T18:20:09Z uid=1002 user=\"bob\" role=\"student\" cmd=\"start alice-vm1\\x0a\\x1b[2J\\\"x\\\\\" "
-        "uuid=- name=- refused: \"not your domain\"\n");
+    cr_assert_str_eq(
+        s, "2026-12-07T18:20:03Z uid=1001 user=\"alice\" role=\"student\" cmd=\"define -t tiny vm1\" "
+           "uuid=6f1c2d3e-0000-4000-8000-0123456789ab name=\"alice-vm1\" allowed\n"
+           "2026-12-07T18:20:09Z uid=1002 user=\"bob\" role=\"student\" cmd=\"start alice-vm1\\x0a\\x1b[2J\\\"x\\\\\" "
+           "uuid=- name=- refused: \"not your domain\"\n");
     free(s);
 }
 
@@ -98,7 +106,7 @@ Test(audit, refuses_symlink_and_narrows_mode, .init = setup, .fini = teardown)
     cr_assert_not_null(a, "%s", err);
     cr_assert_eq(stat(path, &st), 0);
     cr_assert_eq(st.st_mode & 07777, 0600);
-    struct audit_entry e = { .when = 1, .uid = 0, .user = "root", .role = "operator", .command = "x" };
+    struct audit_entry e = {.when = 1, .uid = 0, .user = "root", .role = "operator", .command = "x"};
     cr_assert_eq(audit_write(a, &e, err, sizeof err), 0, "%s", err);
     audit_close(a);
     char *s = slurp(path);
@@ -111,10 +119,10 @@ Test(audit, rotates_by_size_one_old_file, .init = setup, .fini = teardown)
     char err[300], cmd[64];
     struct audit *a = audit_open(path, 1000, err, sizeof err);
     cr_assert_not_null(a, "%s", err);
-    struct audit_entry e = { .when = 1796667603, .uid = 1001, .user = "alice", .role = "student" };
+    struct audit_entry e = {.when = 1796667603, .uid = 1001, .user = "alice", .role = "student"};
     e.command = cmd;
-    char *line = audit_format(&(struct audit_entry){ .when = 1796667603, .uid = 1001, .user = "alice",
-                                                     .role = "student", .command = "start vm-000" });
+    char *line = audit_format(&(struct audit_entry){
+        .when = 1796667603, .uid = 1001, .user = "alice", .role = "student", .command = "start vm-000"});
     size_t len = strlen(line);
     free(line);
     int per_file = (int)(1000 / len);

@@ -35,7 +35,7 @@ Test(canvas, only_real_changes_count)
     cr_assert_eq(x1, 8);
     cr_assert_not(changed(cv, 0, &x0, &x1));
     cr_assert_not(changed(cv, 2, &x0, &x1));
-    canvas_set(cv, 9, 0, &c);     /* outside: ignored */
+    canvas_set(cv, 9, 0, &c); /* outside: ignored */
     canvas_set(cv, 0, -1, &c);
     cr_assert_not(changed(cv, 0, &x0, &x1));
     canvas_clean(cv);
@@ -57,7 +57,10 @@ Test(canvas, text_by_column_width)
     cr_assert_not_null(setlocale(LC_ALL, "C.UTF-8"));
     struct canvas *cv = canvas_new(2, 8, true);
     /* 漢 is two columns; e + combining acute is one; a control is escaped. */
-    int used = text_put(cv, 0, 0, 8, "\xe6\xbc\xa2" "e\xcc\x81z", UI_NORMAL);
+    int used = text_put(cv, 0, 0, 8,
+                        "\xe6\xbc\xa2"
+                        "e\xcc\x81z",
+                        UI_NORMAL);
     cr_assert_eq(used, 4);
     cr_assert_eq(canvas_at(cv, 0, 0)->ch, 0x6f22);
     cr_assert_eq(canvas_at(cv, 0, 0)->width, 2);
@@ -79,7 +82,7 @@ Test(canvas, roles_in_colour_and_monochrome)
 {
     struct canvas *cv = canvas_new(1, 4, true);
     struct cell c = canvas_blank(cv, theme_attr(ROLE_TITLE) | UI_BOLD);
-    cr_assert_eq(c.fg, 0);   /* black on cyan */
+    cr_assert_eq(c.fg, 0); /* black on cyan */
     cr_assert_eq(c.bg, 6);
     cr_assert(c.attrs & CELL_BOLD);
     cr_assert_not(c.attrs & CELL_REVERSE);

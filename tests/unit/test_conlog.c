@@ -77,7 +77,9 @@ Test(conlog, seven_bit_sequences_go)
 Test(conlog, c1_controls_in_utf8_go)
 {
     /* U+009B CSI, U+009D OSC ... U+009C ST, U+0090 DCS, U+0085 NEL */
-    char *t = text_of1("a\xc2\x9b" "2J b\xc2\x9d" "52;c;aGk=\xc2\x9c c\xc2\x90q\xc2\x9c d\xc2\x85!\n");
+    char *t = text_of1("a\xc2\x9b"
+                       "2J b\xc2\x9d"
+                       "52;c;aGk=\xc2\x9c c\xc2\x90q\xc2\x9c d\xc2\x85!\n");
     cr_assert_null(strstr(t, "\xc2\x9b"), "CSI kept: %s", t);
     cr_assert_null(strstr(t, "\xc2\x9d"), "OSC kept");
     cr_assert_null(strstr(t, "\xc2\x90"), "DCS kept");
@@ -89,7 +91,9 @@ Test(conlog, c1_controls_in_utf8_go)
 
 Test(conlog, raw_c1_bytes_go)
 {
-    char *t = text_of1("a\x9b" "2J b\x9d" "0;x\x9c c\x85 d\n");
+    char *t = text_of1("a\x9b"
+                       "2J b\x9d"
+                       "0;x\x9c c\x85 d\n");
     for (const unsigned char *p = (const unsigned char *)t; *p; p++)
         cr_assert(!(*p >= 0x80 && *p <= 0x9f), "raw C1 byte 0x%02x kept", *p);
     cr_assert_not_null(strstr(t, "a"));
@@ -99,7 +103,10 @@ Test(conlog, raw_c1_bytes_go)
 
 Test(conlog, sequences_split_across_writes_still_go)
 {
-    const char *pieces[] = { "x\x1b", "[31my\xc2", "\x9b" "2Jz\xe4\xb8", "\xad\n" };
+    const char *pieces[] = {"x\x1b", "[31my\xc2",
+                            "\x9b"
+                            "2Jz\xe4\xb8",
+                            "\xad\n"};
     char *t = text_of(pieces, NULL, 4);
     for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
         cr_assert_neq(*p, 0x1b);
@@ -112,7 +119,11 @@ Test(conlog, sequences_split_across_writes_still_go)
 
 Test(conlog, nul_and_other_c0_go)
 {
-    const char s[] = "a\0b\x07" "c\x08" "d\x0e" "e\x7f" "f\n";
+    const char s[] = "a\0b\x07"
+                     "c\x08"
+                     "d\x0e"
+                     "e\x7f"
+                     "f\n";
     size_t len = sizeof s - 1;
     const char *p = s;
     char *t = text_of(&p, &len, 1);
@@ -160,12 +171,14 @@ Test(conlog, files_are_private)
 
 Test(conlog, names_cannot_leave_the_directory)
 {
-    static const struct { const char *in, *want; } cases[] = {
-        { "../../etc/passwd", "_._.._etc_passwd" },
-        { "", "_" },
-        { ".hidden", "_hidden" },
-        { "host/dom-1_a.b", "host_dom-1_a.b" },
-        { "caf\xc3\xa9 x", "caf___x" },
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"../../etc/passwd", "_._.._etc_passwd"},
+        {"", "_"},
+        {".hidden", "_hidden"},
+        {"host/dom-1_a.b", "host_dom-1_a.b"},
+        {"caf\xc3\xa9 x", "caf___x"},
     };
     char out[64];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -22,11 +22,11 @@ struct cell {
 
 struct grid {
     struct cell c[H][W];
-    unsigned drawn;   /* cells handed out by the last draw */
+    unsigned drawn; /* cells handed out by the last draw */
 };
 
-static void put(unsigned x, unsigned y, const uint32_t *ch, size_t len, unsigned width,
-                const struct console_attr *attr, void *opaque)
+static void put(unsigned x, unsigned y, const uint32_t *ch, size_t len, unsigned width, const struct console_attr *attr,
+                void *opaque)
 {
     struct grid *g = opaque;
     cr_assert(x < W && y < H, "cell (%u,%u) outside", x, y);
@@ -66,7 +66,7 @@ static bool same_as_walk(struct console *m, const struct grid *inc, char *why, s
     return true;
 }
 
-static char why[256];   /* same_as_walk's reason */
+static char why[256]; /* same_as_walk's reason */
 
 static unsigned long draw(struct console *c, struct grid *g, unsigned long since)
 {
@@ -95,7 +95,7 @@ Test(console_fast, typed_echo_takes_the_fast_path, .init = setup, .fini = teardo
     const char *prompt = "\033[1;32mvm\033[0m:~# ";
     console_feed(c, prompt, strlen(prompt));
     unsigned long since = draw(c, &g, 0);
-    console_feed(c, "l", 1);   /* the pen is learnt from this one's cell */
+    console_feed(c, "l", 1); /* the pen is learnt from this one's cell */
     since = draw(c, &g, since);
     cr_assert_eq(console_fast_draws(c), 0);
     console_feed(c, "s", 1);
@@ -129,7 +129,7 @@ static unsigned long feed_each(struct console *m, struct grid *out, unsigned lon
 Test(console_fast, a_split_escape_sequence_is_not_printed, .init = setup, .fini = teardown)
 {
     /* "1m" are the parameters of the SGR begun in the chunk before, not text. */
-    static const char *const chunks[] = { "a", "b", "\033[3", "1m", "cd", NULL };
+    static const char *const chunks[] = {"a", "b", "\033[3", "1m", "cd", NULL};
     feed_each(c, &g, draw(c, &g, 0), chunks);
     cr_assert(same_as_walk(c, &g, why, sizeof why), "after a split SGR: %s", why);
 }
@@ -137,7 +137,7 @@ Test(console_fast, a_split_escape_sequence_is_not_printed, .init = setup, .fini 
 Test(console_fast, dec_graphics_turn_it_off, .init = setup, .fini = teardown)
 {
     /* G0 = DEC special graphics: 'q' is a line. */
-    static const char *const chunks[] = { "\033(0", "q", "q", "x", "q", NULL };
+    static const char *const chunks[] = {"\033(0", "q", "q", "x", "q", NULL};
     feed_each(c, &g, draw(c, &g, 0), chunks);
     cr_assert(same_as_walk(c, &g, why, sizeof why), "after DEC graphics: %s", why);
     cr_assert_eq(console_fast_draws(c), 0);
@@ -146,20 +146,109 @@ Test(console_fast, dec_graphics_turn_it_off, .init = setup, .fini = teardown)
 /* Pieces of guest output that move the pen, the cursor, the character sets,
  * the modes and the parser's state, with plenty of plain text between. */
 static const char *const pieces[] = {
-    "a", "bc", "def", "ghij", "klmnopqrstu", " ", "~", "\r\n", "\r", "\n", "\b", "\b \b", "\t", "\a",
-    "\033[31m", "\033[0m", "\033[m", "\033[1;44m", "\033[7m", "\033[27m", "\033[38;5;200m",
-    "\033[48;2;1;2;3m", "\033[4m", "\033[5G", "\033[2;3H", "\033[A", "\033[B", "\033[C", "\033[3D",
-    "\033[K", "\033[1K", "\033[2J", "\033[J", "\033[?5h", "\033[?5l", "\033[?7l",
-    "\033[?7h", "\033[?25l", "\033[?25h", "\033[?1049h", "\033[?1049l", "\0337", "\0338", "\033[2;4r",
-    "\033[r", "\033M", "\033D", "\033E", "\033[2@", "\033[P", "\033[X", "\033[S", "\033[T", "\033[L",
-    "\033[M", "\033]0;title\a", "\033]2;x\033\\", "\033P1$r\033\\",
-    "\033Xsos\033\\", "\033_apc\033\\", "\030", "\032",
-    "\303\251", "\344\275\240", "\360\237\230\200", "\344\275", "\300\257", "\340\200\233",
-    "\314\201", "\033[?2004h", "\033[6n", "\033[c", "\005", "\033[999;999H", "\033[0;0r",
-    "\177", "\033", "[", "]", "\033[", "31", "m", "\033]", "\007",
+    "a",
+    "bc",
+    "def",
+    "ghij",
+    "klmnopqrstu",
+    " ",
+    "~",
+    "\r\n",
+    "\r",
+    "\n",
+    "\b",
+    "\b \b",
+    "\t",
+    "\a",
+    "\033[31m",
+    "\033[0m",
+    "\033[m",
+    "\033[1;44m",
+    "\033[7m",
+    "\033[27m",
+    "\033[38;5;200m",
+    "\033[48;2;1;2;3m",
+    "\033[4m",
+    "\033[5G",
+    "\033[2;3H",
+    "\033[A",
+    "\033[B",
+    "\033[C",
+    "\033[3D",
+    "\033[K",
+    "\033[1K",
+    "\033[2J",
+    "\033[J",
+    "\033[?5h",
+    "\033[?5l",
+    "\033[?7l",
+    "\033[?7h",
+    "\033[?25l",
+    "\033[?25h",
+    "\033[?1049h",
+    "\033[?1049l",
+    "\0337",
+    "\0338",
+    "\033[2;4r",
+    "\033[r",
+    "\033M",
+    "\033D",
+    "\033E",
+    "\033[2@",
+    "\033[P",
+    "\033[X",
+    "\033[S",
+    "\033[T",
+    "\033[L",
+    "\033[M",
+    "\033]0;title\a",
+    "\033]2;x\033\\",
+    "\033P1$r\033\\",
+    "\033Xsos\033\\",
+    "\033_apc\033\\",
+    "\030",
+    "\032",
+    "\303\251",
+    "\344\275\240",
+    "\360\237\230\200",
+    "\344\275",
+    "\300\257",
+    "\340\200\233",
+    "\314\201",
+    "\033[?2004h",
+    "\033[6n",
+    "\033[c",
+    "\005",
+    "\033[999;999H",
+    "\033[0;0r",
+    "\177",
+    "\033",
+    "[",
+    "]",
+    "\033[",
+    "31",
+    "m",
+    "\033]",
+    "\007",
     /* From here on: what turns the fast path off for good (SHIFTING). */
-    "\033[4h", "\033[4l", "\033(0", "\033(B", "\016", "\017", "\033N", "\033O", "\033n", "\033c",
-    "\033[!p", "\033[61\"p", "\033[12l", "\033[20h", "\302\233" "1m", "\302\216", "\302\217",
+    "\033[4h",
+    "\033[4l",
+    "\033(0",
+    "\033(B",
+    "\016",
+    "\017",
+    "\033N",
+    "\033O",
+    "\033n",
+    "\033c",
+    "\033[!p",
+    "\033[61\"p",
+    "\033[12l",
+    "\033[20h",
+    "\302\233"
+    "1m",
+    "\302\216",
+    "\302\217",
 };
 #define SHIFTING 18
 
@@ -203,7 +292,7 @@ Test(console_fast, random_streams_equal_a_full_walk, .timeout = 60)
             console_feed(m, chunk + cut, n - cut);
             since = draw(m, &rg, since);
             if (next_rand() % 50 == 0) {
-                console_key(m, 'a');   /* keys may echo locally (SRM) */
+                console_key(m, 'a'); /* keys may echo locally (SRM) */
                 const char *d;
                 console_consume(m, console_pending(m, &d));
                 since = draw(m, &rg, since);

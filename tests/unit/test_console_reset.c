@@ -41,19 +41,20 @@ static unsigned long state(struct console *c)
 
 /* Streams that leave a model in a state unlike a new one. */
 static const char *const dirt[] = {
-    "\033[?1049h\033[41malt screen text\033[5;20Hmore",   /* alternate screen, written */
-    "\033[4h\033[3g\033[2;5r\033[?7l\033[?6h",           /* insert, no tab stops, margins, no wrap, origin */
-    "\033(0qqqq\016lqk\033[1;4;5;7m\033[38;2;1;2;3m",    /* line drawing, shifted, pen */
+    "\033[?1049h\033[41malt screen text\033[5;20Hmore", /* alternate screen, written */
+    "\033[4h\033[3g\033[2;5r\033[?7l\033[?6h",          /* insert, no tab stops, margins, no wrap, origin */
+    "\033(0qqqq\016lqk\033[1;4;5;7m\033[38;2;1;2;3m",   /* line drawing, shifted, pen */
     "\xe4\xb8\033[3",                                   /* half a UTF-8 character, half a CSI */
-    "\033[?25l\033[?1h\033=\033[20h",                    /* hidden cursor, cursor keys, keypad, LNM */
+    "\033[?25l\033[?1h\033=\033[20h",                   /* hidden cursor, cursor keys, keypad, LNM */
     "line\r\nline\r\nline\r\nline\r\nline\r\nline\r\nline\r\nline\r\nline\r\nline\r\nline\r\n", /* history */
-    "\033[3;7H\0337\033[H",  /* a saved cursor (the probe restores it) */
-    "\033[6n\033[c",           /* replies queued */
+    "\033[3;7H\0337\033[H", /* a saved cursor (the probe restores it) */
+    "\033[6n\033[c",        /* replies queued */
 };
 
 /* Tabs, wrapping, an alternate screen switch without clearing, modes, a query. */
-static const char probe[] = "a\tb\tc\r\n\xe4\xb8\xad wide \033[?47h\033[?47l0123456789012345678901234567890123\r\n"
-                            "x\033[2;3Hy\033[Kq\016q\017\033[6n\r\nend\0338Z\033[?47hX";   /* ends on the alternate screen */
+static const char probe[] =
+    "a\tb\tc\r\n\xe4\xb8\xad wide \033[?47h\033[?47l0123456789012345678901234567890123\r\n"
+    "x\033[2;3Hy\033[Kq\016q\017\033[6n\r\nend\0338Z\033[?47hX"; /* ends on the alternate screen */
 
 static unsigned long probe_state(struct console *c)
 {

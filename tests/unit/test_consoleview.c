@@ -13,7 +13,7 @@
 
 static SCREEN *scr;
 static FILE *tty_out, *tty_in;
-static struct canvas *scv;   /* what the views draw into: the client's screen */
+static struct canvas *scv; /* what the views draw into: the client's screen */
 
 /* A curses screen on no real terminal: 80x24 of the named type. */
 static void term_open(const char *type, bool colour)
@@ -69,7 +69,10 @@ static void term_close(void)
     fclose(tty_in);
 }
 
-struct desc { const char *title, *badge; int calls; };
+struct desc {
+    const char *title, *badge;
+    int calls;
+};
 
 static void describe(void *opaque, char *title, size_t tlen, char *badge, size_t blen)
 {
@@ -118,7 +121,7 @@ static const char *row(int y, int x, int n)
         memcpy(buf + o, mb, len);
         o += len;
         if (wcwidth(wc) == 2)
-            i++;   /* its right half reads back as the same character */
+            i++; /* its right half reads back as the same character */
     }
     buf[o] = '\0';
     return buf;
@@ -131,7 +134,7 @@ static void pair_colours(int pair, int *fg, int *bg)
 
 /* The pane used by most tests: 6 rows x 20 columns at (2, 3): a title row
  * and a 20x5 console. */
-static const struct rect pane = { 2, 3, 6, 20 };
+static const struct rect pane = {2, 3, 6, 20};
 #define BODY_Y (pane.y + 1)
 #define BODY_X (pane.x)
 
@@ -140,7 +143,7 @@ Test(consoleview, text_colour_title_and_size)
     term_open("xterm-256color", true);
     cr_assert_geq(COLORS, 256);
     struct console *c = console_new(80, 24, 100);
-    struct desc d = { "demo/demo1 serial0 running", "[stopped]", 0 };
+    struct desc d = {"demo/demo1 serial0 running", "[stopped]", 0};
     struct view *v = consoleview_new(c, describe, &d);
     cr_assert_not_null(v);
     cr_assert_str_eq(v->ops->keytable, "console");
@@ -190,8 +193,8 @@ Test(consoleview, wide_and_combining)
     term_open("xterm-256color", true);
     struct console *c = console_new(20, 5, 100);
     struct view *v = consoleview_new(c, NULL, NULL);
-    feed(c, "\xe6\xbc\xa2x");          /* 漢x */
-    feed(c, "\r\ne\xcc\x81!");         /* e + combining acute: libtsm 4.0.2 drops the mark */
+    feed(c, "\xe6\xbc\xa2x");  /* 漢x */
+    feed(c, "\r\ne\xcc\x81!"); /* e + combining acute: libtsm 4.0.2 drops the mark */
     draw(v, pane);
 
     cr_assert_eq(cell(BODY_Y, BODY_X, NULL, NULL), 0x6f22);
@@ -225,17 +228,24 @@ Test(consoleview, colours_on_256)
     term_open("xterm-256color", true);
     struct console *c = console_new(20, 5, 100);
     struct view *v = consoleview_new(c, NULL, NULL);
-    feed(c, "\033[91ma\033[0m"                  /* bright red */
-            "\033[38;5;123mb\033[0m"            /* a cube colour */
-            "\033[38;2;255;0;0mc\033[0m"        /* RGB */
-            "\033[38;5;244md\033[0m"            /* a grey */
-            "\033[42;30me\033[0m"               /* black on green */
-            "\033[1;4;7mf\033[0m");             /* bold, underline, inverse */
+    feed(c, "\033[91ma\033[0m"           /* bright red */
+            "\033[38;5;123mb\033[0m"     /* a cube colour */
+            "\033[38;2;255;0;0mc\033[0m" /* RGB */
+            "\033[38;5;244md\033[0m"     /* a grey */
+            "\033[42;30me\033[0m"        /* black on green */
+            "\033[1;4;7mf\033[0m");      /* bold, underline, inverse */
     draw(v, pane);
 
-    static const struct { int x; wchar_t ch; int fg, bg; } want[] = {
-        { 0, L'a', 9, -1 }, { 1, L'b', 123, -1 }, { 2, L'c', 196, -1 },
-        { 3, L'd', 244, -1 }, { 4, L'e', COLOR_BLACK, COLOR_GREEN },
+    static const struct {
+        int x;
+        wchar_t ch;
+        int fg, bg;
+    } want[] = {
+        {0, L'a', 9, -1},
+        {1, L'b', 123, -1},
+        {2, L'c', 196, -1},
+        {3, L'd', 244, -1},
+        {4, L'e', COLOR_BLACK, COLOR_GREEN},
     };
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         int pair, fg, bg;
@@ -331,7 +341,7 @@ Test(consoleview, cursor)
     cr_assert(consoleview_cursor(v, &y, &x));
     cr_assert_eq(y, BODY_Y + 1);
     cr_assert_eq(x, BODY_X + 3);
-    feed(c, "\033[?25l");             /* the guest hides it */
+    feed(c, "\033[?25l"); /* the guest hides it */
     draw(v, pane);
     cr_assert_not(consoleview_cursor(v, &y, &x));
     consoleview_set_model(v, NULL);
@@ -346,7 +356,7 @@ Test(consoleview, skips_unchanged_and_invalidate)
 {
     term_open("xterm-256color", true);
     struct console *c = console_new(20, 5, 100);
-    struct desc d = { "t", "", 0 };
+    struct desc d = {"t", "", 0};
     struct view *v = consoleview_new(c, describe, &d);
     feed(c, "abc");
     draw(v, pane);
@@ -390,7 +400,7 @@ Test(consoleview, scrollback_commands)
 {
     term_open("xterm-256color", true);
     struct console *c = console_new(20, 5, 100);
-    struct desc d = { "vm", "", 0 };
+    struct desc d = {"vm", "", 0};
     struct view *v = consoleview_new(c, describe, &d);
     draw(v, pane);
     for (int i = 0; i < 30; i++) {
@@ -442,7 +452,7 @@ Test(consoleview, two_panes_scroll_apart)
     term_open("xterm-256color", true);
     struct console *c = console_new(20, 5, 100);
     struct view *a = consoleview_new(c, NULL, NULL), *b = consoleview_new(c, NULL, NULL);
-    struct rect left = { 2, 0, 6, 20 }, right = { 2, 30, 6, 20 };
+    struct rect left = {2, 0, 6, 20}, right = {2, 30, 6, 20};
     consoleview_set_sizer(b, false);
     for (int i = 0; i < 30; i++) {
         char line[32];
@@ -478,7 +488,7 @@ Test(consoleview, two_panes_scroll_apart)
 Test(consoleview, no_model_and_tiny_panes)
 {
     term_open("xterm-256color", true);
-    struct desc d = { "demo/demo1 serial0", "[connecting]", 0 };
+    struct desc d = {"demo/demo1 serial0", "[connecting]", 0};
     struct view *v = consoleview_new(NULL, describe, &d);
     cr_assert_null(consoleview_model(v));
     draw(v, pane);
@@ -487,9 +497,9 @@ Test(consoleview, no_model_and_tiny_panes)
     struct console *c = console_new(20, 5, 100);
     consoleview_set_model(v, c);
     feed(c, "hi");
-    draw(v, (struct rect){ 0, 0, 1, 8 });     /* title only */
-    draw(v, (struct rect){ 0, 0, 2, 1 });
-    draw(v, (struct rect){ 0, 0, 0, 0 });
+    draw(v, (struct rect){0, 0, 1, 8}); /* title only */
+    draw(v, (struct rect){0, 0, 2, 1});
+    draw(v, (struct rect){0, 0, 0, 0});
     draw(v, pane);
     cr_assert_eq(console_cols(c), 20);
     cr_assert_eq(console_rows(c), 5);
@@ -509,7 +519,10 @@ Test(consoleview, hostile_output_stays_in_cells)
     struct view *v = consoleview_new(c, NULL, NULL);
     /* An unassigned code point, a C1 control as UTF-8, an OSC title, a lone
      * continuation byte: none may reach the terminal as anything but cells. */
-    feed(c, "a\xcd\xb8" "b\xc2\x9b" "c\033]0;evil\007d\x80" "e");
+    feed(c, "a\xcd\xb8"
+            "b\xc2\x9b"
+            "c\033]0;evil\007d\x80"
+            "e");
     draw(v, pane);
     const char *r = row(BODY_Y, BODY_X, 20);
     for (const char *p = r; *p; p++)

@@ -16,20 +16,22 @@
 Test(define, names)
 {
     char err[200];
-    const char *good[] = { "vm1", "os-lab_2", "a", "A.b+c", "x-", NULL };
+    const char *good[] = {"vm1", "os-lab_2", "a", "A.b+c", "x-", NULL};
     for (int i = 0; good[i]; i++)
         cr_assert_eq(define_name_ok(good[i], err, sizeof err), 0, "%s: %s", good[i], err);
-    struct { const char *name, *why; } bad[] = {
-        { "", "a name may not be empty" },
-        { "a/b", "a name may not contain '/'" },
-        { "../x", "a name may not contain '/'" },
-        { "my vm", "a name may not contain spaces" },
-        { "vm\x1b[2J", "a name may not contain control characters" },
-        { "vm\n", "a name may not contain control characters" },
-        { "-rf", "a name may not start with '-'" },
-        { ".hidden", "a name may not start with '.'" },
-        { "vm;rm", "a name may contain only ASCII letters, digits, '.', '_', '-' and '+'" },
-        { "v\xc3\xa9", "a name may contain only ASCII letters, digits, '.', '_', '-' and '+'" },
+    struct {
+        const char *name, *why;
+    } bad[] = {
+        {"", "a name may not be empty"},
+        {"a/b", "a name may not contain '/'"},
+        {"../x", "a name may not contain '/'"},
+        {"my vm", "a name may not contain spaces"},
+        {"vm\x1b[2J", "a name may not contain control characters"},
+        {"vm\n", "a name may not contain control characters"},
+        {"-rf", "a name may not start with '-'"},
+        {".hidden", "a name may not start with '.'"},
+        {"vm;rm", "a name may contain only ASCII letters, digits, '.', '_', '-' and '+'"},
+        {"v\xc3\xa9", "a name may contain only ASCII letters, digits, '.', '_', '-' and '+'"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
@@ -65,10 +67,10 @@ static void img_setup(void)
     cr_assert_not_null(mkdtemp(top));
     snprintf(mine, sizeof mine, "%s/alice", top);
     snprintf(theirs, sizeof theirs, "%s/bob", top);
-    sh("mkdir -p %s/sub/deeper %s && touch %s/disk.qcow2 %s/sub/deeper/d.img %s/disk.qcow2", mine, theirs,
-       mine, mine, theirs);
-    sh("ln -s %s/disk.qcow2 %s/theirs.img && ln -s %s %s/linkdir && ln -s disk.qcow2 %s/rel-link.img",
-       theirs, mine, theirs, mine, mine);
+    sh("mkdir -p %s/sub/deeper %s && touch %s/disk.qcow2 %s/sub/deeper/d.img %s/disk.qcow2", mine, theirs, mine, mine,
+       theirs);
+    sh("ln -s %s/disk.qcow2 %s/theirs.img && ln -s %s %s/linkdir && ln -s disk.qcow2 %s/rel-link.img", theirs, mine,
+       theirs, mine, mine);
     sh("mkfifo %s/fifo.img && ln -s %s %s/alice-link", mine, mine, top);
 }
 
@@ -89,8 +91,8 @@ static void img_ok(const char *path, const char *want_suffix)
 static void img_bad(const char *dir, const char *path, const char *why)
 {
     char res[4096] = "", err[300] = "";
-    cr_assert_eq(define_image_check(dir, path, getuid(), res, sizeof res, err, sizeof err), -1,
-                 "%s accepted as %s", path, res);
+    cr_assert_eq(define_image_check(dir, path, getuid(), res, sizeof res, err, sizeof err), -1, "%s accepted as %s",
+                 path, res);
     cr_assert_not_null(strstr(err, why), "%s: '%s' lacks '%s'", path, err, why);
     cr_assert_str_eq(res, "", "nothing resolved");
 }
@@ -108,7 +110,7 @@ Test(define, images_inside_only, .init = img_setup, .fini = img_teardown)
     snprintf(abs, sizeof abs, "%s/disk.qcow2", theirs);
     img_bad(mine, abs, "is not inside your directory");
     img_bad(mine, "/etc/passwd", "is not inside your directory");
-    snprintf(abs, sizeof abs, "%s-evil/disk.qcow2", mine);   /* a sibling with my name as prefix */
+    snprintf(abs, sizeof abs, "%s-evil/disk.qcow2", mine); /* a sibling with my name as prefix */
     img_bad(mine, abs, "is not inside your directory");
     img_bad(mine, "theirs.img", "is a symlink");
     img_bad(mine, "rel-link.img", "is a symlink");
@@ -140,47 +142,51 @@ Test(define, images_owned_by_the_user, .init = img_setup, .fini = img_teardown)
 
 /* ---- templates ---- */
 
-#define TEMPLATE                                                                                  \
-    "<domain type='test'>\n"                                                                      \
-    "  <name>tiny</name>\n"                                                                       \
-    "  <uuid>11111111-2222-4333-8444-555555555555</uuid>\n"                                       \
-    "  <genid>aaaaaaaa-2222-4333-8444-555555555555</genid>\n"                                     \
-    "  <metadata>\n"                                                                              \
-    "    <virtmux:owner xmlns:virtmux='" DEFINE_OWNER_NS "' uid='1002' user='bob'/>\n"            \
-    "    <lab:course xmlns:lab='https://lab.example/course'>os</lab:course>\n"                    \
-    "  </metadata>\n"                                                                             \
-    "  <memory unit='MiB'>64</memory>\n"                                                          \
-    "  <sysinfo type='smbios'><system><entry name='uuid'>11111111-2222-4333-8444-555555555555</entry>" \
-    "<entry name='product'>lab</entry></system></sysinfo>\n"                                      \
-    "  <os><type>hvm</type></os>\n"                                                               \
-    "  <devices>\n"                                                                               \
-    "    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"                      \
-    "<source file='/srv/templates/base.qcow2'/><backingStore/><target dev='vda' bus='virtio'/></disk>\n" \
-    "    <disk type='file' device='cdrom'><source file='/srv/iso/lab.iso'/><target dev='hdc'/><readonly/></disk>\n" \
-    "    <interface type='network'><mac address='52:54:00:12:34:56'/><source network='default'/></interface>\n" \
-    "    <serial type='pty'/>\n"                                                                  \
-    "  </devices>\n"                                                                              \
+#define TEMPLATE                                                                                                       \
+    "<domain type='test'>\n"                                                                                           \
+    "  <name>tiny</name>\n"                                                                                            \
+    "  <uuid>11111111-2222-4333-8444-555555555555</uuid>\n"                                                            \
+    "  <genid>aaaaaaaa-2222-4333-8444-555555555555</genid>\n"                                                          \
+    "  <metadata>\n"                                                                                                   \
+    "    <virtmux:owner xmlns:virtmux='" DEFINE_OWNER_NS "' uid='1002' user='bob'/>\n"                                 \
+    "    <lab:course xmlns:lab='https://lab.example/course'>os</lab:course>\n"                                         \
+    "  </metadata>\n"                                                                                                  \
+    "  <memory unit='MiB'>64</memory>\n"                                                                               \
+    "  <sysinfo type='smbios'><system><entry name='uuid'>11111111-2222-4333-8444-555555555555</entry>"                 \
+    "<entry name='product'>lab</entry></system></sysinfo>\n"                                                           \
+    "  <os><type>hvm</type></os>\n"                                                                                    \
+    "  <devices>\n"                                                                                                    \
+    "    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"                                           \
+    "<source file='/srv/templates/base.qcow2'/><backingStore/><target dev='vda' bus='virtio'/></disk>\n"               \
+    "    <disk type='file' device='cdrom'><source file='/srv/iso/lab.iso'/><target dev='hdc'/><readonly/></disk>\n"    \
+    "    <interface type='network'><mac address='52:54:00:12:34:56'/><source network='default'/></interface>\n"        \
+    "    <serial type='pty'/>\n"                                                                                       \
+    "  </devices>\n"                                                                                                   \
     "</domain>\n"
 
-static const unsigned char UUID[16] = { 0x6f, 0x1c, 0x2d, 0x3e, 0, 0, 0x40, 0, 0x80, 0, 1, 0x23, 0x45, 0x67, 0x89, 0xab };
+static const unsigned char UUID[16] = {0x6f, 0x1c, 0x2d, 0x3e, 0, 0, 0x40, 0, 0x80, 0, 1, 0x23, 0x45, 0x67, 0x89, 0xab};
 
 Test(define, template_check)
 {
     char err[300];
     cr_assert_eq(define_template_check(TEMPLATE, err, sizeof err), 0, "%s", err);
-    cr_assert_eq(define_template_check("<domain><devices><disk type='file'><source file='/x'/></disk></devices></domain>",
-                                       err, sizeof err), 0, "device omitted is a disk: %s", err);
-    struct { const char *xml, *why; } bad[] = {
-        { "<domain><devices/></domain>", "exactly one <disk type='file' device='disk'> (it has 0)" },
-        { "<domain><devices><disk type='file' device='disk'/><disk type='file'/></devices></domain>",
-          "(it has 2)" },
-        { "<domain><devices><disk type='block' device='disk'/></devices></domain>", "must be type='file' (this one is type='block')" },
-        { "<domain><devices><disk type='file' device='disk'/><disk type='block' device='lun'/></devices></domain>",
-          "may not have a disk of device='lun'" },
-        { "<network><devices><disk type='file'/></devices></network>", "root element must be <domain>" },
-        { "<domain><devices><disk type='file'>", "not well-formed" },
-        { "<!DOCTYPE domain [<!ENTITY x SYSTEM 'file:///etc/shadow'>]><domain>&x;</domain>", "DOCTYPE" },
-        { NULL, "no template" },
+    cr_assert_eq(
+        define_template_check("<domain><devices><disk type='file'><source file='/x'/></disk></devices></domain>", err,
+                              sizeof err),
+        0, "device omitted is a disk: %s", err);
+    struct {
+        const char *xml, *why;
+    } bad[] = {
+        {"<domain><devices/></domain>", "exactly one <disk type='file' device='disk'> (it has 0)"},
+        {"<domain><devices><disk type='file' device='disk'/><disk type='file'/></devices></domain>", "(it has 2)"},
+        {"<domain><devices><disk type='block' device='disk'/></devices></domain>",
+         "must be type='file' (this one is type='block')"},
+        {"<domain><devices><disk type='file' device='disk'/><disk type='block' device='lun'/></devices></domain>",
+         "may not have a disk of device='lun'"},
+        {"<network><devices><disk type='file'/></devices></network>", "root element must be <domain>"},
+        {"<domain><devices><disk type='file'>", "not well-formed"},
+        {"<!DOCTYPE domain [<!ENTITY x SYSTEM 'file:///etc/shadow'>]><domain>&x;</domain>", "DOCTYPE"},
+        {NULL, "no template"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
@@ -215,8 +221,8 @@ static void xp_eq(xmlDocPtr doc, const char *expr, const char *want)
 Test(define, xml_from_template_round_trip)
 {
     char err[300], user[64];
-    char *xml = define_xml_from_template(TEMPLATE, "alice", 1001, "vm1", UUID, "/srv/vm/alice/vm1.qcow2",
-                                         err, sizeof err);
+    char *xml =
+        define_xml_from_template(TEMPLATE, "alice", 1001, "vm1", UUID, "/srv/vm/alice/vm1.qcow2", err, sizeof err);
     cr_assert_not_null(xml, "%s", err);
     xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), "out.xml", NULL, XML_PARSE_NONET);
     cr_assert_not_null(doc, "%s", xml);
@@ -247,8 +253,8 @@ Test(define, xml_from_template_round_trip)
     free(xml);
 
     /* A template without metadata, without a source, image kept when NULL. */
-    xml = define_xml_from_template("<domain><devices><disk type='file'/></devices></domain>", "bob", 1002,
-                                   "x", UUID, "/srv/vm/bob/x.img", err, sizeof err);
+    xml = define_xml_from_template("<domain><devices><disk type='file'/></devices></domain>", "bob", 1002, "x", UUID,
+                                   "/srv/vm/bob/x.img", err, sizeof err);
     cr_assert_not_null(xml, "%s", err);
     doc = xmlReadMemory(xml, (int)strlen(xml), "out.xml", NULL, XML_PARSE_NONET);
     xp_eq(doc, "/domain/devices/disk/source/@file", "/srv/vm/bob/x.img");
@@ -272,17 +278,20 @@ Test(define, owner_read_back)
     uid_t uid = 77;
     cr_assert_eq(define_owner_from_xml("<domain><name>x</name></domain>", user, sizeof user, &uid), 1);
     cr_assert_eq(define_owner_from_xml("<domain><metadata><owner uid='1' user='a'/></metadata></domain>", user,
-                                       sizeof user, &uid), 1, "no namespace: not ours");
+                                       sizeof user, &uid),
+                 1, "no namespace: not ours");
     cr_assert_eq(define_owner_from_xml("<domain><metadata><o:owner xmlns:o='https://other.example/' uid='1' user='a'/>"
-                                       "</metadata></domain>", user, sizeof user, &uid), 1);
+                                       "</metadata></domain>",
+                                       user, sizeof user, &uid),
+                 1);
     cr_assert_eq(define_owner_from_xml("<domain><metadata>", user, sizeof user, &uid), -1);
     cr_assert_eq(define_owner_from_xml("<network/>", user, sizeof user, &uid), -1);
     const char *twice = "<domain><metadata><a:owner xmlns:a='" DEFINE_OWNER_NS "' uid='1' user='a'/>"
                         "<b:owner xmlns:b='" DEFINE_OWNER_NS "' uid='2' user='b'/></metadata></domain>";
     cr_assert_eq(define_owner_from_xml(twice, user, sizeof user, &uid), -1);
-    const char *badattrs[] = { "uid='x' user='a'", "uid='-1' user='a'", "uid='' user='a'", "uid='1'",
-                               "uid='1' user=''", "uid='1' user='a&#10;b'", "uid='99999999999' user='a'",
-                               "uid='1 ' user='a'" };
+    const char *badattrs[] = {
+        "uid='x' user='a'",       "uid='-1' user='a'",          "uid='' user='a'",  "uid='1'", "uid='1' user=''",
+        "uid='1' user='a&#10;b'", "uid='99999999999' user='a'", "uid='1 ' user='a'"};
     for (size_t i = 0; i < sizeof badattrs / sizeof badattrs[0]; i++) {
         char x[300];
         snprintf(x, sizeof x, "<domain><metadata><v:owner xmlns:v='%s' %s/></metadata></domain>", DEFINE_OWNER_NS,
@@ -297,12 +306,13 @@ Test(define, owner_read_back)
     cr_assert_str_eq(user, "carol");
     cr_assert_eq(uid, 1003);
     free(el);
-    cr_assert_eq(define_owner_from_xml("<owner xmlns='" DEFINE_OWNER_NS "' uid='5' user='dan'/>", user, sizeof user,
-                                       &uid), 0);
+    cr_assert_eq(
+        define_owner_from_xml("<owner xmlns='" DEFINE_OWNER_NS "' uid='5' user='dan'/>", user, sizeof user, &uid), 0);
     cr_assert_str_eq(user, "dan");
     char tiny[3];
-    cr_assert_eq(define_owner_from_xml("<owner xmlns='" DEFINE_OWNER_NS "' uid='5' user='dan'/>", tiny, sizeof tiny,
-                                       &uid), -1, "a user that does not fit is not cut");
+    cr_assert_eq(
+        define_owner_from_xml("<owner xmlns='" DEFINE_OWNER_NS "' uid='5' user='dan'/>", tiny, sizeof tiny, &uid), -1,
+        "a user that does not fit is not cut");
     (void)err;
 }
 
@@ -323,15 +333,18 @@ Test(define, domain_owner_decided)
     uid_t uid = 0;
     cr_assert_eq(define_domain_owner("anything", NULL, user, sizeof user, &uid, why, sizeof why), 1);
     /* As libvirt hands it back: the namespace stripped. */
-    cr_assert_eq(define_domain_owner("alice-vm1", "<owner uid='1001' user='alice'/>", user, sizeof user, &uid,
-                                     why, sizeof why), 0, "%s", why);
+    cr_assert_eq(
+        define_domain_owner("alice-vm1", "<owner uid='1001' user='alice'/>", user, sizeof user, &uid, why, sizeof why),
+        0, "%s", why);
     cr_assert_str_eq(user, "alice");
     cr_assert_eq(uid, 1001);
-    cr_assert_eq(define_domain_owner("bob-vm1", "<owner uid='1001' user='alice'/>", user, sizeof user, &uid, why,
-                                     sizeof why), -1);
+    cr_assert_eq(
+        define_domain_owner("bob-vm1", "<owner uid='1001' user='alice'/>", user, sizeof user, &uid, why, sizeof why),
+        -1);
     cr_assert_str_eq(why, "domain bob-vm1 is named for another owner than alice");
-    cr_assert_eq(define_domain_owner("alice-vm1", "<owner uid='x' user='alice'/>", user, sizeof user, &uid, why,
-                                     sizeof why), -1);
+    cr_assert_eq(
+        define_domain_owner("alice-vm1", "<owner uid='x' user='alice'/>", user, sizeof user, &uid, why, sizeof why),
+        -1);
     cr_assert_str_eq(why, "domain alice-vm1 has malformed owner metadata");
 }
 
@@ -380,7 +393,8 @@ Test(define, libvirt_keeps_the_owner)
     cr_assert_eq(uid, 1001);
     free(dx);
     /* Nothing of ours: libvirt says so. */
-    cr_assert_null(virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, "https://nobody.example/", VIR_DOMAIN_AFFECT_CONFIG));
+    cr_assert_null(
+        virDomainGetMetadata(d, VIR_DOMAIN_METADATA_ELEMENT, "https://nobody.example/", VIR_DOMAIN_AFFECT_CONFIG));
     cr_assert_eq(virGetLastErrorCode(), VIR_ERR_NO_DOMAIN_METADATA);
     virDomainUndefine(d);
     virDomainFree(d);

@@ -5,7 +5,10 @@
 #include "backends/console.h"
 #include "backends/history.h"
 
-struct collect { char text[64][32]; size_t n; };
+struct collect {
+    char text[64][32];
+    size_t n;
+};
 
 static void collect_rec(enum history_kind kind, const char *bytes, size_t n, void *opaque)
 {
@@ -16,7 +19,7 @@ static void collect_rec(enum history_kind kind, const char *bytes, size_t n, voi
 
 Test(history, records_in_order_and_trimmed_from_the_front)
 {
-    struct history h = { 0 };
+    struct history h = {0};
     char line[32];
     for (int i = 0; i < 100; i++) {
         snprintf(line, sizeof line, "l%d\n", i);
@@ -25,7 +28,7 @@ Test(history, records_in_order_and_trimmed_from_the_front)
     history_add(&h, HISTORY_MARKER, "[m]", 3, 40, 100000);
     cr_assert_leq(h.lines, 50, "%zu lines kept: at most a quarter more than asked", h.lines);
     cr_assert_geq(h.lines, 40, "at least what was asked: %zu", h.lines);
-    struct collect c = { .n = 0 };
+    struct collect c = {.n = 0};
     history_replay(&h, collect_rec, &c);
     cr_assert_eq(c.n, h.lines);
     cr_assert_str_eq(c.text[c.n - 1], "1:[m]");
@@ -44,9 +47,9 @@ Test(history, records_in_order_and_trimmed_from_the_front)
 
 Test(history, bytes_bound_it_too)
 {
-    struct history h = { 0 };
+    struct history h = {0};
     char blob[1000];
-    memset(blob, 'x', sizeof blob);   /* no newlines: only the byte bound holds it */
+    memset(blob, 'x', sizeof blob); /* no newlines: only the byte bound holds it */
     for (int i = 0; i < 100; i++)
         history_add(&h, HISTORY_BYTES, blob, sizeof blob, 1000, 20000);
     cr_assert_leq(h.len, 20000);
@@ -57,7 +60,11 @@ Test(history, bytes_bound_it_too)
 
 static void text_line(const char *line, void *opaque)
 {
-    struct { char last[64]; size_t n; int first; } *t = opaque;
+    struct {
+        char last[64];
+        size_t n;
+        int first;
+    } *t = opaque;
     int v;
     if (sscanf(line, "line %d", &v) == 1) {
         if (!t->n)
@@ -79,7 +86,11 @@ Test(history, ten_thousand_lines_cost_their_bytes_not_their_cells)
     /* ~45 bytes a line: well under a quarter of libtsm's ~1.9 KiB a line. */
     cr_assert_lt(bytes, (size_t)(10024 * 200), "%zu bytes of history", bytes);
     cr_assert_not(console_has_past(c), "nobody looked back yet");
-    struct { char last[64]; size_t n; int first; } t = { "", 0, 0 };
+    struct {
+        char last[64];
+        size_t n;
+        int first;
+    } t = {"", 0, 0};
     cr_assert_eq(console_text(c, 100000, text_line, &t), 0);
     cr_assert(console_has_past(c));
     cr_assert_geq(t.n, 10000, "%zu lines: the scrollback holds at least what was asked", t.n);
@@ -91,7 +102,10 @@ Test(history, ten_thousand_lines_cost_their_bytes_not_their_cells)
 /* Each record is one "... line N of ..." line: they must come consecutively. */
 static void replay_count(enum history_kind kind, const char *bytes, size_t n, void *opaque)
 {
-    struct { int first, next, n; bool ok; } *t = opaque;
+    struct {
+        int first, next, n;
+        bool ok;
+    } *t = opaque;
     const char *p = memmem(bytes, n, "] line ", 7);
     int v = p ? atoi(p + 7) : -1;
     if (t->first < 0)
@@ -104,7 +118,7 @@ static void replay_count(enum history_kind kind, const char *bytes, size_t n, vo
 
 Test(history, sealed_chunks_are_compressed_and_replay_in_order)
 {
-    struct history h = { 0 };
+    struct history h = {0};
     char line[100];
     for (int i = 0; i < 30000; i++) {
         int n = snprintf(line, sizeof line, "[%6d.000000] line %d of a boot log: systemd[1]: Started a unit.\r\n",
@@ -114,7 +128,10 @@ Test(history, sealed_chunks_are_compressed_and_replay_in_order)
     cr_assert_gt(h.nchunks, 0, "full tails are sealed");
     cr_assert_geq(h.lines, 10000, "%zu lines: at least what was asked", h.lines);
     cr_assert_lt(h.cap, h.len / 2, "%zu bytes held for %zu plain: compressed", h.cap, h.len);
-    struct { int first, next, n; bool ok; } t = { -1, 0, 0, true };
+    struct {
+        int first, next, n;
+        bool ok;
+    } t = {-1, 0, 0, true};
     history_replay(&h, replay_count, &t);
     cr_assert(t.ok, "the lines come back in order, none missing");
     cr_assert_eq(t.n, (int)h.lines);

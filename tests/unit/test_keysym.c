@@ -20,12 +20,12 @@ Test(keysym, plain_characters)
     cr_assert(keysym_from_key(' ', &ev));
     cr_assert_eq(ev.keysym, 0x20);
 
-    cr_assert(keysym_from_key(0xe9, &ev));          /* é: Latin-1 */
+    cr_assert(keysym_from_key(0xe9, &ev)); /* é: Latin-1 */
     cr_assert_eq(ev.keysym, 0xe9);
     cr_assert_eq(ev.ascii, KEYSYM_INVALID);
     cr_assert_eq(ev.unicode, 0xe9);
 
-    cr_assert(keysym_from_key(0x6f22, &ev));        /* 漢 */
+    cr_assert(keysym_from_key(0x6f22, &ev)); /* 漢 */
     cr_assert_eq(ev.keysym, 0x01006f22);
     cr_assert_eq(ev.ascii, KEYSYM_INVALID);
     cr_assert_eq(ev.unicode, 0x6f22);
@@ -33,13 +33,15 @@ Test(keysym, plain_characters)
 
 Test(keysym, special_keys)
 {
-    static const struct { key_code k; uint32_t sym; } map[] = {
-        { '\r', XK_Return }, { '\t', XK_Tab }, { '\033', XK_Escape },
-        { KEYC_BSPACE, XK_BackSpace }, { KEYC_UP, XK_Up }, { KEYC_DOWN, XK_Down },
-        { KEYC_LEFT, XK_Left }, { KEYC_RIGHT, XK_Right }, { KEYC_HOME, XK_Home },
-        { KEYC_END, XK_End }, { KEYC_PPAGE, XK_Prior }, { KEYC_NPAGE, XK_Next },
-        { KEYC_IC, XK_Insert }, { KEYC_DC, XK_Delete }, { KEYC_F1, 0xffbe },
-        { KEYC_F5, 0xffc2 }, { KEYC_F12, 0xffc9 },
+    static const struct {
+        key_code k;
+        uint32_t sym;
+    } map[] = {
+        {'\r', XK_Return},    {'\t', XK_Tab},       {'\033', XK_Escape},    {KEYC_BSPACE, XK_BackSpace},
+        {KEYC_UP, XK_Up},     {KEYC_DOWN, XK_Down}, {KEYC_LEFT, XK_Left},   {KEYC_RIGHT, XK_Right},
+        {KEYC_HOME, XK_Home}, {KEYC_END, XK_End},   {KEYC_PPAGE, XK_Prior}, {KEYC_NPAGE, XK_Next},
+        {KEYC_IC, XK_Insert}, {KEYC_DC, XK_Delete}, {KEYC_F1, 0xffbe},      {KEYC_F5, 0xffc2},
+        {KEYC_F12, 0xffc9},
     };
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
         struct keysym_event ev;
@@ -75,13 +77,13 @@ Test(keysym, modifiers)
 
 Test(keysym, no_keysym)
 {
-    struct keysym_event ev = { 1, 2, 3, 4 };
+    struct keysym_event ev = {1, 2, 3, 4};
 
     cr_assert_not(keysym_from_key(KEYC_NONE, &ev));
     cr_assert_not(keysym_from_key(KEYC_MOUSE1, &ev));
     cr_assert_not(keysym_from_key(KEYC_WHEELUP, &ev));
     cr_assert_not(keysym_from_key(KEYC_WHEELDOWN | KEYC_CTRL, &ev));
-    cr_assert_not(keysym_from_key(0x7f, &ev));       /* raw controls are no key */
+    cr_assert_not(keysym_from_key(0x7f, &ev)); /* raw controls are no key */
     cr_assert_not(keysym_from_key(0x01, &ev));
     cr_assert_not(keysym_from_key(0x9b, &ev));
     cr_assert_not(keysym_from_key(0xd800, &ev));
@@ -130,13 +132,11 @@ static const char *type(struct tsm *t, key_code k)
     struct keysym_event ev;
     t->len = 0;
     cr_assert(keysym_from_key(k, &ev), "key %#x has a keysym", k);
-    cr_assert(tsm_vte_handle_keyboard(t->vte, ev.keysym, ev.ascii, ev.mods, ev.unicode),
-              "libtsm handles key %#x", k);
+    cr_assert(tsm_vte_handle_keyboard(t->vte, ev.keysym, ev.ascii, ev.mods, ev.unicode), "libtsm handles key %#x", k);
     cr_assert_lt(t->len, sizeof t->out);
     t->out[t->len] = '\0';
     return t->out;
 }
-
 
 Test(keysym_tsm, characters)
 {
@@ -145,9 +145,9 @@ Test(keysym_tsm, characters)
     cr_assert_str_eq(type(t, 'Z'), "Z", "key %#x", (unsigned)('Z'));
     cr_assert_str_eq(type(t, ' '), " ", "key %#x", (unsigned)(' '));
     cr_assert_str_eq(type(t, '~'), "~", "key %#x", (unsigned)('~'));
-    cr_assert_str_eq(type(t, 0xe9), "\xc3\xa9", "key %#x", (unsigned)(0xe9));              /* é */
-    cr_assert_str_eq(type(t, 0x6f22), "\xe6\xbc\xa2", "key %#x", (unsigned)(0x6f22));        /* 漢 */
-    cr_assert_str_eq(type(t, 0x1f600), "\xf0\x9f\x98\x80", "key %#x", (unsigned)(0x1f600));   /* outside the BMP */
+    cr_assert_str_eq(type(t, 0xe9), "\xc3\xa9", "key %#x", (unsigned)(0xe9));               /* é */
+    cr_assert_str_eq(type(t, 0x6f22), "\xe6\xbc\xa2", "key %#x", (unsigned)(0x6f22));       /* 漢 */
+    cr_assert_str_eq(type(t, 0x1f600), "\xf0\x9f\x98\x80", "key %#x", (unsigned)(0x1f600)); /* outside the BMP */
     tsm_close(t);
 }
 
@@ -157,7 +157,8 @@ Test(keysym_tsm, control_and_meta)
     cr_assert_str_eq(type(t, 'c' | KEYC_CTRL), "\x03", "key %#x", (unsigned)('c' | KEYC_CTRL));
     cr_assert_str_eq(type(t, 'a' | KEYC_CTRL), "\x01", "key %#x", (unsigned)('a' | KEYC_CTRL));
     cr_assert_str_eq(type(t, 'z' | KEYC_CTRL), "\x1a", "key %#x", (unsigned)('z' | KEYC_CTRL));
-    cr_assert_str_eq(type(t, ' ' | KEYC_CTRL), "", "key %#x", (unsigned)(' ' | KEYC_CTRL));   /* NUL: checked by length below */
+    cr_assert_str_eq(type(t, ' ' | KEYC_CTRL), "", "key %#x",
+                     (unsigned)(' ' | KEYC_CTRL)); /* NUL: checked by length below */
     cr_assert_eq(t->len, 1);
     cr_assert_eq(t->out[0], '\0');
     cr_assert_str_eq(type(t, '\\' | KEYC_CTRL), "\x1c", "key %#x", (unsigned)('\\' | KEYC_CTRL));
@@ -165,14 +166,15 @@ Test(keysym_tsm, control_and_meta)
     cr_assert_str_eq(type(t, '^' | KEYC_CTRL), "\x1e", "key %#x", (unsigned)('^' | KEYC_CTRL));
     cr_assert_str_eq(type(t, '_' | KEYC_CTRL), "\x1f", "key %#x", (unsigned)('_' | KEYC_CTRL));
     cr_assert_str_eq(type(t, 'x' | KEYC_META), "\033x", "key %#x", (unsigned)('x' | KEYC_META));
-    cr_assert_str_eq(type(t, 'c' | KEYC_CTRL | KEYC_META), "\033\x03", "key %#x", (unsigned)('c' | KEYC_CTRL | KEYC_META));
+    cr_assert_str_eq(type(t, 'c' | KEYC_CTRL | KEYC_META), "\033\x03", "key %#x",
+                     (unsigned)('c' | KEYC_CTRL | KEYC_META));
     cr_assert_str_eq(type(t, KEYC_UP | KEYC_META), "\033\033[A", "key %#x", (unsigned)(KEYC_UP | KEYC_META));
     /* Every control byte a terminal can send comes back as itself. */
     for (uint32_t b = 1; b < 0x20; b++) {
         key_code k = key_from_byte(b);
-        char want[2] = { (char)b, 0 };
+        char want[2] = {(char)b, 0};
         if (k == KEYC_BSPACE)
-            continue;   /* 0x08 is BSpace, see below */
+            continue; /* 0x08 is BSpace, see below */
         cr_assert_str_eq(type(t, k), want, "key %#x", (unsigned)(k));
     }
     tsm_close(t);
@@ -210,12 +212,12 @@ Test(keysym_tsm, special_keys)
 Test(keysym_tsm, application_cursor_keys)
 {
     struct tsm *t = tsm_open();
-    tsm_vte_input(t->vte, "\033[?1h", 5);    /* DECCKM on */
+    tsm_vte_input(t->vte, "\033[?1h", 5); /* DECCKM on */
     cr_assert_str_eq(type(t, KEYC_UP), "\033OA", "key %#x", (unsigned)(KEYC_UP));
     cr_assert_str_eq(type(t, KEYC_LEFT), "\033OD", "key %#x", (unsigned)(KEYC_LEFT));
     cr_assert_str_eq(type(t, KEYC_HOME), "\033OH", "key %#x", (unsigned)(KEYC_HOME));
     cr_assert_str_eq(type(t, KEYC_END), "\033OF", "key %#x", (unsigned)(KEYC_END));
-    tsm_vte_input(t->vte, "\033[?1l", 5);    /* and off again */
+    tsm_vte_input(t->vte, "\033[?1l", 5); /* and off again */
     cr_assert_str_eq(type(t, KEYC_UP), "\033[A", "key %#x", (unsigned)(KEYC_UP));
     tsm_close(t);
 }
@@ -223,7 +225,7 @@ Test(keysym_tsm, application_cursor_keys)
 Test(keysym_tsm, newline_mode)
 {
     struct tsm *t = tsm_open();
-    tsm_vte_input(t->vte, "\033[20h", 5);    /* LNM: Enter sends CR LF */
+    tsm_vte_input(t->vte, "\033[20h", 5); /* LNM: Enter sends CR LF */
     cr_assert_str_eq(type(t, '\r'), "\r\n", "key %#x", (unsigned)('\r'));
     tsm_close(t);
 }

@@ -5,7 +5,7 @@
 
 static struct limits *make(unsigned conns, unsigned input, unsigned lifecycle, unsigned defines)
 {
-    struct limits_conf c = { { conns, input, lifecycle, defines } };
+    struct limits_conf c = {{conns, input, lifecycle, defines}};
     struct limits *l = limits_new(&c);
     cr_assert_not_null(l);
     return l;
@@ -88,7 +88,7 @@ Test(limits, connections)
     limits_disconnect(l, 1000);
     cr_assert_eq(limits_connections(l, 1000), 1);
     cr_assert(limits_connect(l, 1000, why, sizeof why));
-    limits_disconnect(l, 1002);   /* never connected: no underflow, no entry */
+    limits_disconnect(l, 1002); /* never connected: no underflow, no entry */
     cr_assert_eq(limits_connections(l, 1002), 0);
     cr_assert_not(limits_take(l, 1000, LIMIT_CONNECTIONS, 1, 0, why, sizeof why), "not a bucket");
     limits_free(l);
@@ -100,7 +100,7 @@ Test(limits, reload_shrinks_buckets_keeps_counts)
     char why[100];
     cr_assert(limits_connect(l, 9, why, sizeof why));
     cr_assert(limits_take(l, 9, LIMIT_INPUT, 10, 0, why, sizeof why));
-    struct limits_conf c = { { 4, 100, 0, 0 } };
+    struct limits_conf c = {{4, 100, 0, 0}};
     limits_set_conf(l, &c);
     cr_assert_eq(limits_connections(l, 9), 1);
     cr_assert_not(limits_take(l, 9, LIMIT_INPUT, 101, 0, why, sizeof why));

@@ -78,8 +78,8 @@ Test(lineedit, emacs_keys_edit)
 
 Test(lineedit, keys_that_are_not_text_are_refused)
 {
-    key_code no[] = { '\r', '\t', 0x1b, 0x7f, 0x85, 0x9b, 'x' | KEYC_META, 'x' | KEYC_CTRL,
-                      KEYC_F5, KEYC_UP, 0xd800, 0xdfff, 0x110000 };
+    key_code no[] = {'\r',    '\t',    0x1b,   0x7f,   0x85,    0x9b, 'x' | KEYC_META, 'x' | KEYC_CTRL,
+                     KEYC_F5, KEYC_UP, 0xd800, 0xdfff, 0x110000};
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
         cr_assert_not(lineedit_key(&le, no[i]), "key 0x%x was taken", no[i]);
     cr_assert_eq(le.len, 0);
@@ -108,7 +108,8 @@ Test(lineedit, get_truncates_at_a_character)
 
 Test(lineedit, set_keeps_what_it_can_of_bad_utf8)
 {
-    lineedit_set(&le, "ab\xff" "cd");
+    lineedit_set(&le, "ab\xff"
+                      "cd");
     cr_assert_str_eq(text(), "ab?cd");
     lineedit_set(&le, NULL);
     cr_assert_str_eq(text(), "");

@@ -10,8 +10,9 @@ static void setup(void)
 {
     char err[300];
     memset(&P, 0, sizeof P);
-    cr_assert_eq(watch_patterns_add_alarm(&P, "Kernel panic|Oops|BUG:|emergency mode|Give root password", err,
-                                          sizeof err), 0, "%s", err);
+    cr_assert_eq(
+        watch_patterns_add_alarm(&P, "Kernel panic|Oops|BUG:|emergency mode|Give root password", err, sizeof err), 0,
+        "%s", err);
     cr_assert_eq(watch_patterns_set_settled(&P, "login:|\\$ $|# $", err, sizeof err), 0, "%s", err);
 }
 
@@ -27,7 +28,7 @@ static void feed(struct linewatch *w, const char *s, unsigned long long now)
 
 Test(linewatch, last_line_and_time, .init = setup, .fini = teardown)
 {
-    struct linewatch w = { 0 };
+    struct linewatch w = {0};
     cr_assert_str_eq(linewatch_line(&w), "");
     feed(&w, "[    0.1] Linux version\r\n[    0.2] Command line: console=ttyS0\r\n", 100);
     cr_assert_str_eq(linewatch_line(&w), "[    0.2] Command line: console=ttyS0");
@@ -44,7 +45,7 @@ Test(linewatch, last_line_and_time, .init = setup, .fini = teardown)
 
 Test(linewatch, an_alarm_sticks_until_seen, .init = setup, .fini = teardown)
 {
-    struct linewatch w = { 0 };
+    struct linewatch w = {0};
     feed(&w, "[   12.3] Kernel panic - not syncing: sysrq triggered crash\r\n", 5000);
     cr_assert(w.alarm);
     cr_assert_eq(w.alarm_ms, 5000);
@@ -72,7 +73,7 @@ Test(linewatch, an_alarm_sticks_until_seen, .init = setup, .fini = teardown)
 
 Test(linewatch, a_prompt_is_settled, .init = setup, .fini = teardown)
 {
-    struct linewatch w = { 0 };
+    struct linewatch w = {0};
     feed(&w, "Welcome\r\ndemo1 login: ", 1);
     cr_assert(linewatch_settled(&w, &P));
     feed(&w, "root\r\n", 2);
@@ -87,7 +88,7 @@ Test(linewatch, a_prompt_is_settled, .init = setup, .fini = teardown)
 Test(linewatch, patterns_that_do_not_compile_say_why, .init = setup, .fini = teardown)
 {
     char err[300];
-    struct watch_patterns q = { 0 };
+    struct watch_patterns q = {0};
     cr_assert_eq(watch_patterns_add_alarm(&q, "panic(", err, sizeof err), -1);
     cr_assert(strstr(err, "'panic('"), "%s", err);
     cr_assert_eq(q.nalarm, 0);

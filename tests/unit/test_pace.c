@@ -25,14 +25,14 @@ static int flood(struct pace *p, unsigned long long until, unsigned long long *l
 
 Test(pace, first_output_is_drawn_at_once)
 {
-    struct pace p = { 0 };
+    struct pace p = {0};
     pace_output(&p, 5000);
     cr_assert_eq(pace_wait(&p, 5000, false), 0);
 }
 
 Test(pace, a_flood_ramps_to_one_frame_a_second)
 {
-    struct pace p = { 0 };
+    struct pace p = {0};
     unsigned long long last = 0;
     int frames = flood(&p, 11000, &last);
     /* 16, 32, ... 512 ms, then 1 s apart: about 17 frames in 10 s, not 10000. */
@@ -45,7 +45,7 @@ Test(pace, a_flood_ramps_to_one_frame_a_second)
 
 Test(pace, the_end_of_a_burst_is_drawn_after_the_burst_gap)
 {
-    struct pace p = { 0 };
+    struct pace p = {0};
     unsigned long long last = 0;
     flood(&p, 11000, &last);
     /* A frame went out with the last byte, at 11000: the pace alone would
@@ -58,7 +58,7 @@ Test(pace, the_end_of_a_burst_is_drawn_after_the_burst_gap)
 
 Test(pace, an_echo_is_drawn_at_once_even_in_a_flood)
 {
-    struct pace p = { 0 };
+    struct pace p = {0};
     unsigned long long last = 0;
     flood(&p, 5000, &last);
     cr_assert(pace_wait(&p, 5000, false) > 0);
@@ -71,7 +71,7 @@ Test(pace, an_echo_is_drawn_at_once_even_in_a_flood)
 
 Test(pace, quiet_resets_the_ramp)
 {
-    struct pace p = { 0 };
+    struct pace p = {0};
     unsigned long long last = 0;
     flood(&p, 5000, &last);
     cr_assert_gt(p.interval_ms, 0);
@@ -82,7 +82,7 @@ Test(pace, quiet_resets_the_ramp)
 
 Test(pace, output_within_the_idle_gap_keeps_the_ramp)
 {
-    struct pace p = { 0 };
+    struct pace p = {0};
     unsigned long long last = 0;
     flood(&p, 5000, &last);
     unsigned before = p.interval_ms;

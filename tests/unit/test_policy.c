@@ -14,13 +14,14 @@
 
 #include "policy/policy.h"
 
-#define TINY_XML "<domain type='qemu'><name>tiny</name><memory unit='MiB'>64</memory>" \
-                 "<os><type>hvm</type></os><devices><disk type='file' device='disk'>" \
-                 "<source file='/srv/vm/base.qcow2'/><target dev='vda'/></disk></devices></domain>\n"
+#define TINY_XML                                                                                                       \
+    "<domain type='qemu'><name>tiny</name><memory unit='MiB'>64</memory>"                                              \
+    "<os><type>hvm</type></os><devices><disk type='file' device='disk'>"                                               \
+    "<source file='/srv/vm/base.qcow2'/><target dev='vda'/></disk></devices></domain>\n"
 
 static void put_file(const char *path, const char *text)
 {
-    unlink(path);   /* a fresh file: this test's owner and mode */
+    unlink(path); /* a fresh file: this test's owner and mode */
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f, "%s: %s", path, strerror(errno));
     cr_assert(fputs(text, f) >= 0);
@@ -57,13 +58,12 @@ static void private_etc(void)
 Test(policy, smallest_policy_exactly_as_written)
 {
     private_etc();
-    put_file("/etc/virtmux/policy",
-             "host local qemu:///system\n"
-             "role student @students\n"
-             "role ta @tas\n"
-             "quota student 4\n"
-             "template tiny /etc/virtmux/templates/tiny.xml\n"
-             "images /srv/vm/%u\n");
+    put_file("/etc/virtmux/policy", "host local qemu:///system\n"
+                                    "role student @students\n"
+                                    "role ta @tas\n"
+                                    "quota student 4\n"
+                                    "template tiny /etc/virtmux/templates/tiny.xml\n"
+                                    "images /srv/vm/%u\n");
     char err[512] = "";
     struct policy *p = policy_load("/etc/virtmux/policy", err, sizeof err);
     cr_assert_not_null(p, "%s", err);
@@ -148,7 +148,7 @@ static uid_t uid_of(const char *name)
 
 static struct peer by_hand(uid_t uid, const char *user, int ngroups, ...)
 {
-    struct peer p = { .uid = uid, .ngroups = ngroups };
+    struct peer p = {.uid = uid, .ngroups = ngroups};
     snprintf(p.user, sizeof p.user, "%s", user);
     va_list ap;
     va_start(ap, ngroups);
@@ -286,7 +286,8 @@ Test(policy, limits_audit_images_templates, .init = setup, .fini = teardown)
              "audit /var/log/vmx.log 2M\n"
              "images /srv/%%%%vm/%%u/images\n"
              "template tiny %s\n"
-             "template small %s\n", tpl, tpl);
+             "template small %s\n",
+             tpl, tpl);
     struct policy *p = load(text);
     size_t n;
     const struct policy_host *h = policy_hosts(p, &n);
@@ -327,34 +328,36 @@ Test(policy, bad_lines_say_file_and_line, .init = setup, .fini = teardown)
     put_file(badtpl, "<domain><devices>");
     snprintf(twodisks, sizeof twodisks, "%s/two.xml", tdir);
     put_file(twodisks, "<domain><devices><disk type='file' device='disk'/><disk type='file'/></devices></domain>");
-    struct { const char *line, *why; } bad[] = {
-        { "frobnicate yes", "unknown directive 'frobnicate'" },
-        { "role student 'unterminated", "unterminated quote (')" },
-        { "role wizard @users", "unknown role 'wizard' (student, ta or operator)" },
-        { "role student", "usage: role student|ta|operator USER|@GROUP..." },
-        { "role student @users @no-such-group-vmx", "no group 'no-such-group-vmx'" },
-        { "role ta no-such-user-vmx", "no user 'no-such-user-vmx'" },
-        { "role ta @", "'@' without a group name" },
-        { "quota student four", "'four' is not a number" },
-        { "quota student -1", "'-1' is not a number" },
-        { "quota student 100001", "'100001' is more than 100000" },
-        { "limit input 5G", "'5G' is more than 4294967294" },
-        { "quota wizard 3", "'wizard' is not a role or a user" },
-        { "quota @no-such-group-vmx 3", "no group 'no-such-group-vmx'" },
-        { "template tiny /nonexistent/tiny.xml", "template /nonexistent/tiny.xml: No such file or directory" },
-        { "template tiny /tmp", "template /tmp: not a regular file of at most 1048576 bytes" },
-        { "template a/b /tmp/x.xml", "template name: a name may not contain '/'" },
-        { "template tiny tiny.xml", "a template's path must be absolute" },
-        { "images srv/vm/%u", "the images directory must be absolute" },
-        { "images /srv/%s", "only %u (the user) and %% may follow '%'" },
-        { "images /srv/vm/%", "only %u (the user) and %% may follow '%'" },
-        { "limit input 0", "a limit of 0 would refuse everything; say 'off' for none" },
-        { "limit cpu 3", "unknown limit 'cpu' (connections, input, lifecycle or defines)" },
-        { "limit input 5T", "'5T' is not a number" },
-        { "limit lifecycle 5K", "'5K' is not a number" },
-        { "audit log.txt", "the audit log's path must be absolute" },
-        { "host local qemu:///system extra", "usage: host NAME URI" },
-        { "host a/b qemu:///system", "a host name may not be empty or contain '/'" },
+    struct {
+        const char *line, *why;
+    } bad[] = {
+        {"frobnicate yes", "unknown directive 'frobnicate'"},
+        {"role student 'unterminated", "unterminated quote (')"},
+        {"role wizard @users", "unknown role 'wizard' (student, ta or operator)"},
+        {"role student", "usage: role student|ta|operator USER|@GROUP..."},
+        {"role student @users @no-such-group-vmx", "no group 'no-such-group-vmx'"},
+        {"role ta no-such-user-vmx", "no user 'no-such-user-vmx'"},
+        {"role ta @", "'@' without a group name"},
+        {"quota student four", "'four' is not a number"},
+        {"quota student -1", "'-1' is not a number"},
+        {"quota student 100001", "'100001' is more than 100000"},
+        {"limit input 5G", "'5G' is more than 4294967294"},
+        {"quota wizard 3", "'wizard' is not a role or a user"},
+        {"quota @no-such-group-vmx 3", "no group 'no-such-group-vmx'"},
+        {"template tiny /nonexistent/tiny.xml", "template /nonexistent/tiny.xml: No such file or directory"},
+        {"template tiny /tmp", "template /tmp: not a regular file of at most 1048576 bytes"},
+        {"template a/b /tmp/x.xml", "template name: a name may not contain '/'"},
+        {"template tiny tiny.xml", "a template's path must be absolute"},
+        {"images srv/vm/%u", "the images directory must be absolute"},
+        {"images /srv/%s", "only %u (the user) and %% may follow '%'"},
+        {"images /srv/vm/%", "only %u (the user) and %% may follow '%'"},
+        {"limit input 0", "a limit of 0 would refuse everything; say 'off' for none"},
+        {"limit cpu 3", "unknown limit 'cpu' (connections, input, lifecycle or defines)"},
+        {"limit input 5T", "'5T' is not a number"},
+        {"limit lifecycle 5K", "'5K' is not a number"},
+        {"audit log.txt", "the audit log's path must be absolute"},
+        {"host local qemu:///system extra", "usage: host NAME URI"},
+        {"host a/b qemu:///system", "a host name may not be empty or contain '/'"},
     };
     char err[600], text[512], want[700];
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {

@@ -20,7 +20,7 @@ static struct rbuf only_frame(struct wbuf *b, uint16_t want_type)
 
 Test(proto, frame_needs_all_its_bytes)
 {
-    struct wbuf b = { 0 };
+    struct wbuf b = {0};
     cr_assert_eq(msg_put_ack(&b, 7), 0);
     uint16_t type;
     struct rbuf r;
@@ -33,9 +33,9 @@ Test(proto, frame_needs_all_its_bytes)
 
 Test(proto, frame_lengths_out_of_range_break_the_stream)
 {
-    unsigned char big[6] = { 0xff, 0xff, 0xff, 0x7f, 1, 0 };
-    unsigned char tiny[6] = { 1, 0, 0, 0, 1, 0 };
-    unsigned char limit[6] = { 0x01, 0x00, 0x10, 0x00, 1, 0 };   /* WIRE_MAX_FRAME + 1 */
+    unsigned char big[6] = {0xff, 0xff, 0xff, 0x7f, 1, 0};
+    unsigned char tiny[6] = {1, 0, 0, 0, 1, 0};
+    unsigned char limit[6] = {0x01, 0x00, 0x10, 0x00, 1, 0}; /* WIRE_MAX_FRAME + 1 */
     uint16_t type;
     struct rbuf r;
     size_t taken;
@@ -46,16 +46,21 @@ Test(proto, frame_lengths_out_of_range_break_the_stream)
 
 Test(proto, hello_round_trip)
 {
-    char *a0[] = { "connect", "test:///default", NULL }, *a1[] = { "attach", "-r", "vm1", NULL };
-    struct msg_hello h = { .magic = PROTO_MAGIC, .version = PROTO_VERSION, .flags = HELLO_READONLY,
-                           .rows = 50, .cols = 200, .colours = 256, .ncmds = 2 };
+    char *a0[] = {"connect", "test:///default", NULL}, *a1[] = {"attach", "-r", "vm1", NULL};
+    struct msg_hello h = {.magic = PROTO_MAGIC,
+                          .version = PROTO_VERSION,
+                          .flags = HELLO_READONLY,
+                          .rows = 50,
+                          .cols = 200,
+                          .colours = 256,
+                          .ncmds = 2};
     snprintf(h.term, sizeof h.term, "xterm-256color");
     snprintf(h.cwd, sizeof h.cwd, "/home/student");
     h.argc[0] = 2;
     h.argv[0] = a0;
     h.argc[1] = 3;
     h.argv[1] = a1;
-    struct wbuf b = { 0 };
+    struct wbuf b = {0};
     cr_assert_eq(msg_put_hello(&b, &h), 0);
     struct rbuf r = only_frame(&b, MSG_HELLO);
     uint32_t magic, version;
@@ -82,8 +87,8 @@ Test(proto, hello_round_trip)
 Test(proto, a_hello_of_another_version_still_says_which)
 {
     /* Only magic and version: whatever follows may be another layout. */
-    unsigned char p[8] = { 0x56, 0x4d, 0x4d, 0x58, 9, 0, 0, 0 };
-    struct rbuf r = { p, sizeof p, false };
+    unsigned char p[8] = {0x56, 0x4d, 0x4d, 0x58, 9, 0, 0, 0};
+    struct rbuf r = {p, sizeof p, false};
     uint32_t magic, version;
     cr_assert_eq(msg_get_hello_head(r, &magic, &version), 0);
     cr_assert_eq(magic, PROTO_MAGIC);
@@ -94,8 +99,8 @@ Test(proto, a_hello_of_another_version_still_says_which)
 
 Test(proto, small_messages_round_trip)
 {
-    struct wbuf b = { 0 };
-    struct key_event_wire k[3] = { { 'a', 0, 0 }, { KEYC_UP | KEYC_CTRL, 1, 2 }, { KEYC_MOUSE1, 40, 120 } };
+    struct wbuf b = {0};
+    struct key_event_wire k[3] = {{'a', 0, 0}, {KEYC_UP | KEYC_CTRL, 1, 2}, {KEYC_MOUSE1, 40, 120}};
     cr_assert_eq(msg_put_keys(&b, k, 3), 0);
     struct rbuf r = only_frame(&b, MSG_KEYS);
     struct key_event_wire got[KEYS_MAX];
@@ -163,7 +168,7 @@ Test(proto, small_messages_round_trip)
 
 Test(proto, decoders_refuse_what_they_do_not_understand)
 {
-    struct wbuf b = { 0 };
+    struct wbuf b = {0};
     /* Trailing bytes after an ACK. */
     size_t s = wbuf_begin(&b, MSG_ACK);
     wbuf_u32(&b, 1);
@@ -206,16 +211,16 @@ Test(proto, decoders_refuse_what_they_do_not_understand)
 Test(proto, runs_of_cells_round_trip_and_share_styles)
 {
     struct cell c[5] = {
-        { 'a', 0, 1, CELL_COLOUR_DEFAULT, CELL_BOLD, 1 },
-        { 'b', 0, 1, CELL_COLOUR_DEFAULT, CELL_BOLD, 1 },          /* same style: its character only */
-        { 0x6f22, 0, CELL_COLOUR_RGB | 0x102030, 4, 0, 2 },         /* a wide character */
-        { 0, 0, CELL_COLOUR_RGB | 0x102030, 4, 0, 0 },              /* its right half */
-        { 'e', 0x301, CELL_COLOUR_DEFAULT, 255, CELL_ITALIC, 1 },   /* with a combining mark */
+        {'a', 0, 1, CELL_COLOUR_DEFAULT, CELL_BOLD, 1},
+        {'b', 0, 1, CELL_COLOUR_DEFAULT, CELL_BOLD, 1},         /* same style: its character only */
+        {0x6f22, 0, CELL_COLOUR_RGB | 0x102030, 4, 0, 2},       /* a wide character */
+        {0, 0, CELL_COLOUR_RGB | 0x102030, 4, 0, 0},            /* its right half */
+        {'e', 0x301, CELL_COLOUR_DEFAULT, 255, CELL_ITALIC, 1}, /* with a combining mark */
     };
-    struct wbuf b = { 0 };
+    struct wbuf b = {0};
     wire_put_run(&b, 7, 11, c, 5);
     size_t with_shared = b.len;
-    struct rbuf r = { b.data, b.len, false };
+    struct rbuf r = {b.data, b.len, false};
     struct cell got[8];
     int y, x;
     cr_assert_eq(wire_get_run(&r, &y, &x, got, 8), 5);
@@ -228,20 +233,20 @@ Test(proto, runs_of_cells_round_trip_and_share_styles)
                   "cell %d does not come back as it went", i);
     /* Two cells of one style cost less than two of different styles. */
     b.len = 0;
-    struct cell d[2] = { c[0], c[4] };
+    struct cell d[2] = {c[0], c[4]};
     wire_put_run(&b, 7, 11, d, 2);
     cr_assert_lt(with_shared - b.len, 5 * 8, "sanity: %zu vs %zu", with_shared, b.len);
-    r = (struct rbuf){ b.data, b.len, false };
+    r = (struct rbuf){b.data, b.len, false};
     cr_assert_eq(wire_get_run(&r, &y, &x, got, 1), -1, "more cells than room");
     wbuf_free(&b);
 }
 
 Test(proto, runs_refuse_bad_cells)
 {
-    struct wbuf b = { 0 };
-    struct cell c = { 'a', 0, 300, CELL_COLOUR_DEFAULT, 0, 1 };   /* no such colour */
+    struct wbuf b = {0};
+    struct cell c = {'a', 0, 300, CELL_COLOUR_DEFAULT, 0, 1}; /* no such colour */
     wire_put_run(&b, 0, 0, &c, 1);
-    struct rbuf r = { b.data, b.len, false };
+    struct rbuf r = {b.data, b.len, false};
     struct cell got[2];
     int y, x;
     cr_assert_eq(wire_get_run(&r, &y, &x, got, 2), -1);
@@ -249,33 +254,33 @@ Test(proto, runs_refuse_bad_cells)
     c.fg = 1;
     c.width = 3;
     wire_put_run(&b, 0, 0, &c, 1);
-    r = (struct rbuf){ b.data, b.len, false };
+    r = (struct rbuf){b.data, b.len, false};
     cr_assert_eq(wire_get_run(&r, &y, &x, got, 2), -1, "width 3");
     b.len = 0;
-    wbuf_varint(&b, 5000);   /* a row no screen has */
+    wbuf_varint(&b, 5000); /* a row no screen has */
     wbuf_varint(&b, 0);
     wbuf_varint(&b, 0);
-    r = (struct rbuf){ b.data, b.len, false };
+    r = (struct rbuf){b.data, b.len, false};
     cr_assert_eq(wire_get_run(&r, &y, &x, got, 2), -1);
     wbuf_free(&b);
 }
 
 Test(proto, varints_and_their_limits)
 {
-    struct wbuf b = { 0 };
-    uint32_t v[] = { 0, 1, 127, 128, 16383, 16384, 0xffffffffu };
+    struct wbuf b = {0};
+    uint32_t v[] = {0, 1, 127, 128, 16383, 16384, 0xffffffffu};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         wbuf_varint(&b, v[i]);
     wbuf_svarint(&b, -1);
     wbuf_svarint(&b, INT32_MIN);
-    struct rbuf r = { b.data, b.len, false };
+    struct rbuf r = {b.data, b.len, false};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
         cr_assert_eq(rbuf_varint(&r), v[i]);
     cr_assert_eq(rbuf_svarint(&r), -1);
     cr_assert_eq(rbuf_svarint(&r), INT32_MIN);
     cr_assert_not(r.bad);
-    unsigned char six[6] = { 0x80, 0x80, 0x80, 0x80, 0x80, 0x01 };
-    r = (struct rbuf){ six, sizeof six, false };
+    unsigned char six[6] = {0x80, 0x80, 0x80, 0x80, 0x80, 0x01};
+    r = (struct rbuf){six, sizeof six, false};
     rbuf_varint(&r);
     cr_assert(r.bad, "more than 32 bits");
     wbuf_free(&b);

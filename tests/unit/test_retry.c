@@ -7,7 +7,7 @@
 
 Test(retry, delays_double_from_the_first_up_to_the_cap)
 {
-    unsigned want[] = { 500, 1000, 2000, 4000, 8000, 10000, 10000 };
+    unsigned want[] = {500, 1000, 2000, 4000, 8000, 10000, 10000};
     unsigned last = 0;
     for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
         last = retry_delay_after(last, 500, 10000);
@@ -80,7 +80,7 @@ Test(retry, the_timer_fires_once_and_doubles, .timeout = 10)
     cr_assert(test_pump_until(fired_once, &F, 2000));
     cr_assert_geq(test_now_ms() - t0, 19);
     cr_assert_not(retry_pending(r));
-    witness_fires(60);   /* three times its delay */
+    witness_fires(60); /* three times its delay */
     cr_assert_eq(F.n, 1, "a one-shot timer fired %d times", F.n);
 
     cr_assert_eq(retry_schedule(r), 0);
@@ -94,7 +94,7 @@ Test(retry, cancel_keeps_the_delay_and_reset_starts_over, .timeout = 10)
     retry_schedule(r);
     retry_cancel(r);
     cr_assert_not(retry_pending(r));
-    witness_fires(50);   /* five times its delay */
+    witness_fires(50); /* five times its delay */
     cr_assert_eq(F.n, 0, "a cancelled retry fired");
 
     /* Reconnect-now after a failure: the next wait still doubles. */

@@ -55,8 +55,10 @@ Test(sockpath, a_directory_others_can_reach_is_refused, .init = setup, .fini = t
     cr_assert_eq(mkdir(sub, 0755), 0);
     chmod(sub, 0755);
     cr_assert_eq(sockpath_resolve(NULL, NULL, out, sizeof out, err, sizeof err), -1);
-    snprintf(want, sizeof want, "%s has mode 755: others could reach your consoles; refusing "
-             "(chmod 700 it, or remove it)", sub);
+    snprintf(want, sizeof want,
+             "%s has mode 755: others could reach your consoles; refusing "
+             "(chmod 700 it, or remove it)",
+             sub);
     cr_assert_str_eq(err, want);
     chmod(sub, 0700);
     cr_assert_eq(sockpath_resolve(NULL, NULL, out, sizeof out, err, sizeof err), 0, "%s", err);

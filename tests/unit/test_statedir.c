@@ -21,12 +21,14 @@ static void state_of(const char *xdg, const char *home, char *out, size_t outlen
 
 Test(statedir, xdg_then_home_then_tmp)
 {
-    static const struct { const char *xdg, *home, *want; } cases[] = {
-        { "/x/state", "/home/u", "/x/state/virtmux" },
-        { NULL, "/home/u", "/home/u/.local/state/virtmux" },
-        { "", "/home/u", "/home/u/.local/state/virtmux" },
-        { "rel/state", "/home/u", "/home/u/.local/state/virtmux" },   /* relative: invalid */
-        { NULL, NULL, "/tmp/.local/state/virtmux" },
+    static const struct {
+        const char *xdg, *home, *want;
+    } cases[] = {
+        {"/x/state", "/home/u", "/x/state/virtmux"},
+        {NULL, "/home/u", "/home/u/.local/state/virtmux"},
+        {"", "/home/u", "/home/u/.local/state/virtmux"},
+        {"rel/state", "/home/u", "/home/u/.local/state/virtmux"}, /* relative: invalid */
+        {NULL, NULL, "/tmp/.local/state/virtmux"},
     };
     char out[256];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

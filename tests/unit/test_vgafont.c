@@ -160,8 +160,8 @@ Test(vgafont, installed_console_fonts_are_added_after_the_vga_font)
     for (unsigned i = 256; i < n; i++) {
         cr_assert_neq(vgafont_codepoint(f, i), 0, "added glyph %u has no code point", i);
         for (unsigned j = 0; j < i; j++)
-            cr_assert(memcmp(vgafont_bitmap(f, i), vgafont_bitmap(f, j), 16) != 0,
-                      "added glyph %u repeats glyph %u", i, j);
+            cr_assert(memcmp(vgafont_bitmap(f, i), vgafont_bitmap(f, j), 16) != 0, "added glyph %u repeats glyph %u", i,
+                      j);
     }
     /* adding the same font again adds nothing */
     if (access(lat15, R_OK) == 0) {
@@ -238,7 +238,7 @@ Test(vgafont, add_takes_new_bitmaps_with_their_code_points)
         buf[n + r] = (uint8_t)(0x81 ^ r);
     memcpy(buf + n + 16, vgafont_bitmap(f, 'A'), 16);
     n += 256 * 16;
-    const uint16_t uni[] = { 0x2603, 0xFFFF, 0x0391, 0xFFFF };
+    const uint16_t uni[] = {0x2603, 0xFFFF, 0x0391, 0xFFFF};
     for (size_t i = 0; i < 4; i++) {
         buf[n++] = (uint8_t)uni[i];
         buf[n++] = (uint8_t)(uni[i] >> 8);
@@ -255,7 +255,7 @@ Test(vgafont, add_takes_new_bitmaps_with_their_code_points)
     cr_assert_eq(vgafont_codepoint(f, 'A'), 'A', "the VGA font keeps its reading");
     unlink(path);
     free(path);
-    buf[2] = 0;                                     /* no table */
+    buf[2] = 0; /* no table */
     path = write_font(buf, 4 + 256 * 16, false);
     cr_assert_eq(vgafont_add(f, path, err, sizeof err), -1);
     cr_assert_not_null(strstr(err, "Unicode"), "%s", err);
@@ -278,7 +278,7 @@ Test(vgafont, glyphs_are_distinct_except_the_blanks)
                 cr_assert(blank(vgafont_bitmap(f, i)), "glyphs %u and %u share a bitmap", i, j);
                 dup++;
             }
-    cr_assert_eq(dup, 3);           /* 0x00, 0x20, 0xFF: three pairs */
+    cr_assert_eq(dup, 3); /* 0x00, 0x20, 0xFF: three pairs */
     vgafont_free(f);
 }
 
@@ -286,8 +286,10 @@ Test(vgafont, glyphs_are_distinct_except_the_blanks)
 Test(vgafont, every_seabios_rom_has_the_same_font)
 {
     static const char *const roms[] = {
-        "/usr/share/seabios/vgabios-virtio.bin", "/usr/share/seabios/vgabios-qxl.bin",
-        "/usr/share/seabios/vgabios-cirrus.bin", "/usr/share/seabios/vgabios-vmware.bin",
+        "/usr/share/seabios/vgabios-virtio.bin",
+        "/usr/share/seabios/vgabios-qxl.bin",
+        "/usr/share/seabios/vgabios-cirrus.bin",
+        "/usr/share/seabios/vgabios-vmware.bin",
     };
     struct vgafont *f = load_default();
     int seen = 0;
@@ -315,8 +317,8 @@ Test(vgafont, builtin_cp437_table_matches_the_psf)
 
     for (unsigned i = 1; i < 256; i++)
         if (psf)
-            cr_assert_eq(vgafont_codepoint(f, i), vgafont_cp437(i), "glyph %u: PSF U+%04X, table U+%04X",
-                         i, vgafont_codepoint(f, i), vgafont_cp437(i));
+            cr_assert_eq(vgafont_codepoint(f, i), vgafont_cp437(i), "glyph %u: PSF U+%04X, table U+%04X", i,
+                         vgafont_codepoint(f, i), vgafont_cp437(i));
         else
             cr_assert_eq(vgafont_codepoint(f, i), vgafont_cp437(i));
     cr_assert_eq(vgafont_cp437(0x20), 0x20);

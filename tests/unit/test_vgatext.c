@@ -43,8 +43,8 @@ static uint32_t *fb_new(unsigned w, unsigned h, unsigned stride, uint32_t fill)
 
 /* Glyph g at text cell (cx, cy) the way QEMU's VGA draws it: 8 columns from
  * the font, the 9th (cw 9) background, or a copy of the 8th for 0xC0-0xDF. */
-static void draw(uint32_t *fb, unsigned stride, unsigned cw, unsigned cx, unsigned cy,
-                 unsigned g, uint32_t fg, uint32_t bg)
+static void draw(uint32_t *fb, unsigned stride, unsigned cw, unsigned cx, unsigned cy, unsigned g, uint32_t fg,
+                 uint32_t bg)
 {
     const uint8_t *bm = vgafont_bitmap(font, g);
     for (unsigned y = 0; y < 16; y++) {
@@ -104,7 +104,7 @@ static struct readback all_glyphs(unsigned w, unsigned cw, uint32_t fg, uint32_t
     unsigned cols = w / cw, rows = 25;
     uint32_t *fb = fb_new(w, 400, w, bg);
     struct vgatext *t = vgatext_new(font);
-    struct readback r = { .first = "" };
+    struct readback r = {.first = ""};
 
     cr_assert_not_null(t);
     for (unsigned i = 0; i < cols * rows; i++)
@@ -129,8 +129,10 @@ static struct readback all_glyphs(unsigned w, unsigned cw, uint32_t fg, uint32_t
     return r;
 }
 
-static const struct { int fg, bg; } pairs[] = {
-    { 7, 0 }, { 15, 1 }, { 0, 7 }, { 14, 4 }, { 10, 0 }, { 12, 6 }, { 9, 3 },
+static const struct {
+    int fg, bg;
+} pairs[] = {
+    {7, 0}, {15, 1}, {0, 7}, {14, 4}, {10, 0}, {12, 6}, {9, 3},
 };
 
 Test(vgatext, every_glyph_9_wide_vga_text, .init = setup, .fini = teardown)
@@ -139,8 +141,8 @@ Test(vgatext, every_glyph_9_wide_vga_text, .init = setup, .fini = teardown)
         struct readback r = all_glyphs(720, 9, pal[pairs[p].fg], pal[pairs[p].bg], pairs[p].fg, pairs[p].bg);
         cr_assert_str_eq(r.desc, "text 80x25 (9x16)", "fg %d bg %d", pairs[p].fg, pairs[p].bg);
         cr_assert_eq(r.unknown, 0, "fg %d bg %d: %u unknown cells", pairs[p].fg, pairs[p].bg, r.unknown);
-        cr_assert_eq(r.misread, 0, "fg %d bg %d: %u cells misread, first %s", pairs[p].fg, pairs[p].bg,
-                     r.misread, r.first);
+        cr_assert_eq(r.misread, 0, "fg %d bg %d: %u cells misread, first %s", pairs[p].fg, pairs[p].bg, r.misread,
+                     r.first);
     }
 }
 
@@ -150,8 +152,8 @@ Test(vgatext, every_glyph_8_wide_vga_text, .init = setup, .fini = teardown)
         struct readback r = all_glyphs(640, 8, pal[pairs[p].fg], pal[pairs[p].bg], pairs[p].fg, pairs[p].bg);
         cr_assert_str_eq(r.desc, "text 80x25 (8x16)", "fg %d bg %d", pairs[p].fg, pairs[p].bg);
         cr_assert_eq(r.unknown, 0, "fg %d bg %d: %u unknown cells", pairs[p].fg, pairs[p].bg, r.unknown);
-        cr_assert_eq(r.misread, 0, "fg %d bg %d: %u cells misread, first %s", pairs[p].fg, pairs[p].bg,
-                     r.misread, r.first);
+        cr_assert_eq(r.misread, 0, "fg %d bg %d: %u cells misread, first %s", pairs[p].fg, pairs[p].bg, r.misread,
+                     r.first);
     }
 }
 
@@ -162,8 +164,8 @@ Test(vgatext, six_bit_dac_colours_map_to_the_palette, .init = setup, .fini = tea
     struct readback yellow = all_glyphs(720, 9, 0xFCFC54, 0x000000, 14, 0);
 
     cr_assert_str_eq(grey.desc, "text 80x25 (9x16)");
-    cr_assert_eq(grey.unknown + grey.misread, 0, "grey on blue: %u unknown, %u misread, first %s",
-                 grey.unknown, grey.misread, grey.first);
+    cr_assert_eq(grey.unknown + grey.misread, 0, "grey on blue: %u unknown, %u misread, first %s", grey.unknown,
+                 grey.misread, grey.first);
     cr_assert_str_eq(yellow.desc, "text 80x25 (9x16)");
     cr_assert_eq(yellow.unknown + yellow.misread, 0, "yellow on black: %u unknown, %u misread, first %s",
                  yellow.unknown, yellow.misread, yellow.first);
@@ -176,7 +178,7 @@ Test(vgatext, line_graphics_ninth_column, .init = setup, .fini = teardown)
     struct vgatext *t = vgatext_new(font);
 
     for (unsigned x = 0; x < 80; x++)
-        draw(fb, 720, 9, x, 3, 0xC4, pal[7], pal[0]);          /* ─ */
+        draw(fb, 720, 9, x, 3, 0xC4, pal[7], pal[0]); /* ─ */
     for (unsigned x = 0; x < 80; x++)
         draw(fb, 720, 9, x, 4, 0xC0 + x % 32, pal[15], pal[1]);
     cr_assert_eq(vgatext_frame(t, fb, 720, 400, 720, 80, 24), VGATEXT_TEXT);
@@ -206,7 +208,7 @@ Test(vgatext, inverse_pairs_follow_the_neighbours, .init = setup, .fini = teardo
     struct vgatext *t = vgatext_new(font);
 
     /* grey on black: a█▀▄▌▐•◘○◙b, and a blue bar " x " */
-    const unsigned glyphs[] = { 'a', 0xDB, 0xDF, 0xDC, 0xDD, 0xDE, 0x07, 0x08, 0x09, 0x0A, 'b' };
+    const unsigned glyphs[] = {'a', 0xDB, 0xDF, 0xDC, 0xDD, 0xDE, 0x07, 0x08, 0x09, 0x0A, 'b'};
     for (unsigned i = 0; i < sizeof glyphs / sizeof glyphs[0]; i++)
         draw(fb, 720, 9, i, 0, glyphs[i], pal[7], pal[0]);
     draw(fb, 720, 9, 0, 2, ' ', pal[15], pal[1]);
@@ -218,8 +220,8 @@ Test(vgatext, inverse_pairs_follow_the_neighbours, .init = setup, .fini = teardo
     draw(fb, 720, 9, 2, 4, 'b', pal[7], pal[0]);
     cr_assert_eq(vgatext_frame(t, fb, 720, 400, 720, 80, 24), VGATEXT_TEXT);
     for (unsigned i = 0; i < sizeof glyphs / sizeof glyphs[0]; i++) {
-        cr_assert_eq(cell(t, i, 0)->ch, vgafont_codepoint(font, glyphs[i]), "glyph 0x%02x read U+%04X",
-                     glyphs[i], cell(t, i, 0)->ch);
+        cr_assert_eq(cell(t, i, 0)->ch, vgafont_codepoint(font, glyphs[i]), "glyph 0x%02x read U+%04X", glyphs[i],
+                     cell(t, i, 0)->ch);
         cr_assert_eq(cell(t, i, 0)->attr.fg, 7);
         cr_assert_eq(cell(t, i, 0)->attr.bg, 0);
     }
@@ -255,7 +257,10 @@ static void count_cell(unsigned x, unsigned y, const struct vgatext_cell *c, voi
     (*n)++;
 }
 
-struct seen { unsigned n; unsigned x[8], y[8]; };
+struct seen {
+    unsigned n;
+    unsigned x[8], y[8];
+};
 
 static void note_cell(unsigned x, unsigned y, const struct vgatext_cell *c, void *opaque)
 {
@@ -275,7 +280,7 @@ Test(vgatext, only_damaged_cells_are_rematched, .init = setup, .fini = teardown)
     uint32_t *fb = fb_new(720, 400, 720, pal[0]);
     struct vgatext *t = vgatext_new(font);
     unsigned n = 0;
-    struct seen s = { 0 };
+    struct seen s = {0};
 
     for (unsigned x = 0; x < 80; x++)
         draw(fb, 720, 9, x, 10, 'a' + x % 26, pal[7], pal[0]);
@@ -288,9 +293,9 @@ Test(vgatext, only_damaged_cells_are_rematched, .init = setup, .fini = teardown)
     vgatext_walk_changed(t, count_cell, &n);
     cr_assert_eq(n, 0, "no damage, no change");
 
-    draw(fb, 720, 9, 3, 10, 'Q', pal[14], pal[1]);             /* damaged */
-    draw(fb, 720, 9, 50, 10, 'Z', pal[7], pal[0]);             /* not reported */
-    vgatext_damage(t, 3 * 9 + 2, 10 * 16 + 5, 3, 3);           /* a few pixels inside cell 3 */
+    draw(fb, 720, 9, 3, 10, 'Q', pal[14], pal[1]);   /* damaged */
+    draw(fb, 720, 9, 50, 10, 'Z', pal[7], pal[0]);   /* not reported */
+    vgatext_damage(t, 3 * 9 + 2, 10 * 16 + 5, 3, 3); /* a few pixels inside cell 3 */
     cr_assert_eq(vgatext_frame(t, fb, 720, 400, 720, 80, 24), VGATEXT_TEXT);
     cr_assert_eq(cell(t, 3, 10)->ch, 'Q');
     cr_assert_eq(cell(t, 3, 10)->attr.fg, 14);
@@ -431,8 +436,8 @@ Test(vgatext, near_glyph_is_read, .init = setup, .fini = teardown)
 
     for (unsigned i = 0; word[i]; i++)
         draw(fb, 720, 9, i, 1, (unsigned char)word[i], pal[7], pal[0]);
-    fb[(16 + 3) * 720 + 0 * 9 + 1] ^= pal[7];           /* H: one pixel */
-    fb[(16 + 9) * 720 + 1 * 9 + 6] ^= pal[7];           /* a: two pixels */
+    fb[(16 + 3) * 720 + 0 * 9 + 1] ^= pal[7]; /* H: one pixel */
+    fb[(16 + 9) * 720 + 1 * 9 + 6] ^= pal[7]; /* a: two pixels */
     fb[(16 + 2) * 720 + 1 * 9 + 0] ^= pal[7];
     cr_assert_eq(vgatext_frame(t, fb, 720, 400, 720, 80, 24), VGATEXT_TEXT);
     for (unsigned i = 0; word[i]; i++)
@@ -537,7 +542,7 @@ static struct readback fbcon(unsigned w, unsigned h)
     struct vgatext *t = vgatext_new(font);
     const char *line = "[    0.000000] Linux version 6.1.0-56-amd64 (debian-kernel@lists.debian.org)";
     size_t len = strlen(line);
-    struct readback r = { .first = "" };
+    struct readback r = {.first = ""};
 
     for (unsigned y = 0; y < rows; y += 7)
         for (unsigned i = 0; i < cols; i++)
@@ -563,18 +568,20 @@ static struct readback fbcon(unsigned w, unsigned h)
 
 Test(vgatext, framebuffer_console_geometries, .init = setup, .fini = teardown)
 {
-    static const struct { unsigned w, h; const char *desc; } modes[] = {
-        { 1024, 768, "text 128x48 (8x16)" },
-        { 640, 480, "text 80x30 (8x16)" },
-        { 800, 600, "text 100x37 (8x16)" },
-        { 1280, 1024, "text 160x64 (8x16)" },
+    static const struct {
+        unsigned w, h;
+        const char *desc;
+    } modes[] = {
+        {1024, 768, "text 128x48 (8x16)"},
+        {640, 480, "text 80x30 (8x16)"},
+        {800, 600, "text 100x37 (8x16)"},
+        {1280, 1024, "text 160x64 (8x16)"},
     };
     for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++) {
         struct readback r = fbcon(modes[m].w, modes[m].h);
         cr_assert_str_eq(r.desc, modes[m].desc, "%ux%u", modes[m].w, modes[m].h);
         cr_assert_eq(r.unknown, 0, "%ux%u: %u unknown cells", modes[m].w, modes[m].h, r.unknown);
-        cr_assert_eq(r.misread, 0, "%ux%u: %u cells misread, first %s", modes[m].w, modes[m].h,
-                     r.misread, r.first);
+        cr_assert_eq(r.misread, 0, "%ux%u: %u cells misread, first %s", modes[m].w, modes[m].h, r.misread, r.first);
     }
 }
 

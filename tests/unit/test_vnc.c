@@ -9,7 +9,10 @@
 
 /* ---- console_put / console_set_cursor / console_clear ---- */
 
-struct grab { uint32_t ch[4][8]; struct console_attr attr[4][8]; };
+struct grab {
+    uint32_t ch[4][8];
+    struct console_attr attr[4][8];
+};
 
 static void grab_cell(unsigned x, unsigned y, const uint32_t *ch, size_t len, unsigned width,
                       const struct console_attr *a, void *opaque)
@@ -21,7 +24,8 @@ static void grab_cell(unsigned x, unsigned y, const uint32_t *ch, size_t len, un
     }
 }
 
-static const struct console_attr plain = { CONSOLE_COLOUR_DEFAULT, CONSOLE_COLOUR_DEFAULT, false, false, false, false, false };
+static const struct console_attr plain = {
+    CONSOLE_COLOUR_DEFAULT, CONSOLE_COLOUR_DEFAULT, false, false, false, false, false};
 
 Test(console_put, cells_land_where_put_without_wrapping)
 {
@@ -30,11 +34,11 @@ Test(console_put, cells_land_where_put_without_wrapping)
     red.fg = 1;
     red.bg = CONSOLE_COLOUR_RGB | 0x102030;
     console_put(c, 0, 0, 'A', &red);
-    console_put(c, 7, 0, 'Z', &plain);   /* the last column: no wrap to the next row */
+    console_put(c, 7, 0, 'Z', &plain); /* the last column: no wrap to the next row */
     console_put(c, 3, 3, 0x2580, &plain);
-    console_put(c, 8, 0, 'X', &plain);   /* off the screen: ignored, not clamped */
+    console_put(c, 8, 0, 'X', &plain); /* off the screen: ignored, not clamped */
     console_put(c, 0, 4, 'Y', &plain);
-    console_put(c, 1, 1, 0x1b, &plain);  /* a control character is a blank */
+    console_put(c, 1, 1, 0x1b, &plain); /* a control character is a blank */
     console_set_cursor(c, 2, 1, false);
     struct grab g;
     memset(&g, 0, sizeof g);
@@ -63,7 +67,7 @@ Test(console_put, cursor_and_clear)
     console_set_cursor(c, 5, 2, false);
     cr_assert_not(console_cursor(c, &x, &y));
     cr_assert_neq(console_age(c), age);
-    console_set_cursor(c, 9, 9, true);   /* off the screen: hidden */
+    console_set_cursor(c, 9, 9, true); /* off the screen: hidden */
     cr_assert_not(console_cursor(c, &x, &y));
     console_put(c, 1, 1, 'Q', &plain);
     console_clear(c);
@@ -88,23 +92,23 @@ Test(keysym_combo, parse)
     struct keysym_combo c;
     char err[200];
     cr_assert(keysym_combo_parse("C-A-Delete", &c, err, sizeof err));
-    assert_combo(&c, 3, (uint32_t[]){ XK_Control_L, XK_Alt_L, XK_Delete });
+    assert_combo(&c, 3, (uint32_t[]){XK_Control_L, XK_Alt_L, XK_Delete});
     cr_assert(keysym_combo_parse("A-SysRq-h", &c, err, sizeof err));
-    assert_combo(&c, 3, (uint32_t[]){ XK_Alt_L, XK_Sys_Req, 'h' });
+    assert_combo(&c, 3, (uint32_t[]){XK_Alt_L, XK_Sys_Req, 'h'});
     cr_assert(keysym_combo_parse("C-A-F2", &c, err, sizeof err));
-    assert_combo(&c, 3, (uint32_t[]){ XK_Control_L, XK_Alt_L, XK_F1 + 1 });
-    cr_assert(keysym_combo_parse("C-A-T", &c, err, sizeof err));   /* a terminal's spelling */
-    assert_combo(&c, 3, (uint32_t[]){ XK_Control_L, XK_Alt_L, 't' });
+    assert_combo(&c, 3, (uint32_t[]){XK_Control_L, XK_Alt_L, XK_F1 + 1});
+    cr_assert(keysym_combo_parse("C-A-T", &c, err, sizeof err)); /* a terminal's spelling */
+    assert_combo(&c, 3, (uint32_t[]){XK_Control_L, XK_Alt_L, 't'});
     cr_assert(keysym_combo_parse("C--", &c, err, sizeof err));
-    assert_combo(&c, 2, (uint32_t[]){ XK_Control_L, '-' });
+    assert_combo(&c, 2, (uint32_t[]){XK_Control_L, '-'});
     cr_assert(keysym_combo_parse("-", &c, err, sizeof err));
-    assert_combo(&c, 1, (uint32_t[]){ '-' });
-    cr_assert(keysym_combo_parse("A", &c, err, sizeof err));       /* alone, A is the letter */
-    assert_combo(&c, 1, (uint32_t[]){ 'A' });
+    assert_combo(&c, 1, (uint32_t[]){'-'});
+    cr_assert(keysym_combo_parse("A", &c, err, sizeof err)); /* alone, A is the letter */
+    assert_combo(&c, 1, (uint32_t[]){'A'});
     cr_assert(keysym_combo_parse("0xff15", &c, err, sizeof err));
-    assert_combo(&c, 1, (uint32_t[]){ XK_Sys_Req });
+    assert_combo(&c, 1, (uint32_t[]){XK_Sys_Req});
     cr_assert(keysym_combo_parse("s-tab", &c, err, sizeof err));
-    assert_combo(&c, 2, (uint32_t[]){ 's', XK_Tab });            /* lower-case s is the key s */
+    assert_combo(&c, 2, (uint32_t[]){'s', XK_Tab}); /* lower-case s is the key s */
     cr_assert_not(keysym_combo_parse("C-Frobnicate", &c, err, sizeof err));
     cr_assert(strstr(err, "Frobnicate"), "%s", err);
     cr_assert_not(keysym_combo_parse("", &c, err, sizeof err));
@@ -117,23 +121,23 @@ Test(keysym_combo, from_terminal_keys)
 {
     struct keysym_combo c;
     cr_assert(keysym_combo_from_key('a', &c));
-    assert_combo(&c, 1, (uint32_t[]){ 'a' });
+    assert_combo(&c, 1, (uint32_t[]){'a'});
     cr_assert(keysym_combo_from_key('A', &c));
-    assert_combo(&c, 2, (uint32_t[]){ XK_Shift_L, 'A' });
+    assert_combo(&c, 2, (uint32_t[]){XK_Shift_L, 'A'});
     cr_assert(keysym_combo_from_key('$', &c));
-    assert_combo(&c, 2, (uint32_t[]){ XK_Shift_L, '$' });
+    assert_combo(&c, 2, (uint32_t[]){XK_Shift_L, '$'});
     cr_assert(keysym_combo_from_key('c' | KEYC_CTRL, &c));
-    assert_combo(&c, 2, (uint32_t[]){ XK_Control_L, 'c' });
+    assert_combo(&c, 2, (uint32_t[]){XK_Control_L, 'c'});
     cr_assert(keysym_combo_from_key('x' | KEYC_META, &c));
-    assert_combo(&c, 2, (uint32_t[]){ XK_Alt_L, 'x' });
+    assert_combo(&c, 2, (uint32_t[]){XK_Alt_L, 'x'});
     cr_assert(keysym_combo_from_key('\r', &c));
-    assert_combo(&c, 1, (uint32_t[]){ XK_Return });
+    assert_combo(&c, 1, (uint32_t[]){XK_Return});
     cr_assert(keysym_combo_from_key(KEYC_UP | KEYC_SHIFT, &c));
-    assert_combo(&c, 2, (uint32_t[]){ XK_Shift_L, XK_Up });
+    assert_combo(&c, 2, (uint32_t[]){XK_Shift_L, XK_Up});
     cr_assert(keysym_combo_from_key(KEYC_F5, &c));
-    assert_combo(&c, 1, (uint32_t[]){ XK_F1 + 4 });
+    assert_combo(&c, 1, (uint32_t[]){XK_F1 + 4});
     cr_assert(keysym_combo_from_key(KEYC_BSPACE, &c));
-    assert_combo(&c, 1, (uint32_t[]){ XK_BackSpace });
+    assert_combo(&c, 1, (uint32_t[]){XK_BackSpace});
     cr_assert_not(keysym_combo_from_key(KEYC_MOUSE1, &c));
 }
 
@@ -180,24 +184,29 @@ static const char *xml_with(const char *graphics)
 Test(vncaddr, from_xml)
 {
     char out[300], err[200];
-    cr_assert_eq(vncaddr_from_xml(xml_with("<graphics type='vnc' port='5901' listen='127.0.0.1'/>"),
-                                  "h", out, sizeof out, err, sizeof err), 0);
+    cr_assert_eq(vncaddr_from_xml(xml_with("<graphics type='vnc' port='5901' listen='127.0.0.1'/>"), "h", out,
+                                  sizeof out, err, sizeof err),
+                 0);
     cr_assert_str_eq(out, "127.0.0.1:5901");
     cr_assert_eq(vncaddr_from_xml(xml_with("<graphics type='vnc' port='5902' listen='0.0.0.0'>"
                                            "<listen type='address' address='0.0.0.0'/></graphics>"),
-                                  "10.1.2.3", out, sizeof out, err, sizeof err), 0);
+                                  "10.1.2.3", out, sizeof out, err, sizeof err),
+                 0);
     cr_assert_str_eq(out, "10.1.2.3:5902");
-    cr_assert_eq(vncaddr_from_xml(xml_with("<graphics type='vnc' port='5903' listen='::1'/>"),
-                                  "h", out, sizeof out, err, sizeof err), 0);
+    cr_assert_eq(vncaddr_from_xml(xml_with("<graphics type='vnc' port='5903' listen='::1'/>"), "h", out, sizeof out,
+                                  err, sizeof err),
+                 0);
     cr_assert_str_eq(out, "[::1]:5903");
-    cr_assert_eq(vncaddr_from_xml(xml_with("<graphics type='vnc' socket='/run/v.sock'/>"),
-                                  "h", out, sizeof out, err, sizeof err), 0);
+    cr_assert_eq(vncaddr_from_xml(xml_with("<graphics type='vnc' socket='/run/v.sock'/>"), "h", out, sizeof out, err,
+                                  sizeof err),
+                 0);
     cr_assert_str_eq(out, "unix:/run/v.sock");
-    cr_assert_eq(vncaddr_from_xml(xml_with("<graphics type='vnc' port='-1' autoport='yes'/>"),
-                                  "h", out, sizeof out, err, sizeof err), -1);
+    cr_assert_eq(vncaddr_from_xml(xml_with("<graphics type='vnc' port='-1' autoport='yes'/>"), "h", out, sizeof out,
+                                  err, sizeof err),
+                 -1);
     cr_assert(strstr(err, "port"), "%s", err);
-    cr_assert_eq(vncaddr_from_xml(xml_with("<graphics type='spice' port='5900'/>"),
-                                  "h", out, sizeof out, err, sizeof err), -1);
+    cr_assert_eq(
+        vncaddr_from_xml(xml_with("<graphics type='spice' port='5900'/>"), "h", out, sizeof out, err, sizeof err), -1);
     cr_assert(strstr(err, "no VNC"), "%s", err);
     cr_assert_eq(vncaddr_from_xml("<domain", "h", out, sizeof out, err, sizeof err), -1);
 }
@@ -208,9 +217,8 @@ Test(vncaddr, tunnel_target)
     char out[300], err[200], host[64];
     int port = 0;
     /* A wildcard or missing listen address is the SSH server's own loopback. */
-    const char *wild[] = { "<graphics type='vnc' port='5907' listen='0.0.0.0'/>",
-                           "<graphics type='vnc' port='5907' listen='::'/>",
-                           "<graphics type='vnc' port='5907'/>" };
+    const char *wild[] = {"<graphics type='vnc' port='5907' listen='0.0.0.0'/>",
+                          "<graphics type='vnc' port='5907' listen='::'/>", "<graphics type='vnc' port='5907'/>"};
     for (size_t i = 0; i < sizeof wild / sizeof wild[0]; i++) {
         cr_assert_eq(vncaddr_from_xml(xml_with(wild[i]), "127.0.0.1", out, sizeof out, err, sizeof err), 0);
         cr_assert_eq(vncaddr_split(out, host, sizeof host, &port), 0, "%s", out);

@@ -18,7 +18,7 @@
 
 struct server {
     int fd;
-    const char *mode;            /* "ok", "zero", "stall" */
+    const char *mode; /* "ok", "zero", "stall" */
     pthread_t thread;
     pthread_mutex_t mu;
     uint32_t keys[64];
@@ -44,7 +44,11 @@ static int wr(int fd, const void *buf, size_t n)
     return send(fd, buf, n, MSG_NOSIGNAL) == (ssize_t)n ? 0 : -1;
 }
 
-static void be16(uint8_t *p, unsigned v) { p[0] = (uint8_t)(v >> 8); p[1] = (uint8_t)v; }
+static void be16(uint8_t *p, unsigned v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
 
 static void *server_main(void *arg)
 {
@@ -57,16 +61,21 @@ static void *server_main(void *arg)
     }
     if (wr(s->fd, "RFB 003.008\n", 12) < 0 || rd(s->fd, b, 12) < 0)
         return NULL;
-    uint8_t sec[2] = { 1, 1 }, ok[4] = { 0 };
+    uint8_t sec[2] = {1, 1}, ok[4] = {0};
     if (wr(s->fd, sec, 2) < 0 || rd(s->fd, b, 1) < 0 || wr(s->fd, ok, 4) < 0 || rd(s->fd, b, 1) < 0)
         return NULL;
     unsigned w = strcmp(s->mode, "zero") ? 720 : 0, h = strcmp(s->mode, "zero") ? 400 : 0;
-    uint8_t si[24 + 4] = { 0 };
+    uint8_t si[24 + 4] = {0};
     be16(si, w);
     be16(si + 2, h);
-    si[4] = 32; si[5] = 24; si[7] = 1;
-    be16(si + 8, 255); be16(si + 10, 255); be16(si + 12, 255);
-    si[14] = 16; si[15] = 8;
+    si[4] = 32;
+    si[5] = 24;
+    si[7] = 1;
+    be16(si + 8, 255);
+    be16(si + 10, 255);
+    be16(si + 12, 255);
+    si[14] = 16;
+    si[15] = 8;
     si[23] = 4;
     memcpy(si + 24, "test", 4);
     if (wr(s->fd, si, sizeof si) < 0)
@@ -74,29 +83,36 @@ static void *server_main(void *arg)
     bool framed = false;
     uint8_t t;
     while (rd(s->fd, &t, 1) == 0) {
-        if (t == 0 && rd(s->fd, b, 19) < 0) break;
+        if (t == 0 && rd(s->fd, b, 19) < 0)
+            break;
         if (t == 2) {
-            if (rd(s->fd, b, 3) < 0) break;
+            if (rd(s->fd, b, 3) < 0)
+                break;
             unsigned n = (unsigned)b[1] << 8 | b[2];
             for (unsigned i = 0; i < n; i++)
-                if (rd(s->fd, b, 4) < 0) return NULL;
+                if (rd(s->fd, b, 4) < 0)
+                    return NULL;
         }
         if (t == 3) {
-            if (rd(s->fd, b, 9) < 0) break;
+            if (rd(s->fd, b, 9) < 0)
+                break;
             if (!framed && w) {
                 framed = true;
-                uint8_t m[16] = { 0 };
+                uint8_t m[16] = {0};
                 be16(m + 2, 1);
                 be16(m + 8, w);
                 be16(m + 10, h);
-                if (wr(s->fd, m, sizeof m) < 0) break;
+                if (wr(s->fd, m, sizeof m) < 0)
+                    break;
                 static uint8_t row[720 * 4];
                 for (unsigned y = 0; y < h; y++)
-                    if (wr(s->fd, row, sizeof row) < 0) return NULL;
+                    if (wr(s->fd, row, sizeof row) < 0)
+                        return NULL;
             }
         }
         if (t == 4) {
-            if (rd(s->fd, b, 7) < 0) break;
+            if (rd(s->fd, b, 7) < 0)
+                break;
             pthread_mutex_lock(&s->mu);
             if (s->nkeys < 64) {
                 s->down[s->nkeys] = b[0];
@@ -164,7 +180,9 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void tick(int timer, void *opaque) {}
+static void tick(int timer, void *opaque)
+{
+}
 
 /* Run the loop until done() or secs pass; a timer keeps it from sleeping long. */
 static bool run_until(bool (*done)(struct seen *, struct server *), struct seen *s, struct server *srv, double secs)
@@ -177,8 +195,14 @@ static bool run_until(bool (*done)(struct seen *, struct server *), struct seen 
     return done(s, srv);
 }
 
-static bool got_frame(struct seen *s, struct server *srv) { return s->connected && s->frames > 0; }
-static bool got_end(struct seen *s, struct server *srv) { return s->ended; }
+static bool got_frame(struct seen *s, struct server *srv)
+{
+    return s->connected && s->frames > 0;
+}
+static bool got_end(struct seen *s, struct server *srv)
+{
+    return s->ended;
+}
 static bool got_keys(struct seen *s, struct server *srv)
 {
     pthread_mutex_lock(&srv->mu);
@@ -207,8 +231,8 @@ Test(vncconn, frame_then_keys_then_stop, .init = init_loop)
     struct seen s;
     char err[300];
     cr_assert(open_conn(&srv, "ok", &s, err, sizeof err), "%s", err);
-    cr_assert(run_until(got_frame, &s, &srv, 10), "no frame: connected %d, ended %d '%s', '%s'",
-              s.connected, s.ended, s.last.err, s.last.describe);
+    cr_assert(run_until(got_frame, &s, &srv, 10), "no frame: connected %d, ended %d '%s', '%s'", s.connected, s.ended,
+              s.last.err, s.last.describe);
     cr_assert_not(s.ended, "%s", s.last.err);
     /* A blank 720x400 screen is VGA text: every cell came over once. */
     cr_assert_eq(s.last.cols * s.last.rows, s.cells, "%ux%u, %u cells", s.last.cols, s.last.rows, s.cells);
@@ -216,8 +240,8 @@ Test(vncconn, frame_then_keys_then_stop, .init = init_loop)
 
     struct keysym_combo combo;
     cr_assert(keysym_combo_parse("C-A-Delete", &combo, err, sizeof err));
-    uint32_t syms[6] = { combo.keys[0], combo.keys[1], combo.keys[2], combo.keys[2], combo.keys[1], combo.keys[0] };
-    bool down[6] = { true, true, true, false, false, false };
+    uint32_t syms[6] = {combo.keys[0], combo.keys[1], combo.keys[2], combo.keys[2], combo.keys[1], combo.keys[0]};
+    bool down[6] = {true, true, true, false, false, false};
     cr_assert(vncconn_keys(s.c, syms, down, 6));
     cr_assert(run_until(got_keys, &s, &srv, 10));
     for (int i = 0; i < 6; i++) {
@@ -273,7 +297,7 @@ Test(vncconn, abort_says_why, .init = init_loop)
 
 Test(vncconn, refused_address, .init = init_loop)
 {
-    struct seen s = { 0 };
+    struct seen s = {0};
     char err[300];
     s.c = vncconn_start(-1, "127.0.0.1:1", NULL, 80, 25, on_news, &s, err, sizeof err);
     cr_assert_not_null(s.c, "%s", err);
