@@ -48,7 +48,7 @@ MAINS     := tui/main.c server/main.c
 LIB_SRC   := $(filter-out $(MAINS),$(wildcard backends/*.c keymaps/*.c views/*.c tui/*.c server/*.c proto/*.c util/*.c policy/*.c)) \
              keymaps/default_keys.c
 # The client: the terminal, the protocol, key names.
-CLIENT_SRC := $(filter-out tui/main.c,$(wildcard tui/*.c)) $(wildcard proto/*.c) keymaps/key.c keymaps/utf8.c
+CLIENT_SRC := $(filter-out tui/main.c,$(wildcard tui/*.c)) $(wildcard proto/*.c) keymaps/key.c util/utf8.c
 SERVER_SRC := $(filter-out $(wildcard tui/*.c),$(LIB_SRC))
 LIB_SRC   := $(sort $(LIB_SRC))
 HDRS      := $(wildcard backends/*.h keymaps/*.h views/*.h tui/*.h server/*.h proto/*.h util/*.h policy/*.h)
@@ -121,7 +121,7 @@ check: deps-check format-check virtmux virtmux-asan $(TESTS) $(HOSTILE) $(TTYIDL
 
 # One style (.clang-format). The directories written to it so far; the rest
 # of the tree is close to it and joins when its files are next touched.
-FORMAT_FILES := $(filter-out keymaps/default_keys.c,$(wildcard keymaps/*.[ch] policy/*.[ch] tests/unit/*.[ch]))
+FORMAT_FILES := $(filter-out keymaps/default_keys.c,$(wildcard keymaps/*.[ch] policy/*.[ch] util/*.[ch] tests/unit/*.[ch]))
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:

@@ -4,7 +4,7 @@
 #include "backends/console.h"
 #include "backends/history.h"
 #include "backends/linewatch.h"
-#include "backends/monotime.h"
+#include "util/monotime.h"
 #include "backends/vtshadow.h"
 #include "keymaps/keysym.h"
 

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <libvirt/libvirt.h>
 #include "backends/host.h"
-#include "backends/retry.h"
+#include "util/retry.h"
 
 struct connect_job;   /* backends/host.c */
 struct sshsess;

@@ -1,10 +1,10 @@
 /* backends/serial.c: virDomainOpenConsole on the host's worker, then a non-blocking
  * virStream driven by libvirt's event loop (as virsh-console does, minus its thread). */
 #include "backends/serial.h"
-#include "backends/monotime.h"
+#include "util/monotime.h"
 #include "backends/conlog.h"
 #include "backends/host.h"
-#include "backends/retry.h"
+#include "util/retry.h"
 #include "backends/source.h"
 
 #include <stdarg.h>

@@ -3,9 +3,9 @@
  * otherwise), run a vncconn on it, write what the recogniser saw into the
  * console model, reattach with a backoff, follow the domain's migrations. */
 #include "backends/vnc.h"
-#include "backends/monotime.h"
+#include "util/monotime.h"
 #include "backends/host.h"
-#include "backends/retry.h"
+#include "util/retry.h"
 #include "backends/source.h"
 #include "backends/ssh.h"
 #include "backends/vncaddr.h"

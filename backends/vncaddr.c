@@ -1,7 +1,7 @@
 /* backends/vncaddr.c: VNC listen address from the domain XML, and a bounded,
  * cancellable connect to it (TCP or unix socket). */
 #include "backends/vncaddr.h"
-#include "backends/monotime.h"
+#include "util/monotime.h"
 
 #include <errno.h>
 #include <fcntl.h>

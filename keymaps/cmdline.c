@@ -1,6 +1,6 @@
 /* cmdline.c: split a command line into words and join words back into a line. */
 #include "cmdline.h"
-#include "keymaps/errf.h"
+#include "util/errf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

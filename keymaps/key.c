@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "utf8.h"
+#include "util/utf8.h"
 
 /* The first name listed for a key is its canonical spelling. */
 static const struct {

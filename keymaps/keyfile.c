@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "cmdline.h"
-#include "utf8.h"
+#include "util/utf8.h"
 
 #define KEYFILE_MAX_SIZE (1024 * 1024) /* a binding file is small; refuse surprises */
 #define REASON_MAX 512

@@ -1,6 +1,6 @@
 /* keymap.c: named key binding tables with parent fallback, and bind-key/unbind-key. */
 #include "keymap.h"
-#include "keymaps/errf.h"
+#include "util/errf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* policy/audit.c: the audit log — 0600, no symlinks, one line a decision, rotated by size. */
 #include "policy/audit.h"
-#include "keymaps/errf.h"
+#include "util/errf.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* policy/define.c: names, images and template XML for a student's define; the owner read back. */
 #include "policy/define.h"
-#include "keymaps/errf.h"
+#include "util/errf.h"
 
 #include <errno.h>
 #include <fcntl.h>

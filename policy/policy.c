@@ -2,7 +2,7 @@
 #include "policy/policy.h"
 #include "policy/define.h"
 #include "keymaps/cmdline.h"
-#include "keymaps/errf.h"
+#include "util/errf.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -8,7 +8,7 @@
 #include "backends/domain.h"
 #include "backends/host.h"
 #include "backends/linewatch.h"
-#include "backends/monotime.h"
+#include "util/monotime.h"
 #include "views/board.h"
 #include "views/text.h"
 

@@ -6,7 +6,7 @@
 #include "server/authz.h"
 #include "server/command.h"
 #include "server/session.h"
-#include "backends/monotime.h"
+#include "util/monotime.h"
 #include "proto/msg.h"
 #include "views/messages.h"
 #include "views/view.h"

@@ -11,7 +11,7 @@
 #include "server/session.h"
 #include "backends/domain.h"
 #include "backends/host.h"
-#include "keymaps/errf.h"
+#include "util/errf.h"
 #include "policy/define.h"
 #include "policy/policy.h"
 #include "views/domlist.h"

@@ -4,7 +4,7 @@
 #include "server/app.h"
 #include "server/config.h"
 #include "server/options.h"
-#include "keymaps/errf.h"
+#include "util/errf.h"
 #include "keymaps/keyfile.h"
 #include "keymaps/keymap.h"
 

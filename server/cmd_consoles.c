@@ -10,7 +10,7 @@
 #include "backends/console.h"
 #include "backends/domain.h"
 #include "backends/host.h"
-#include "keymaps/errf.h"
+#include "util/errf.h"
 #include "keymaps/key.h"
 #include "keymaps/keysym.h"
 #include "views/board.h"

@@ -8,7 +8,7 @@
 #include "server/session.h"
 #include "backends/domain.h"
 #include "backends/host.h"
-#include "keymaps/errf.h"
+#include "util/errf.h"
 #include "views/board.h"
 #include "views/dialog.h"
 #include "views/domlist.h"

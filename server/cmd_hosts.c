@@ -6,7 +6,7 @@
 #include "server/demo.h"
 #include "server/session.h"
 #include "backends/host.h"
-#include "keymaps/errf.h"
+#include "util/errf.h"
 #include "views/domlist.h"
 #include "views/hostlist.h"
 

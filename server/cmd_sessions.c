@@ -5,7 +5,7 @@
 #include "server/client.h"
 #include "server/session.h"
 #include "server/source.h"
-#include "keymaps/errf.h"
+#include "util/errf.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -8,7 +8,7 @@
 #include "server/options.h"
 #include "server/session.h"
 #include "keymaps/cmdline.h"
-#include "keymaps/errf.h"
+#include "util/errf.h"
 #include "proto/msg.h"
 #include "views/board.h"
 #include "views/domlist.h"

@@ -8,7 +8,7 @@
 #include "server/authz.h"
 #include "server/client.h"
 #include "keymaps/cmdline.h"
-#include "keymaps/errf.h"
+#include "util/errf.h"
 
 #include <stdio.h>
 #include <stdlib.h>

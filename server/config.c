@@ -2,7 +2,7 @@
 #include "server/config.h"
 #include "server/app.h"
 #include "server/command.h"
-#include "keymaps/utf8.h"
+#include "util/utf8.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -9,7 +9,7 @@
 #include "server/session.h"
 #include "backends/console.h"
 #include "backends/domain.h"
-#include "backends/monotime.h"
+#include "util/monotime.h"
 #include "views/console.h"
 #include "views/domlist.h"
 

@@ -7,7 +7,7 @@
 #include "backends/domain.h"
 #include "backends/host.h"
 #include "backends/migrate.h"
-#include "keymaps/errf.h"
+#include "util/errf.h"
 #include "views/domlist.h"
 #include "views/text.h"
 

@@ -2,7 +2,7 @@
 #include "server/options.h"
 #include "server/app.h"
 #include "server/session.h"
-#include "keymaps/errf.h"
+#include "util/errf.h"
 #include "views/domlist.h"
 
 #include <regex.h>

@@ -1,6 +1,6 @@
 /* server/pace.c: frame pacing for streaming guest output (see pace.h). */
 #include "server/pace.h"
-#include "backends/retry.h"
+#include "util/retry.h"
 
 void pace_output(struct pace *p, unsigned long long now)
 {

@@ -8,7 +8,7 @@
 #include "server/pane.h"
 #include "server/session.h"
 #include "backends/console.h"
-#include "backends/monotime.h"
+#include "util/monotime.h"
 #include "proto/msg.h"
 #include "views/console.h"
 #include "views/domlist.h"

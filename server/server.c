@@ -9,7 +9,7 @@
 #include "server/loop.h"
 #include "server/persist.h"
 #include "server/statedir.h"
-#include "backends/monotime.h"
+#include "util/monotime.h"
 #include "proto/sockpath.h"
 
 #include <dirent.h>

@@ -7,7 +7,7 @@
 #include "backends/console.h"
 #include "backends/domain.h"
 #include "backends/host.h"
-#include "backends/monotime.h"
+#include "util/monotime.h"
 #include "backends/serial.h"
 #include "backends/vnc.h"
 #include "views/dialog.h"

@@ -1,6 +1,6 @@
 /* views/text.c: escaping and column-exact drawing of UTF-8 text into a canvas. */
 #include "views/text.h"
-#include "keymaps/utf8.h"
+#include "util/utf8.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -40,10 +40,10 @@ FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -g -O1 -Wall -Wextra -Wno-unused-paramete
                 -DVIRTMUX_DATADIR=\"$(PREFIX)/share/virtmux\" -DVIRTMUX_BINDIR=\"$(PREFIX)/bin\"
 
 # What backends/console.c and views/console.c need, and nothing else.
-FUZZ_LIB_SRC := backends/console.c backends/history.c backends/linewatch.c backends/textstrip.c backends/vtshadow.c keymaps/keysym.c keymaps/key.c keymaps/utf8.c \
+FUZZ_LIB_SRC := backends/console.c backends/history.c backends/linewatch.c backends/textstrip.c backends/vtshadow.c keymaps/keysym.c keymaps/key.c util/utf8.c \
                 views/canvas.c views/console.c views/text.c views/theme.c views/view.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FZ)/%.o)
-FUZZ_HDRS    := $(wildcard backends/*.h keymaps/*.h views/*.h)
+FUZZ_HDRS    := $(wildcard backends/*.h keymaps/*.h util/*.h views/*.h)
 # The recogniser and its font loader: pure computation (+ zlib).
 FUZZ_VGA_SRC := backends/vgatext.c backends/vgafont.c
 FUZZ_VGA_OBJ := $(FUZZ_VGA_SRC:%.c=$(FZ)/%.o)
@@ -147,7 +147,7 @@ fuzz-repro: $(FZ)/$(FUZZ_TARGET)
 
 # fuzz_policy: the classroom policy file and templates (policy/; seeds:
 # policy-corpus/).
-FUZZ_POLICY_SRC := policy/policy.c policy/define.c policy/limits.c keymaps/cmdline.c keymaps/errf.c
+FUZZ_POLICY_SRC := policy/policy.c policy/define.c policy/limits.c keymaps/cmdline.c util/errf.c
 FUZZ_POLICY_OBJ := $(FUZZ_POLICY_SRC:%.c=$(FZ)/%.o)
 $(FUZZ_POLICY_OBJ) $(FZ)/tests/fuzz/fuzz_policy.o: $(wildcard policy/*.h)
 

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "keymaps/cmdline.h"
-#include "keymaps/utf8.h"
+#include "util/utf8.h"
 
 /* Why the last split_is/split_fails_with said no, for the assertion message. */
 static char why[512];

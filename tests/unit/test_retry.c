@@ -3,7 +3,7 @@
  * timer itself on libvirt's real event loop. */
 #include "testutil.h"
 
-#include "backends/retry.h"
+#include "util/retry.h"
 
 Test(retry, delays_double_from_the_first_up_to_the_cap)
 {

@@ -1,6 +1,6 @@
-/* backends/retry.c: a capped, doubling retry timer on libvirt's loop. */
-#include "backends/retry.h"
-#include "backends/monotime.h"
+/* util/retry.c: a capped, doubling retry timer on libvirt's loop. */
+#include "util/retry.h"
+#include "util/monotime.h"
 
 #include <libvirt/libvirt.h>
 
@@ -12,7 +12,7 @@ unsigned retry_delay_after(unsigned last_ms, unsigned first_ms, unsigned max_ms)
 
 void retry_init(struct retry *r, unsigned first_ms, unsigned max_ms, void (*fire)(void *opaque), void *opaque)
 {
-    *r = (struct retry){ .timer = -1, .first_ms = first_ms, .max_ms = max_ms, .fire = fire, .opaque = opaque };
+    *r = (struct retry){.timer = -1, .first_ms = first_ms, .max_ms = max_ms, .fire = fire, .opaque = opaque};
 }
 
 static void on_timer(int timer, void *opaque)
@@ -44,11 +44,20 @@ void retry_cancel(struct retry *r)
     r->timer = -1;
 }
 
-void retry_reset(struct retry *r) { r->last_ms = 0; }
+void retry_reset(struct retry *r)
+{
+    r->last_ms = 0;
+}
 
-void retry_set_max(struct retry *r, unsigned max_ms) { r->max_ms = max_ms; }
+void retry_set_max(struct retry *r, unsigned max_ms)
+{
+    r->max_ms = max_ms;
+}
 
-bool retry_pending(const struct retry *r) { return r->timer >= 0; }
+bool retry_pending(const struct retry *r)
+{
+    return r->timer >= 0;
+}
 
 unsigned long long retry_left_ms(const struct retry *r)
 {

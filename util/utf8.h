@@ -1,4 +1,4 @@
-/* utf8.h: strict UTF-8 checking, decoding and encoding for keys and binding files. */
+/* util/utf8.h: strict UTF-8 checking, decoding and encoding for keys and binding files. */
 #ifndef VIRTMUX_KEYMAPS_UTF8_H
 #define VIRTMUX_KEYMAPS_UTF8_H
 

@@ -1,4 +1,4 @@
-/* keymaps/errf.h: leave a reason in a caller's error buffer (the lowest layer
+/* util/errf.h: leave a reason in a caller's error buffer (the lowest layer
  * every module already depends on, so keymaps, backends and tui share it). */
 #ifndef VIRTMUX_ERRF_H
 #define VIRTMUX_ERRF_H

@@ -1,5 +1,5 @@
-/* keymaps/errf.c: see errf.h. */
-#include "keymaps/errf.h"
+/* util/errf.c: see errf.h. */
+#include "util/errf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* utf8.c: strict UTF-8 checking, decoding and encoding. */
-#include "utf8.h"
+#include "util/utf8.h"
 
 int utf8_decode(const char *s, size_t n, uint32_t *cp)
 {

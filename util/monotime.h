@@ -1,4 +1,4 @@
-/* backends/monotime.h: milliseconds on the monotonic clock, for timeouts, gaps
+/* util/monotime.h: milliseconds on the monotonic clock, for timeouts, gaps
  * and frame pacing (one definition for backends and tui). */
 #ifndef VIRTMUX_MONOTIME_H
 #define VIRTMUX_MONOTIME_H

@@ -1,4 +1,4 @@
-/* backends/retry.h: try again later, each time twice as late, up to a cap.
+/* util/retry.h: try again later, each time twice as late, up to a cap.
  *
  * One one-shot timer on libvirt's loop per thing that reconnects (a host, a
  * serial console, a VNC display). A success resets the wait to the first
@@ -14,10 +14,10 @@
 #define RETRY_CONSOLE_MAX_MS 10000
 
 struct retry {
-    int timer;                    /* -1: none pending */
-    unsigned last_ms;             /* the last delay; 0: none since the reset */
+    int timer;        /* -1: none pending */
+    unsigned last_ms; /* the last delay; 0: none since the reset */
     unsigned first_ms, max_ms;
-    unsigned long long due_ms;    /* when the pending one fires (monotonic) */
+    unsigned long long due_ms; /* when the pending one fires (monotonic) */
     void (*fire)(void *opaque);
     void *opaque;
 };
