@@ -97,6 +97,8 @@ static void img_bad(const char *dir, const char *path, const char *why)
     cr_assert_str_eq(res, "", "nothing resolved");
 }
 
+/* The assertions are in img_ok (accepted, resolved to the path given) and
+ * img_bad (refused, with the reason given, nothing resolved). */
 Test(define, images_inside_only, .init = img_setup, .fini = img_teardown)
 {
     char abs[512];
