@@ -92,14 +92,25 @@ start_virtmux() {
 
 screen() { tm capture-pane -p -t vm; }
 
-# wait_for TEXT [SECONDS]: until TEXT is on screen (fixed string).
-wait_for() {
-    local text=$1 secs=${2:-10} i
+# wait_until SECONDS CMD [ARG...]: CMD again every 0.1 s until it succeeds
+# (0), or 1 once SECONDS have passed: the one polling loop of these tests.
+wait_until() {
+    local secs=$1 i
+    shift
     for i in $(seq 1 $((secs * 10))); do
-        screen | grep -qF -- "$text" && return 0
+        "$@" && return 0
         sleep 0.1
     done
-    fail "'$text' did not appear within ${secs}s"
+    return 1
+}
+
+# on_screen TEXT: TEXT is on screen now (fixed string); screen_re RE: a line matches.
+on_screen() { screen | grep -qF -- "$1"; }
+screen_re() { screen | grep -qE -- "$1"; }
+
+# wait_for TEXT [SECONDS]: until TEXT is on screen (fixed string).
+wait_for() {
+    wait_until "${2:-10}" on_screen "$1" || fail "'$1' did not appear within ${2:-10}s"
 }
 
 # wait_row NAME TEXT [SECONDS]: the table row of domain NAME contains TEXT.

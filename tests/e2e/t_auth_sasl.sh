@@ -79,12 +79,7 @@ host_state_is connected && fail "connected with a wrong password"
 
 # 3. Asked again (automatic retry with backoff; or `c` if it waits for us),
 #    now with the right credentials: connected.
-asked=0
-for _ in $(seq 1 50); do
-    screen | grep -qF "host qemu asks" && { asked=1; break; }
-    sleep 0.1
-done
-if [ "$asked" = 0 ]; then
+if ! wait_until 5 on_screen "host qemu asks"; then
     host_state_is connected && fail "connected with a wrong password"
     keys c
 fi
@@ -96,11 +91,8 @@ type_secret "$PW_OK"
 wait_host_state connected 15
 wait_gone "host qemu asks" 5
 # The reason is gone once connected.
-for _ in $(seq 1 30); do
-    host_reason | grep -qE "authentication (failed|cancelled)" || break
-    sleep 0.1
-done
-host_reason | grep -qE "authentication (failed|cancelled)" && fail "the host list still shows an error while connected"
+reason_cleared() { ! host_reason | grep -qE "authentication (failed|cancelled)"; }
+wait_until 3 reason_cleared || fail "the host list still shows an error while connected"
 no_secret "connected"
 
 # 4. Leave; the shell's screen and virtmux's files hold no password either.

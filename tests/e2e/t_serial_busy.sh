@@ -17,12 +17,9 @@ URI=$(libvirtd_uri "$D")
 
 # virsh console holds the console in a session of its own.
 tm -f /dev/null new-session -d -s peer -x 100 -y 20 \
-    "timeout --foreground 300 virsh -c '$URI' console demo1; echo PEER-EXIT; sleep 600"
-for _ in $(seq 1 100); do
-    tm capture-pane -p -t peer | grep -q "Connected to domain" && break
-    sleep 0.1
-done
-tm capture-pane -p -t peer | grep -q "Connected to domain" || fail "virsh console did not connect"
+    "timeout --foreground 300 virsh -c '$URI' console demo1; echo PEER-EXIT; read -r _"
+peer_shows() { tm capture-pane -p -t peer | grep -q -- "$1"; }
+wait_until 10 peer_shows "Connected to domain" || fail "virsh console did not connect"
 
 start_virtmux 120x30 -c "$URI" attach demo1
 wait_for "Another session has the console of" 30
@@ -33,11 +30,7 @@ tm capture-pane -p -t peer | grep -q "PEER-EXIT" && fail "virsh lost the console
 
 # Take it over on purpose: prefix f.
 keys C-] f
-for _ in $(seq 1 100); do
-    tm capture-pane -p -t peer | grep -q "PEER-EXIT" && break
-    sleep 0.1
-done
-tm capture-pane -p -t peer | grep -q "PEER-EXIT" || fail "virsh console still holds the console after the takeover"
+wait_until 10 peer_shows "PEER-EXIT" || fail "virsh console still holds the console after the takeover"
 keys Enter
 type_line 'echo mine-$((40+2))'
 wait_for "mine-42" 20

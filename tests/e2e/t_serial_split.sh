@@ -21,10 +21,8 @@ keys '|'
 wait_for "demo/demo1  serial" 10
 wait_for "demo/demo2  serial" 10
 wait_for "virtmux demo guest ready" 90
-for _ in $(seq 1 100); do
-    [ "$(screen | grep -c 'virtmux demo guest ready')" -ge 2 ] && break
-    sleep 0.2
-done
+both_ready() { [ "$(screen | grep -c 'virtmux demo guest ready')" -ge 2 ]; }
+wait_until 20 both_ready
 keys Enter
 type_line 'echo two-$((1+1))'
 wait_for "two-2" 20

@@ -17,14 +17,7 @@ CFG
 
 lab_state_is() { screen | grep -qE "^lab +$1( |$)"; }
 lab_reason() { screen | awk 'f { print; exit } /^lab / { f = 1 }'; }
-wait_lab() {
-    local st=$1 secs=${2:-10} i
-    for i in $(seq 1 $((secs * 10))); do
-        lab_state_is "$st" && return 0
-        sleep 0.1
-    done
-    fail "host lab did not become '$st' within ${secs}s"
-}
+wait_lab() { wait_until "${2:-10}" lab_state_is "$1" || fail "host lab did not become '$1' within ${2:-10}s"; }
 
 start_virtmux 140x35
 

@@ -10,11 +10,8 @@ wait_for "demo/demo1  vnc" 30
 # SeaBIOS shows for a few seconds only; if the first attach came too late,
 # a reboot later in the test shows it again.
 seabios=0
-for _ in $(seq 1 300); do
-    screen | grep -q "SeaBIOS (version" && { seabios=1; break; }
-    screen | grep -q "virtmux demo guest ready" && break
-    sleep 0.1
-done
+seabios_or_ready() { on_screen "SeaBIOS (version" && seabios=1 && return 0; on_screen "virtmux demo guest ready"; }
+wait_until 30 seabios_or_ready
 wait_for "text 80x25" 60
 wait_for "Run /init as init process" 90
 wait_for "virtmux demo guest ready" 90
@@ -24,12 +21,10 @@ screen | grep -q "unknown" && fail "cells the recogniser could not read"
 keys Enter
 wait_for "demo1:~#" 30
 type_line 'echo vnc-ok'
-for i in $(seq 1 200); do screen | grep -q '^vnc-ok *$' && break; sleep 0.1; done
-screen | grep -q '^vnc-ok *$' || fail "'vnc-ok' did not appear on a line of its own"
+wait_until 20 screen_re '^vnc-ok *$' || fail "'vnc-ok' did not appear on a line of its own"
 # Shifted characters go through as Shift + key.
 type_line 'echo "sum=$((6*7))"'
-for i in $(seq 1 200); do screen | grep -q '^sum=42 *$' && break; sleep 0.1; done
-screen | grep -q '^sum=42 *$' || fail "shifted characters were not typed right"
+wait_until 20 screen_re '^sum=42 *$' || fail "shifted characters were not typed right"
 
 if [ $seabios = 0 ]; then
     type_line 'reboot -f'
