@@ -103,7 +103,8 @@ XDG_STATE_HOME="$T/state" "$SERVER_BIN" --system -S "$SYS_SOCK" --policy "$T/etc
 SERVER_PID=$!
 stop_system_server() {
     kill "$SERVER_PID" 2>/dev/null
-    for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    server_gone() { ! kill -0 "$SERVER_PID" 2>/dev/null; }
+    wait_until 5 server_gone
     kill -9 "$SERVER_PID" 2>/dev/null
     EMBED_ROOT="$T/embed" stop_embedded_guests
     return 0
@@ -112,8 +113,7 @@ on_cleanup stop_system_server
 # This shell's end: the server, its guests and the tmux server go; the
 # directory is the outer shell's to remove.
 trap 'for c in $CLEANUPS; do "$c" || true; done; tm kill-server 2>/dev/null; true' EXIT
-for _ in $(seq 1 100); do [ -S "$SYS_SOCK" ] && break; sleep 0.1; done
-[ -S "$SYS_SOCK" ] || { cat "$T/server.out" "$T"/state/virtmux/*.log 2>/dev/null | tail -20; fail "the system server did not listen"; }
+wait_until 10 test -S "$SYS_SOCK" || { cat "$T/server.out" "$T"/state/virtmux/*.log 2>/dev/null | tail -20; fail "the system server did not listen"; }
 [ "$(stat -c %a "$SYS_SOCK")" = 666 ] || fail "the system socket is not 0666"
 
 # vmx_as USER ARGS...: virtmux's command line as USER; sets OUT and RC.
@@ -143,12 +143,9 @@ expect_refused "no role for vmxeve in $T/etc/policy" "eve's list"
 vmx_as vmxalice define -t tiny --image vm1.img vm1
 expect_ok "alice's define"
 echo "$OUT" | grep -qF "defined vmxalice-vm1 on local" || fail "define said: $OUT"
-for _ in $(seq 1 50); do
-    vmx_as vmxalice list
-    echo "$OUT" | grep -qE "^vmxalice-vm1 +shut off +local +vmxalice" && break
-    sleep 0.2
-done
-echo "$OUT" | grep -qE "^vmxalice-vm1 +shut off +local +vmxalice" || fail "alice's list: $OUT"
+# alice_lists RE: alice's list has a line matching RE.
+alice_lists() { vmx_as vmxalice list; echo "$OUT" | grep -qE "$1"; }
+wait_until 10 alice_lists "^vmxalice-vm1 +shut off +local +vmxalice" || fail "alice's list: $OUT"
 
 # What libvirt holds: the owner in the metadata, the image, a fresh UUID.
 vmx_as vmxalice dumpxml vm1
@@ -196,39 +193,32 @@ vmx_as vmxalice start vm2; expect_refused "start: vmxalice-vm2:" "a start with a
 
 vmx_as vmxalice start vm1
 expect_ok "alice starts vm1"
-for _ in $(seq 1 100); do
-    vmx_as vmxalice list
-    echo "$OUT" | grep -qE "^vmxalice-vm1 +running" && break
-    sleep 0.2
-done
-echo "$OUT" | grep -qE "^vmxalice-vm1 +running" || fail "vm1 did not start: $OUT"
+wait_until 20 alice_lists "^vmxalice-vm1 +running" || fail "vm1 did not start: $OUT"
 
 SHELL_WRAP="setpriv --reuid=vmxalice --regid=vmxalice --init-groups -- env HOME=$T/home/vmxalice VIRTMUX_SYSTEM_SOCKET=$SYS_SOCK"
 start_virtmux 100x30 attach vm1
 # The boot may be over before the console opens: Enter until a prompt.
-for _ in $(seq 1 45); do
-    screen | grep -qE '~ ?# *$' && break
-    tm send-keys -t vm Enter
-    sleep 2
-done
+prompted() { tm send-keys -t vm Enter; wait_until 2 screen_re '~ ?# *$'; }
+wait_until 90 prompted
 wait_for "~#" 5
 
 tm -f /dev/null new-session -d -s ta -x 100 -y 30 \
-    "setpriv --reuid=vmxtom --regid=vmxtom --init-groups -- env HOME=$T/home/vmxtom LANG=C.UTF-8 TERM=xterm-256color VIRTMUX_SYSTEM_SOCKET=$SYS_SOCK ASAN_OPTIONS=$ASAN_OPTIONS '$VIRTMUX' attach vmxalice-vm1; sleep 600"
+    "setpriv --reuid=vmxtom --regid=vmxtom --init-groups -- env HOME=$T/home/vmxtom LANG=C.UTF-8 TERM=xterm-256color VIRTMUX_SYSTEM_SOCKET=$SYS_SOCK ASAN_OPTIONS=$ASAN_OPTIONS '$VIRTMUX' attach vmxalice-vm1; read -r _"
 ta_screen() { tm capture-pane -p -t ta; }
-for _ in $(seq 1 100); do ta_screen | grep -qF "read-only" && break; sleep 0.1; done
+ta_shows() { ta_screen | grep -qE -- "$1"; }
+wait_until 10 ta_shows "read-only"
 ta_screen | grep -qF "read-only" || { ta_screen; fail "the TA's pane is not read-only"; }
 
 tm send-keys -t vm -l 'echo student-$((40+2))'
 tm send-keys -t vm Enter
 wait_for "student-42" 20
-for _ in $(seq 1 100); do ta_screen | grep -qF "student-42" && break; sleep 0.1; done
+wait_until 10 ta_shows "student-42"
 ta_screen | grep -qF "student-42" || { ta_screen; fail "the TA does not see what the student typed"; }
 
 # The TA types: told no (the positive sign), and nothing reaches the guest.
 tm send-keys -t ta -l 'echo ta-typed'
 tm send-keys -t ta Enter
-for _ in $(seq 1 100); do ta_screen | grep -qF "keys reach no guest" && break; sleep 0.1; done
+wait_until 10 ta_shows "keys reach no guest"
 ta_screen | grep -qF "keys reach no guest" || { ta_screen; fail "the TA was not told the console is read-only"; }
 tm send-keys -t vm -l 'echo after-$((1+1))'
 tm send-keys -t vm Enter
@@ -237,8 +227,9 @@ screen | grep -qF "ta-typed" && fail "what the TA typed reached the guest"
 
 # Bob cannot open it either (attach, in a terminal).
 tm -f /dev/null new-session -d -s bob -x 100 -y 30 \
-    "setpriv --reuid=vmxbob --regid=vmxbob --init-groups -- env HOME=$T/home/vmxbob LANG=C.UTF-8 TERM=xterm-256color VIRTMUX_SYSTEM_SOCKET=$SYS_SOCK ASAN_OPTIONS=$ASAN_OPTIONS '$VIRTMUX' attach vmxalice-vm1; sleep 600"
-for _ in $(seq 1 100); do tm capture-pane -p -t bob | grep -qF "is not yours" && break; sleep 0.1; done
+    "setpriv --reuid=vmxbob --regid=vmxbob --init-groups -- env HOME=$T/home/vmxbob LANG=C.UTF-8 TERM=xterm-256color VIRTMUX_SYSTEM_SOCKET=$SYS_SOCK ASAN_OPTIONS=$ASAN_OPTIONS '$VIRTMUX' attach vmxalice-vm1; read -r _"
+bob_shows() { tm capture-pane -p -t bob | grep -qF -- "$1"; }
+wait_until 10 bob_shows "is not yours"
 tm capture-pane -p -t bob | grep -qF "attach: vmxalice-vm1 is not yours" || { tm capture-pane -p -t bob; fail "bob's attach was not refused"; }
 tm capture-pane -p -t bob | grep -qF "student-42" && fail "bob sees alice's console"
 
@@ -251,7 +242,7 @@ grep -q 'user="vmxtom".*refused' "$T/audit.log" || fail "the TA's typing is not 
 # ---- a bad policy line: reported with file:line, the last good policy stays ----
 echo "role student @no-such-group-here" >> "$T/etc/policy"
 kill -HUP "$SERVER_PID"
-for _ in $(seq 1 50); do grep -q "policy:8:" "$T"/state/virtmux/virtmux.log 2>/dev/null && break; sleep 0.1; done
+wait_until 5 grep -qs "policy:8:" "$T"/state/virtmux/virtmux.log
 grep -q "$T/etc/policy:8:" "$T"/state/virtmux/virtmux.log || { tail "$T"/state/virtmux/virtmux.log; fail "the bad policy line was not reported as file:line"; }
 vmx_as vmxalice whoami
 echo "$OUT" | grep -qF "student, quota 2" || fail "the last good policy did not stay: $OUT"
@@ -259,14 +250,14 @@ echo "$OUT" | grep -qF "student, quota 2" || fail "the last good policy did not 
 tm send-keys -t vm -l 'echo reload-$((3+4))'
 tm send-keys -t vm Enter
 wait_for "reload-7" 20
-for _ in $(seq 1 100); do ta_screen | grep -qF "reload-7" && break; sleep 0.1; done
+wait_until 10 ta_shows "reload-7"
 ta_screen | grep -qF "reload-7" || fail "the TA's console went with the reload"
 
 # The TA's board: the class's consoles with their owners.
 tm send-keys -t ta C-] l
-for _ in $(seq 1 100); do ta_screen | grep -qE "vmxalice +vmxalice-vm1" && break; sleep 0.1; done
+wait_until 10 ta_shows "vmxalice +vmxalice-vm1"
 tm send-keys -t ta b
-for _ in $(seq 1 100); do ta_screen | grep -qF "consoles:" && break; sleep 0.1; done
+wait_until 10 ta_shows "consoles:"
 ta_screen | grep -qF "consoles:" && ta_screen | grep -qE "vmxalice +vmxalice-vm1" ||
     { ta_screen; fail "the TA's board does not show alice's console with its owner"; }
 
