@@ -99,6 +99,15 @@ static int job_submit(struct app *a, struct host *h, struct job *j, void (*run)(
 
 /* ---- define ---- */
 
+/* "tiny, os-lab" (or "none"): for whoami and a define of no such template. */
+static const char *template_names(const struct policy *p, char *out, size_t outlen)
+{
+    out[0] = '\0';
+    for (size_t i = 0; policy_template_name(p, i); i++)
+        snprintf(out + strlen(out), outlen - strlen(out), "%s%s", i ? ", " : "", policy_template_name(p, i));
+    return *out ? out : "none";
+}
+
 static size_t owned_by(struct app *a, uid_t uid, char *names, size_t nlen)
 {
     size_t total = domreg_count(a->reg), n = 0;
@@ -180,10 +189,8 @@ int cmd_define(struct app *a, const struct cmd_args *args, char *err, size_t err
     }
     const char *txml = policy_template_xml(p, tname);
     if (!txml) {
-        char list[300] = "";
-        for (size_t i = 0; policy_template_name(p, i); i++)
-            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", policy_template_name(p, i));
-        errf(err, errlen, "define: no template '%s' (templates: %s)", tname, *list ? list : "none");
+        char list[300];
+        errf(err, errlen, "define: no template '%s' (templates: %s)", tname, template_names(p, list, sizeof list));
         authz_audit(a, NULL, NULL, false, err);
         return -1;
     }
@@ -411,11 +418,9 @@ int cmd_whoami(struct app *a, const struct cmd_args *args, char *err, size_t err
         snprintf(qs, sizeof qs, "no quota");
     else
         snprintf(qs, sizeof qs, "quota %u (%zu used)", q, have);
-    char list[300] = "";
-    for (size_t i = 0; policy_template_name(p, i); i++)
-        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", policy_template_name(p, i));
+    char list[300];
     app_message(a, false, "%s (uid %d): %s, %s, templates: %s", c->peer.user, (int)c->peer.uid, role_name(c->role), qs,
-                *list ? list : "none");
+                template_names(p, list, sizeof list));
     (void)args;
     (void)err;
     (void)errlen;

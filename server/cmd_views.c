@@ -153,14 +153,16 @@ int cmd_display_message(struct app *a, const struct cmd_args *args, char *err, s
 }
 
 /* On a screen: into the message log, shown; from the command line: printed. */
-static void say_lines(struct app *a, const char *const *lines, size_t n)
+static void say_lines(struct app *a, size_t n, void (*line)(struct app *a, size_t i, char *out, size_t len))
 {
     bool screen = a->c && !a->c->command_mode;
     for (size_t i = 0; i < n; i++) {
+        char text[400];
+        line(a, i, text, sizeof text);
         if (screen)
-            msglog_add(a->log, false, lines[i]);
+            msglog_add(a->log, false, text);
         else
-            app_message(a, false, "%s", lines[i]);
+            app_message(a, false, "%s", text);
     }
     if (screen) {
         struct view *v = messages_new(a->log);
@@ -169,48 +171,29 @@ static void say_lines(struct app *a, const char *const *lines, size_t n)
     }
 }
 
+static void command_line(struct app *a, size_t i, char *out, size_t len)
+{
+    const struct cmd_entry *c = command_at(i);
+    snprintf(out, len, "%-16s %-30s %s", c->name, c->usage, c->help);
+}
+
 int cmd_list_commands(struct app *a, const struct cmd_args *args, char *err, size_t errlen)
 {
-    size_t n = command_count();
-    char (*text)[320] = calloc(n, sizeof *text);
-    const char **lines = calloc(n, sizeof *lines);
-    if (!text || !lines) {
-        free(text);
-        free(lines);
-        return errf(err, errlen, "out of memory");
-    }
-    for (size_t i = 0; i < n; i++) {
-        const struct cmd_entry *c = command_at(i);
-        snprintf(text[i], sizeof text[i], "%-16s %-30s %s", c->name, c->usage, c->help);
-        lines[i] = text[i];
-    }
-    say_lines(a, lines, n);
-    free(text);
-    free(lines);
+    say_lines(a, command_count(), command_line);
     return 0;
+}
+
+static void option_line(struct app *a, size_t i, char *out, size_t len)
+{
+    char value[200], range[120];
+    option_value(a, i, value, sizeof value);
+    option_range(i, range, sizeof range);
+    snprintf(out, len, "%-15s %-22s %-24s %s", option_at(i)->name, value, range, option_at(i)->help);
 }
 
 /* show-options: every option, its value, range and what it is for. */
 int cmd_show_options(struct app *a, const struct cmd_args *args, char *err, size_t errlen)
 {
-    size_t n = option_count();
-    char (*text)[400] = calloc(n, sizeof *text);
-    const char **lines = calloc(n, sizeof *lines);
-    if (!text || !lines) {
-        free(text);
-        free(lines);
-        return errf(err, errlen, "out of memory");
-    }
-    for (size_t i = 0; i < n; i++) {
-        char value[200], range[120];
-        option_value(a, i, value, sizeof value);
-        option_range(i, range, sizeof range);
-        snprintf(text[i], sizeof text[i], "%-15s %-22s %-24s %s", option_at(i)->name, value, range,
-                 option_at(i)->help);
-        lines[i] = text[i];
-    }
-    say_lines(a, lines, n);
-    free(text);
-    free(lines);
+    say_lines(a, option_count(), option_line);
     return 0;
 }
