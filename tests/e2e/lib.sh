@@ -190,6 +190,22 @@ need_qemu() {
     on_cleanup stop_embedded_guests
 }
 
+# A private libvirtd with the QEMU driver (tests/lib/libvirtd.sh), of this
+# test only: need_private_libvirtd skips without its tools and loads it;
+# private_libvirtd_up starts one in a directory of its own ($D) and stops it
+# at the end.
+need_private_libvirtd() {
+    command -v virsh >/dev/null || skip "virsh is not installed (libvirt-clients)"
+    command -v unshare >/dev/null || skip "unshare is not installed (util-linux)"
+    . "$ROOT/tests/lib/libvirtd.sh"
+}
+down_daemon() { libvirtd_down "$D" >/dev/null 2>&1; rm -rf "$D"; }
+private_libvirtd_up() {
+    D=$(mktemp -d /tmp/vmxd.XXXX)
+    on_cleanup down_daemon
+    libvirtd_up "$D" >/dev/null || fail "private libvirtd did not start"
+}
+
 # QEMU outlives the embedding process (libvirt's embed driver has no
 # autodestroy): stop our guests by the PIDs their pid files record.
 stop_embedded_guests() {

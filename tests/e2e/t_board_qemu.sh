@@ -6,14 +6,9 @@
 # destroyed shows stopped; Enter on the top row opens bpanic's console.
 . "$(dirname "$0")/lib.sh"
 need_qemu
-command -v virsh >/dev/null || skip "virsh is not installed (libvirt-clients)"
-command -v unshare >/dev/null || skip "unshare is not installed (util-linux)"
-. "$ROOT/tests/lib/libvirtd.sh"
+need_private_libvirtd
 
-D=$(mktemp -d /tmp/vmxd.XXXX)
-down_daemon() { libvirtd_down "$D" >/dev/null 2>&1; rm -rf "$D"; }
-on_cleanup down_daemon
-libvirtd_up "$D" >/dev/null || fail "private libvirtd did not start"
+private_libvirtd_up
 URI=$(libvirtd_uri "$D")
 # Defined, not started: a QEMU pty keeps nothing for a reader that comes
 # later, so the board is open before they boot, as when a class starts.

@@ -5,14 +5,9 @@
 # and virsh console is refused as busy all along (nobody opened a second stream).
 . "$(dirname "$0")/lib.sh"
 need_qemu
-command -v virsh >/dev/null || skip "virsh is not installed (libvirt-clients)"
-command -v unshare >/dev/null || skip "unshare is not installed (util-linux)"
-. "$ROOT/tests/lib/libvirtd.sh"
+need_private_libvirtd
 
-D=$(mktemp -d /tmp/vmxd.XXXX)
-down_daemon() { libvirtd_down "$D" >/dev/null 2>&1; rm -rf "$D"; }
-on_cleanup down_daemon
-libvirtd_up "$D" >/dev/null || fail "private libvirtd did not start"
+private_libvirtd_up
 libvirtd_guest "$D" demo1 >/dev/null || fail "guest did not start"
 libvirtd_wait_ready "$D" demo1 120 || fail "guest did not boot"
 URI=$(libvirtd_uri "$D")
