@@ -89,24 +89,26 @@ _vmxd_err() { echo "libvirtd.sh: $*" >&2; }
 
 _vmxd_repo() { (cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd); }
 
-# _vmxd_dir DIR: validate DIR, print it absolute without a trailing slash.
+# _vmxd_dir DIR [ERR EXAMPLE]: validate DIR, print it absolute without a
+# trailing slash; reasons through ERR (default _vmxd_err), suggesting EXAMPLE.
+# tests/rig/lxc.sh checks its directories with it too.
 _vmxd_dir() {
-    local d=${1:-}
-    if [[ -z $d ]]; then _vmxd_err "DIR missing"; return 2; fi
+    local d=${1:-} err=${2:-_vmxd_err} example=${3:-/tmp/vmxd.XXXX}
+    if [[ -z $d ]]; then $err "DIR missing"; return 2; fi
     [[ $d == /* ]] || d=$PWD/$d
     while [[ $d == */ && $d != / ]]; do d=${d%/}; done
     if [[ ! $d =~ ^/[A-Za-z0-9/._+-]+$ ]]; then
-        _vmxd_err "DIR '$d' has characters unsafe for a URI/config (use A-Z a-z 0-9 / . _ + -)"
+        $err "DIR '$d' has characters unsafe for a URI/config (use A-Z a-z 0-9 / . _ + -)"
         return 2
     fi
     case $d/ in
         /run/*|/var/run/*|/var/lib/libvirt/*|/var/cache/libvirt/*|/var/log/libvirt/*|/etc/libvirt/*|/dev/*|/proc/*|/sys/*)
-            _vmxd_err "DIR '$d' is under a path the namespace hides or replaces; use e.g. /tmp/vmxd.XXXX"
+            $err "DIR '$d' is under a path the namespace hides or replaces; use e.g. $example"
             return 2 ;;
     esac
     # DIR/run/libvirt-admin-sock must fit in sun_path (107 bytes + NUL).
     if (( ${#d} > 80 )); then
-        _vmxd_err "DIR '$d' is ${#d} bytes; keep it at most 80 (unix socket paths)"
+        $err "DIR '$d' is ${#d} bytes; keep it at most 80 (unix socket paths)"
         return 2
     fi
     printf '%s\n' "$d"

@@ -98,28 +98,10 @@ _rig_here() { (cd "$(dirname "${BASH_SOURCE[0]}")" && pwd); }
 # memory are required by the LXC driver; the rest are cheap and useful).
 _RIG_CTRLS="cpu cpuacct memory devices freezer pids"
 
-# _rig_dir DIR: validate DIR, print it absolute without a trailing slash.
-_rig_dir() {
-    local d=${1:-}
-    if [[ -z $d ]]; then _rig_err "DIR missing"; return 2; fi
-    [[ $d == /* ]] || d=$PWD/$d
-    while [[ $d == */ && $d != / ]]; do d=${d%/}; done
-    if [[ ! $d =~ ^/[A-Za-z0-9/._+-]+$ ]]; then
-        _rig_err "DIR '$d' has characters unsafe for a URI/config (use A-Z a-z 0-9 / . _ + -)"
-        return 2
-    fi
-    case $d/ in
-        /run/*|/var/run/*|/var/lib/libvirt/*|/var/cache/libvirt/*|/var/log/libvirt/*|/etc/libvirt/*|/dev/*|/proc/*|/sys/*)
-            _rig_err "DIR '$d' is under a path the namespace hides or replaces; use e.g. /tmp/rig.XXXX"
-            return 2 ;;
-    esac
-    # DIR/run/libvirt-admin-sock must fit in sun_path (107 bytes + NUL).
-    if (( ${#d} > 80 )); then
-        _rig_err "DIR '$d' is ${#d} bytes; keep it at most 80 (unix socket paths)"
-        return 2
-    fi
-    printf '%s\n' "$d"
-}
+# _rig_dir DIR: validate DIR, print it absolute without a trailing slash
+# (the same rules as the private libvirtd's directories).
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/libvirtd.sh"
+_rig_dir() { _vmxd_dir "${1:-}" _rig_err /tmp/rig.XXXX; }
 
 # _rig_virsh URI ARGS...: virsh, bounded (RIG_VIRSH_TIMEOUT, 30 s).
 _rig_virsh() {
