@@ -262,22 +262,27 @@ static bool owner_consistent(const struct dom *d)
     return d->owner_known && d->owner_uid >= 0 && n && !strncmp(d->name, d->owner, n) && d->name[n] == '-';
 }
 
-static bool owns(const struct client *c, const struct dom *d)
+/* uid/user own d: the owner written at define time, and the name agrees. */
+static bool owned_by(const struct dom *d, uid_t uid, const char *user)
 {
-    return owner_consistent(d) && (uid_t)d->owner_uid == c->peer.uid && !strcmp(d->owner, c->peer.user);
+    return owner_consistent(d) && (uid_t)d->owner_uid == uid && !strcmp(d->owner, user);
+}
+
+static bool sees_as(const struct app *a, int role, uid_t uid, const char *user, const struct dom *d)
+{
+    if (!a->authz || role == ROLE_OPERATOR || role == ROLE_TA)
+        return true;
+    return role == ROLE_STUDENT && owned_by(d, uid, user);
 }
 
 bool authz_sees(const struct app *a, const struct session *s, const struct dom *d)
 {
-    if (!a->authz)
-        return true;
-    if (s->role == ROLE_OPERATOR || s->role == ROLE_TA)
-        return true;
-    if (s->role != ROLE_STUDENT)
-        return false;
-    size_t n = strlen(s->user);
-    return d->owner_known && d->owner_uid >= 0 && (uid_t)d->owner_uid == s->uid && !strcmp(d->owner, s->user) &&
-           !strncmp(d->name, s->user, n) && d->name[n] == '-';
+    return sees_as(a, s->role, s->uid, s->user, d);
+}
+
+bool authz_client_sees(const struct app *a, const struct client *c, const struct dom *d)
+{
+    return !c || sees_as(a, c->role, c->peer.uid, c->peer.user, d);
 }
 
 int authz_domain(struct app *a, const struct dom *d, enum authz_op op, const char *what, char *err,
@@ -302,7 +307,7 @@ int authz_domain(struct app *a, const struct dom *d, enum authz_op op, const cha
         if (op != AUTHZ_READ && !(op == AUTHZ_CHANGE && policy_granted(a->authz->policy, &c->peer, what)))
             why = "a TA watches: read-only";
     } else if (c->role == ROLE_STUDENT) {
-        if (!owns(c, d)) {
+        if (!owned_by(d, c->peer.uid, c->peer.user)) {
             snprintf(buf, sizeof buf, "%s is not yours", d->name);
             why = buf;
         }

@@ -53,6 +53,8 @@ int authz_domain(struct app *a, const struct dom *d, enum authz_op op, const cha
                  size_t errlen);
 /* Does session s's user see d (the list, the board, watch-all)? */
 bool authz_sees(const struct app *a, const struct session *s, const struct dom *d);
+/* Does client c's user (NULL: the server itself) see d? */
+bool authz_client_sees(const struct app *a, const struct client *c, const struct dom *d);
 /* A domain named by the client: NAME, HOST/NAME, UUID, or for a student also
  * the short name of their own (vm1 for alice-vm1). NULL with a reason. */
 struct dom *authz_lookup(struct app *a, const char *spec, enum authz_op op, const char *what, char *err,

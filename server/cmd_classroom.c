@@ -380,14 +380,8 @@ int cmd_list(struct app *a, const struct cmd_args *args, char *err, size_t errle
     if (!doms)
         return errf(err, errlen, "out of memory");
     total = domreg_list(a->reg, doms, total);
-    struct session probe = { .role = ROLE_OPERATOR };
-    if (a->c) {
-        probe.uid = a->c->peer.uid;
-        probe.role = a->c->role;
-        snprintf(probe.user, sizeof probe.user, "%s", a->c->peer.user);
-    }
     for (size_t i = 0; i < total; i++)
-        if (authz_sees(a, &probe, doms[i]))
+        if (authz_client_sees(a, a->c, doms[i]))
             doms[n++] = doms[i];
     qsort(doms, n, sizeof *doms, by_owner_name);
     char line[600];
