@@ -120,8 +120,20 @@ static void close_job_discard(void *arg)
 static const struct job_ops close_job_ops = { close_job_run, close_job_done, close_job_discard };
 
 /* Hand the connection to the worker to close: closing can wait on the network. */
+static void drop_started(struct host *h)
+{
+    for (size_t i = 0; i < sizeof h->started / sizeof h->started[0]; i++) {
+        if (h->started[i])
+            virDomainFree(h->started[i]);
+        h->started[i] = NULL;
+    }
+}
+
 static void host_drop_conn(struct host *h)
 {
+    /* The handles hold the connection: it closes only once they are gone. */
+    drop_started(h);
+    h->console_plain = false;
     struct hconn *hc = h->hc;
     if (!hc)
         return;
@@ -220,6 +232,37 @@ static void refresh_done(void *arg)
 
 static const struct job_ops refresh_job_ops = { refresh_run, refresh_done, refresh_discard };
 
+static void keep_started(struct host *h, virDomainPtr dom, const unsigned char *uuid)
+{
+    const size_t n = sizeof h->started / sizeof h->started[0];
+    unsigned char u[VIR_UUID_BUFLEN];
+    size_t slot = h->started_next;
+    for (size_t i = 0; i < n; i++)
+        if (h->started[i] && virDomainGetUUID(h->started[i], u) == 0 && !memcmp(u, uuid, sizeof u))
+            slot = i;   /* started again: the newer handle */
+    if (slot == h->started_next)
+        h->started_next = (unsigned)((h->started_next + 1) % n);
+    if (h->started[slot])
+        virDomainFree(h->started[slot]);
+    h->started[slot] = virDomainRef(dom) == 0 ? dom : NULL;
+}
+
+virDomainPtr host_take_started(struct host *h, const unsigned char uuid[VIR_UUID_BUFLEN])
+{
+    unsigned char u[VIR_UUID_BUFLEN];
+    for (size_t i = 0; i < sizeof h->started / sizeof h->started[0]; i++) {
+        virDomainPtr d = h->started[i];
+        if (d && virDomainGetUUID(d, u) == 0 && !memcmp(u, uuid, sizeof u)) {
+            h->started[i] = NULL;
+            return d;
+        }
+    }
+    return NULL;
+}
+
+bool host_console_plain(const struct host *h) { return h->console_plain; }
+void host_note_console_plain(struct host *h) { h->console_plain = true; }
+
 static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
 {
     struct hconn *hc = opaque;
@@ -232,12 +275,14 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
     j->hc = hconn_ref(hc);
     j->dom = dom;
     j->migrated_away = event == VIR_DOMAIN_EVENT_STOPPED && detail == VIR_DOMAIN_EVENT_STOPPED_MIGRATED;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    bool started = event == VIR_DOMAIN_EVENT_STARTED && virDomainGetUUID(dom, uuid) == 0;
+    if (started)
+        keep_started(h, dom, uuid);   /* its console opens without a lookup */
     /* A known domain started: it runs now, before its row is read again
      * behind every other job on the worker (a boot storm queues hundreds),
      * so that its console opens at once; the read corrects the rest. */
-    unsigned char uuid[VIR_UUID_BUFLEN];
-    struct dom *d = event == VIR_DOMAIN_EVENT_STARTED && virDomainGetUUID(dom, uuid) == 0
-                        ? domreg_find(h->reg, uuid) : NULL;
+    struct dom *d = started ? domreg_find(h->reg, uuid) : NULL;
     if (d && d->host == h && d->state == VIR_DOMAIN_SHUTOFF && d->facts_known) {
         struct dom snap = *d;
         snap.name = strdup(d->name);

@@ -67,6 +67,17 @@ int host_submit(struct host *h, void (*run)(virConnectPtr conn, void *arg),
 int host_submit_console(struct host *h, void (*run)(virConnectPtr conn, void *arg),
                         void (*done)(void *arg), void (*discard)(void *arg), void *arg);
 
+/* What makes a console open cheap in a boot storm, where each call waits on
+ * a libvirtd busy starting containers. Loop thread.
+ * host_take_started: the handle the STARTED event of this domain brought
+ * (the caller owns it: virDomainFree), so the open needs no lookup; NULL when
+ * there is none. host_console_plain: the driver refused the console flags
+ * once (LXC has no console locking) and is not asked with them again on
+ * this connection; host_note_console_plain records that. */
+virDomainPtr host_take_started(struct host *h, const unsigned char uuid[VIR_UUID_BUFLEN]);
+bool host_console_plain(const struct host *h);
+void host_note_console_plain(struct host *h);
+
 const char *host_name(const struct host *h);
 virConnectPtr host_conn(const struct host *h);
 const char *host_conn_uri(const struct host *h);

@@ -38,6 +38,11 @@ struct host {
     void *opaque;
     struct worker *worker;
     struct worker *console_worker;    /* console opens (host_submit_console), made on first use */
+    /* Handles of the domains that started lately, for host_take_started: a
+     * ring, the oldest let go when full; dropped with the connection. */
+    virDomainPtr started[64];
+    unsigned started_next;
+    bool console_plain;               /* host_console_plain, for this connection */
     enum host_state state;
     char error[512];
     struct hconn *hc;                 /* live connection, or NULL */

@@ -29,6 +29,9 @@ struct open_job {
     unsigned char uuid[VIR_UUID_BUFLEN];
     char dev[64];
     bool force, user;
+    virDomainPtr dom;             /* from the STARTED event, or NULL: look it up */
+    bool plain;                   /* open without flags (host_console_plain) */
+    bool refused_flags;           /* the driver refused them: remember it */
     virStreamPtr st;
     char err[512];
     bool busy, not_running;
@@ -319,6 +322,10 @@ static void on_stream(virStreamPtr st, int events, void *opaque)
 
 /* ---- opening (worker thread, then loop thread) ---- */
 
+/* One call when all goes well (a boot storm opens hundreds while libvirtd is
+ * busy starting them): the handle comes from the STARTED event when it can,
+ * whether the domain runs is asked only when the open failed, and a driver
+ * that refused the flags once is not asked with them again. */
 static void open_run(virConnectPtr conn, void *arg)
 {
     struct open_job *j = arg;
@@ -326,28 +333,26 @@ static void open_run(virConnectPtr conn, void *arg)
         snprintf(j->err, sizeof j->err, "host is not connected");
         return;
     }
-    virDomainPtr d = virDomainLookupByUUID(conn, j->uuid);
-    if (!d) {
+    virDomainPtr d = j->dom && virDomainGetConnect(j->dom) == conn ? j->dom : NULL;
+    if (d)
+        j->dom = NULL;
+    else if (!(d = virDomainLookupByUUID(conn, j->uuid))) {
         snprintf(j->err, sizeof j->err, "%s", virGetLastErrorMessage());
         return;
     }
-    int active = virDomainIsActive(d);
-    if (active == 0) {
-        j->not_running = true;
-        snprintf(j->err, sizeof j->err, "domain is not running");
-        virDomainFree(d);
-        return;
-    }
+    const char *dev = *j->dev ? j->dev : NULL;
     virStreamPtr st = virStreamNew(conn, VIR_STREAM_NONBLOCK);
-    unsigned flags = j->force ? VIR_DOMAIN_CONSOLE_FORCE : VIR_DOMAIN_CONSOLE_SAFE;
-    int rc = st ? virDomainOpenConsole(d, *j->dev ? j->dev : NULL, st, flags) : -1;
+    unsigned flags = j->plain ? 0 : j->force ? VIR_DOMAIN_CONSOLE_FORCE : VIR_DOMAIN_CONSOLE_SAFE;
+    int rc = st ? virDomainOpenConsole(d, dev, st, flags) : -1;
     /* Drivers without console locking (LXC) refuse both flags: open it
      * plainly then (there is no other session to be safe from). */
     virErrorPtr fe = rc < 0 ? virGetLastError() : NULL;
-    if (rc < 0 && st && fe && fe->code == VIR_ERR_INVALID_ARG && strstr(fe->message ? fe->message : "", "flags")) {
+    if (rc < 0 && st && flags && fe && fe->code == VIR_ERR_INVALID_ARG &&
+        strstr(fe->message ? fe->message : "", "flags")) {
+        j->refused_flags = true;
         virStreamFree(st);
         st = virStreamNew(conn, VIR_STREAM_NONBLOCK);
-        rc = st ? virDomainOpenConsole(d, *j->dev ? j->dev : NULL, st, 0) : -1;
+        rc = st ? virDomainOpenConsole(d, dev, st, 0) : -1;
     }
     if (rc == 0) {
         j->st = st;
@@ -358,6 +363,10 @@ static void open_run(virConnectPtr conn, void *arg)
         j->busy = e && strstr(msg, "Active console session");
         if (st)
             virStreamFree(st);
+        if (!j->busy && virDomainIsActive(d) == 0) {
+            j->not_running = true;
+            snprintf(j->err, sizeof j->err, "domain is not running");
+        }
     }
     virDomainFree(d);
 }
@@ -369,6 +378,8 @@ static void open_discard(void *arg)
         virStreamAbort(j->st);
         virStreamFree(j->st);
     }
+    if (j->dom)
+        virDomainFree(j->dom);
     free(j);
 }
 
@@ -431,6 +442,8 @@ static void open_done(void *arg)
 {
     struct open_job *j = arg;
     struct serial *s = j->s;
+    if (j->refused_flags)
+        host_note_console_plain(j->host);
     if (!s) {
         open_discard(j);
         return;
@@ -501,7 +514,11 @@ static struct open_job *start_open(struct serial *s, struct host *h, bool next, 
     snprintf(j->dev, sizeof j->dev, "%s", s->dev);
     j->force = force;
     j->user = user;
+    j->plain = host_console_plain(h);
+    j->dom = host_take_started(h, s->uuid);
     if (host_submit_console(h, open_run, open_done, open_discard, j) < 0) {
+        if (j->dom)
+            virDomainFree(j->dom);
         free(j);
         return NULL;
     }

@@ -46,6 +46,7 @@
 #
 # Environment: SCALE_N ("24 240"), SCALE_SECS (20), SCALE_PANIC_EVERY (8),
 #   SCALE_FILL_K (8), SCALE_FILL_LINES (10000), RIG_START_JOBS (8),
+#   SCALE_PHASES ("tick storm fill": 1, 2+3, 4 above; fill needs storm),
 #   VIRTMUX (./virtmux; its server binary beside it), VIRSH (virsh), KEEP=1
 #   keeps the temp dir.
 # shellcheck disable=SC2016  # until_ok evals single-quoted code each time
@@ -61,6 +62,7 @@ SECS=${SCALE_SECS:-20}
 PANIC_EVERY=${SCALE_PANIC_EVERY:-8}
 FILL_K=${SCALE_FILL_K:-8}
 FILL_LINES=${SCALE_FILL_LINES:-10000}
+PHASES=" ${SCALE_PHASES:-tick storm fill} "
 export RIG_START_JOBS=${RIG_START_JOBS:-8}
 VIRSH=${VIRSH:-virsh}
 KEEP=${KEEP:-0}
@@ -73,6 +75,9 @@ _rig_int "$SECS" 5 600 || die "SCALE_SECS must be 5..600"
 _rig_int "$PANIC_EVERY" 2 100 || die "SCALE_PANIC_EVERY must be 2..100"
 _rig_int "$FILL_K" 1 50 || die "SCALE_FILL_K must be 1..50"
 _rig_int "$FILL_LINES" 100 100000 || die "SCALE_FILL_LINES must be 100..100000"
+phase() { [[ $PHASES == *" $1 "* ]]; }
+for p in $PHASES; do [[ $p == @(tick|storm|fill) ]] || die "SCALE_PHASES: '$p' is not tick, storm or fill"; done
+phase fill && ! phase storm && die "SCALE_PHASES: fill needs storm (it fills the consoles the storm left idle)"
 (( EUID == 0 )) || { echo "SKIP: needs root (the rig's private libvirtd)"; exit 77; }
 if ! why=$(rig_missing); then echo "SKIP: $why"; exit 77; fi
 command -v tmux >/dev/null || { echo "SKIP: no tmux"; exit 77; }
@@ -164,7 +169,7 @@ pct() { awk -v t="$1" -v s="$2" 'BEGIN { printf "%.2f", t / 1e7 / s }'; }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.3f", a / b; else print "inf" }'; }
 # pass VALUE MAX
-pass() { awk -v v="$1" -v m="$2" 'BEGIN { print (v <= m) ? "PASS" : "FAIL" }'; }
+pass() { [[ $1 == - ]] && { echo -; return; }; awk -v v="$1" -v m="$2" 'BEGIN { print (v <= m) ? "PASS" : "FAIL" }'; }
 pctile() { # P N...: the P-th percentile (nearest rank)
     local p=$1; shift
     printf '%s\n' "$@" | sort -g | awk -v p="$p" '{ a[NR] = $1 } END {
@@ -212,152 +217,161 @@ run_n() {
     uri=$(rig_uri "$rig")
     LVPID=$(cat "$rig/libvirtd.pid")
 
-    # ---- 1. tick, virtmux
-    vmx_board "$uri"
-    until_ok $((30 + n / 2)) '[[ $(heard) == "$n" ]]' || die "virtmux: only $(heard) of $n consoles printed"
-    sleep 3
-    s=$(cpu_ns "$SERVER") c=$(cpu_ns "$CLIENT")
-    measure tick "$SERVER" "$CLIENT"
-    s=$(( $(cpu_ns "$SERVER") - s )) c=$(( $(cpu_ns "$CLIENT") - c ))
-    R[$n,srv_cpu]=$s R[$n,cli_cpu]=$c R[$n,lv_vmx]=$M_LV
-    R[$n,srv_rss]=$(rss_kb "$SERVER") R[$n,cli_rss]=$(rss_kb "$CLIENT")
-    R[$n,tick_wake]=$(awk -v w="$M_SW" -v s="$SECS" 'BEGIN { printf "%.1f", w / s }')
-    screen | grep -q "$n consoles:" || die "the board does not count $n consoles"
-    echo "virtmux (tick): server $(pct "$s" "$SECS") % CPU, $(mib "${R[$n,srv_rss]}") MiB; client $(pct "$c" "$SECS") % CPU, $(mib "${R[$n,cli_rss]}") MiB; ${R[$n,tick_wake]} wake-ups/s; libvirtd $(pct "${R[$n,lv_vmx]}" "$SECS") %"
-    tm term kill-server
-    vmx_down
+    if phase tick; then
+        # ---- 1. tick, virtmux
+        vmx_board "$uri"
+        until_ok $((30 + n / 2)) '[[ $(heard) == "$n" ]]' || die "virtmux: only $(heard) of $n consoles printed"
+        sleep 3
+        s=$(cpu_ns "$SERVER") c=$(cpu_ns "$CLIENT")
+        measure tick "$SERVER" "$CLIENT"
+        s=$(( $(cpu_ns "$SERVER") - s )) c=$(( $(cpu_ns "$CLIENT") - c ))
+        R[$n,srv_cpu]=$s R[$n,cli_cpu]=$c R[$n,lv_vmx]=$M_LV
+        R[$n,srv_rss]=$(rss_kb "$SERVER") R[$n,cli_rss]=$(rss_kb "$CLIENT")
+        R[$n,tick_wake]=$(awk -v w="$M_SW" -v s="$SECS" 'BEGIN { printf "%.1f", w / s }')
+        screen | grep -q "$n consoles:" || die "the board does not count $n consoles"
+        echo "virtmux (tick): server $(pct "$s" "$SECS") % CPU, $(mib "${R[$n,srv_rss]}") MiB; client $(pct "$c" "$SECS") % CPU, $(mib "${R[$n,cli_rss]}") MiB; ${R[$n,tick_wake]} wake-ups/s; libvirtd $(pct "${R[$n,lv_vmx]}" "$SECS") %"
+        tm term kill-server
+        vmx_down
 
-    # ---- 1. tick, the peer: N virsh console in one tmux, a client attached
-    t0=$(now_us)
-    tm peer new-session -d -s peer -x "$W" -y $((H - 1)) -n rig-001 "$VIRSH -c '$uri' console rig-001" || die "tmux peer"
-    for ((i = 2; i <= n; i++)); do
-        name=$(_rig_name "$i")
-        tm peer new-window -d -t peer -n "$name" "$VIRSH -c '$uri' console $name" || die "tmux peer window $name"
-    done
-    tm term new-session -d -s term -x "$W" -y "$H" "env -u TMUX TERM=xterm-256color tmux -L peer attach -t peer" || die "tmux term"
-    local -A conn=()
-    local end=$(( $(now_us) + (60 + n / 2) * 1000000 ))
-    for ((k = 0; k < 200 && $(now_us) < end; k++)); do
-        for ((i = 1; i <= n; i++)); do
+        # ---- 1. tick, the peer: N virsh console in one tmux, a client attached
+        t0=$(now_us)
+        tm peer new-session -d -s peer -x "$W" -y $((H - 1)) -n rig-001 "$VIRSH -c '$uri' console rig-001" || die "tmux peer"
+        for ((i = 2; i <= n; i++)); do
             name=$(_rig_name "$i")
-            [[ -n ${conn[$name]:-} ]] && continue
-            tm peer capture-pane -p -S - -t "peer:$name" 2>/dev/null | grep -q "Connected to domain '$name'" && conn[$name]=1
+            tm peer new-window -d -t peer -n "$name" "$VIRSH -c '$uri' console $name" || die "tmux peer window $name"
         done
-        (( ${#conn[@]} == n )) && break
-        sleep 1
-    done
-    (( ${#conn[@]} == n )) || die "peer: ${#conn[@]}/$n virsh console connected"
-    echo "peer: $n virsh console connected after $(( ($(now_us) - t0) / 1000 )) ms"
-    sleep 3
-    local tp pc vp
-    tp=$(tm peer display -p '#{pid}')
-    pc=$(tm term display -p -t term '#{pane_pid}')
-    mapfile -t vp < <(pgrep -P "$tp")
-    (( ${#vp[@]} == n )) || die "peer: ${#vp[@]} children of tmux, not $n"
-    measure tick "$tp" "$pc" "${vp[@]}"
-    R[$n,peer_cpu]=$M_CPU R[$n,peer_rss]=$M_RSS R[$n,lv_peer]=$M_LV
-    echo "peer (tick): tmux + client + $n virsh $(pct "$M_CPU" "$SECS") % CPU, $(mib "$M_RSS") MiB; libvirtd $(pct "$M_LV" "$SECS") %"
-    tm term kill-server
-    tm peer kill-server
-
-    # ---- 2. boot storm
-    t0=$(now_us)
-    rig_names "$rig" | sed 's/^/destroy /' | _rig_split 4 "$rig/destroy"
-    local f vpd=()
-    for f in "$rig"/destroy.*.in; do
-        _RIG_VIRSH_TIMEOUT=$((60 + n)) _rig_virsh "$uri" <"$f" >"${f%.in}.out" 2>&1 &
-        vpd+=("$!")
-    done
-    for f in "${vpd[@]}"; do wait "$f"; done
-    rm -f "$rig"/destroy.*
-    until_ok 60 '[[ -z $(_rig_virsh "$uri" list --name 2>/dev/null | grep .) ]]' || die "domains still running after destroy"
-    echo "destroyed $n in $(( ($(now_us) - t0) / 1000 )) ms"
-    rm -f "$rig/events.log"
-    local modes=idle
-    for ((i = 2; i < PANIC_EVERY; i++)); do modes+=,idle; done
-    modes+=,panic
-    vmx_board "$uri"
-    local alog_start
-    alog_start=$(wc -l <"$VMXLOG")
-    # the screen, polled: when each ALARM row first shows (bounded)
-    (
-        declare -A seen=()
-        end=$(( $(now_us) + (120 + n) * 1000000 ))
-        want=$((n / PANIC_EVERY))
-        while (( $(now_us) < end && ${#seen[@]} < want )); do
-            rows=$(screen | grep -oE 'rig-[0-9]+ .*ALARM' | grep -oE '^rig-[0-9]+')
-            t=$EPOCHREALTIME   # after the capture: an upper bound
-            for nm in $rows; do
-                [[ -z ${seen[$nm]:-} ]] || continue
-                seen[$nm]=1
-                echo "$t $nm"
+        tm term new-session -d -s term -x "$W" -y "$H" "env -u TMUX TERM=xterm-256color tmux -L peer attach -t peer" || die "tmux term"
+        local -A conn=()
+        local end=$(( $(now_us) + (60 + n / 2) * 1000000 ))
+        for ((k = 0; k < 200 && $(now_us) < end; k++)); do
+            for ((i = 1; i <= n; i++)); do
+                name=$(_rig_name "$i")
+                [[ -n ${conn[$name]:-} ]] && continue
+                tm peer capture-pane -p -S - -t "peer:$name" 2>/dev/null | grep -q "Connected to domain '$name'" && conn[$name]=1
             done
-            sleep 0.01
+            (( ${#conn[@]} == n )) && break
+            sleep 1
         done
-    ) >"$D/out/screen$n.log" &
-    local poller=$!
-    t0=$(now_us)
-    RIG_QUIET=1 rig_up "$rig" "$n" "$modes" >"$D/out/storm$n.log" 2>&1 || { tail "$D/out/storm$n.log" >&2; die "rig_up $n $modes"; }
-    echo "boot storm: $n started ($RIG_START_JOBS virsh at once), every banner after $(( ($(now_us) - t0) / 1000 )) ms"
-    local np=$((n / PANIC_EVERY))
-    until_ok $((30 + n / 4)) '(( $(tail -n +$((alog_start + 1)) "$VMXLOG" | grep -c "^alarm ") >= np ))' ||
-        log "only $(tail -n +$((alog_start + 1)) "$VMXLOG" | grep -c '^alarm ') of $np alarms in the server's log"
-    wait "$poller"
-    local lat_srv=() lat_scr=() pid at ms
-    for ((i = PANIC_EVERY; i <= n; i += PANIC_EVERY)); do
-        name=$(_rig_name "$i")
-        pid=$(rig_init_pid "$rig" "$name") || { log "$name: no init"; continue; }
-        at=$(cat "/proc/$pid/root/dev/.rig-panic-at" 2>/dev/null) || { log "$name: no .rig-panic-at"; continue; }
-        ms=$(tail -n +$((alog_start + 1)) "$VMXLOG" | awk -v nm="lxc/$name" -v at="$at" \
-            '$1 == "alarm" && $3 == nm { printf "%.1f", ($2 - at) * 1000; exit }')
-        if [[ -n $ms ]]; then lat_srv+=("$ms"); else log "$name: no alarm in the server's log"; fi
-        ms=$(awk -v nm="$name" -v at="$at" '$2 == nm { printf "%.1f", ($1 - at) * 1000; exit }' "$D/out/screen$n.log")
-        if [[ -n $ms ]]; then lat_scr+=("$ms"); else log "$name: its ALARM row was not seen on the screen"; fi
-    done
-    R[$n,np]=$np R[$n,nsrv]=${#lat_srv[@]} R[$n,nscr]=${#lat_scr[@]}
-    R[$n,srv_med]=$(pctile 50 "${lat_srv[@]}") R[$n,srv_p99]=$(pctile 99 "${lat_srv[@]}")
-    R[$n,scr_med]=$(pctile 50 "${lat_scr[@]}") R[$n,scr_p99]=$(pctile 99 "${lat_scr[@]}")
-    echo "panic line -> marked by the server: ${#lat_srv[@]}/$np, median ${R[$n,srv_med]} ms, p99 ${R[$n,srv_p99]} ms (all: ${lat_srv[*]})"
-    echo "panic line -> ALARM on the client's screen: ${#lat_scr[@]}/$np, median ${R[$n,scr_med]} ms, p99 ${R[$n,scr_p99]} ms"
+        (( ${#conn[@]} == n )) || die "peer: ${#conn[@]}/$n virsh console connected"
+        echo "peer: $n virsh console connected after $(( ($(now_us) - t0) / 1000 )) ms"
+        sleep 3
+        local tp pc vp
+        tp=$(tm peer display -p '#{pid}')
+        pc=$(tm term display -p -t term '#{pane_pid}')
+        mapfile -t vp < <(pgrep -P "$tp")
+        (( ${#vp[@]} == n )) || die "peer: ${#vp[@]} children of tmux, not $n"
+        measure tick "$tp" "$pc" "${vp[@]}"
+        R[$n,peer_cpu]=$M_CPU R[$n,peer_rss]=$M_RSS R[$n,lv_peer]=$M_LV
+        echo "peer (tick): tmux + client + $n virsh $(pct "$M_CPU" "$SECS") % CPU, $(mib "$M_RSS") MiB; libvirtd $(pct "$M_LV" "$SECS") %"
+        tm term kill-server
+        tm peer kill-server
 
-    # ---- 3. idle
-    until_ok $((30 + n / 2)) 'screen | grep -q "$np alarmed  0 booting  $((n - np)) settled  0 stopped"' ||
-        { screen | sed -n 1,3p >&2; die "the board never counted $np alarmed and $((n - np)) settled"; }
-    sleep 3
-    measure idle "$SERVER" "$CLIENT"
-    R[$n,wake]=$(awk -v w="$M_SW" -v s="$SECS" 'BEGIN { printf "%.2f", w / s }')
-    R[$n,idle_cpu]=$M_CPU
-    echo "idle: server + client $(pct "$M_CPU" "$SECS") % CPU, ${R[$n,wake]} wake-ups/s"
+    fi
 
-    # ---- 4. scrollback: K idle consoles print FILL_LINES lines each
-    local k=0 r0 r1 last cur fillp=()
-    # the text: this host's kernel log, over and over (a real boot log
-    # compresses as such logs do), each line numbered
-    dmesg 2>/dev/null | cut -c1-200 >"$D/fill.txt"
-    [[ $(wc -l <"$D/fill.txt") -ge 100 ]] || seq -f 'systemd[1]: Started unit %g of some length.' 1 500 >"$D/fill.txt"
-    r0=$(rss_kb "$SERVER")
-    for ((i = 1; i <= n && k < FILL_K; i++)); do
-        (( i % PANIC_EVERY == 0 )) && continue
-        name=$(_rig_name "$i")
-        pid=$(rig_init_pid "$rig" "$name") || die "$name: no init"
-        awk -v nm="$name" -v n="$FILL_LINES" '{ l[NR] = $0 } END { for (i = 1; i <= n; i++)
-            printf "%s %05d %s\r\n", nm, i, l[(i - 1) % NR + 1] }' "$D/fill.txt" |
-            timeout -k 1 $((60 + FILL_LINES / 100)) dd of="/proc/$pid/root/dev/console" conv=notrunc status=none &
-        fillp+=("$!")
-        k=$((k + 1))
-    done
-    for f in "${fillp[@]}"; do wait "$f" || die "a fill write failed"; done
-    # the server has read it all when its CPU time stands still for 1 s
-    last=-1
-    for ((i = 0; i < 120; i++)); do
-        cur=$(cpu_ns "$SERVER")
-        (( cur - last < 2000000 )) && break
-        last=$cur
-        sleep 1
-    done
-    r1=$(rss_kb "$SERVER")
-    R[$n,fill]=$(awk -v a="$r0" -v b="$r1" -v k="$k" 'BEGIN { printf "%.0f", (b - a) / k }')
-    echo "scrollback: $k consoles x $FILL_LINES lines: server RSS $(mib "$r0") -> $(mib "$r1") MiB, ${R[$n,fill]} KiB per console"
+    if phase storm; then
+        # ---- 2. boot storm
+        t0=$(now_us)
+        rig_names "$rig" | sed 's/^/destroy /' | _rig_split 4 "$rig/destroy"
+        local f vpd=()
+        for f in "$rig"/destroy.*.in; do
+            _RIG_VIRSH_TIMEOUT=$((60 + n)) _rig_virsh "$uri" <"$f" >"${f%.in}.out" 2>&1 &
+            vpd+=("$!")
+        done
+        for f in "${vpd[@]}"; do wait "$f"; done
+        rm -f "$rig"/destroy.*
+        until_ok 60 '[[ -z $(_rig_virsh "$uri" list --name 2>/dev/null | grep .) ]]' || die "domains still running after destroy"
+        echo "destroyed $n in $(( ($(now_us) - t0) / 1000 )) ms"
+        rm -f "$rig/events.log"
+        local modes=idle
+        for ((i = 2; i < PANIC_EVERY; i++)); do modes+=,idle; done
+        modes+=,panic
+        vmx_board "$uri"
+        local alog_start
+        alog_start=$(wc -l <"$VMXLOG")
+        # the screen, polled: when each ALARM row first shows (bounded)
+        (
+            declare -A seen=()
+            end=$(( $(now_us) + (120 + n) * 1000000 ))
+            want=$((n / PANIC_EVERY))
+            while (( $(now_us) < end && ${#seen[@]} < want )); do
+                rows=$(screen | grep -oE 'rig-[0-9]+ .*ALARM' | grep -oE '^rig-[0-9]+')
+                t=$EPOCHREALTIME   # after the capture: an upper bound
+                for nm in $rows; do
+                    [[ -z ${seen[$nm]:-} ]] || continue
+                    seen[$nm]=1
+                    echo "$t $nm"
+                done
+                sleep 0.01
+            done
+        ) >"$D/out/screen$n.log" &
+        local poller=$!
+        t0=$(now_us)
+        RIG_QUIET=1 rig_up "$rig" "$n" "$modes" >"$D/out/storm$n.log" 2>&1 || { tail "$D/out/storm$n.log" >&2; die "rig_up $n $modes"; }
+        echo "boot storm: $n started ($RIG_START_JOBS virsh at once), every banner after $(( ($(now_us) - t0) / 1000 )) ms"
+        local np=$((n / PANIC_EVERY))
+        until_ok $((30 + n / 4)) '(( $(tail -n +$((alog_start + 1)) "$VMXLOG" | grep -c "^alarm ") >= np ))' ||
+            log "only $(tail -n +$((alog_start + 1)) "$VMXLOG" | grep -c '^alarm ') of $np alarms in the server's log"
+        wait "$poller"
+        local lat_srv=() lat_scr=() pid at ms
+        for ((i = PANIC_EVERY; i <= n; i += PANIC_EVERY)); do
+            name=$(_rig_name "$i")
+            pid=$(rig_init_pid "$rig" "$name") || { log "$name: no init"; continue; }
+            at=$(cat "/proc/$pid/root/dev/.rig-panic-at" 2>/dev/null) || { log "$name: no .rig-panic-at"; continue; }
+            ms=$(tail -n +$((alog_start + 1)) "$VMXLOG" | awk -v nm="lxc/$name" -v at="$at" \
+                '$1 == "alarm" && $3 == nm { printf "%.1f", ($2 - at) * 1000; exit }')
+            if [[ -n $ms ]]; then lat_srv+=("$ms"); else log "$name: no alarm in the server's log"; fi
+            ms=$(awk -v nm="$name" -v at="$at" '$2 == nm { printf "%.1f", ($1 - at) * 1000; exit }' "$D/out/screen$n.log")
+            if [[ -n $ms ]]; then lat_scr+=("$ms"); else log "$name: its ALARM row was not seen on the screen"; fi
+        done
+        R[$n,np]=$np R[$n,nsrv]=${#lat_srv[@]} R[$n,nscr]=${#lat_scr[@]}
+        R[$n,srv_med]=$(pctile 50 "${lat_srv[@]}") R[$n,srv_p99]=$(pctile 99 "${lat_srv[@]}")
+        R[$n,scr_med]=$(pctile 50 "${lat_scr[@]}") R[$n,scr_p99]=$(pctile 99 "${lat_scr[@]}")
+        echo "panic line -> marked by the server: ${#lat_srv[@]}/$np, median ${R[$n,srv_med]} ms, p99 ${R[$n,srv_p99]} ms (all: ${lat_srv[*]})"
+        echo "panic line -> ALARM on the client's screen: ${#lat_scr[@]}/$np, median ${R[$n,scr_med]} ms, p99 ${R[$n,scr_p99]} ms"
+
+        # ---- 3. idle
+        until_ok $((30 + n / 2)) 'screen | grep -q "$np alarmed  0 booting  $((n - np)) settled  0 stopped"' ||
+            { screen | sed -n 1,3p >&2; die "the board never counted $np alarmed and $((n - np)) settled"; }
+        sleep 3
+        measure idle "$SERVER" "$CLIENT"
+        R[$n,wake]=$(awk -v w="$M_SW" -v s="$SECS" 'BEGIN { printf "%.2f", w / s }')
+        R[$n,idle_cpu]=$M_CPU
+        echo "idle: server + client $(pct "$M_CPU" "$SECS") % CPU, ${R[$n,wake]} wake-ups/s"
+
+    fi
+
+    if phase fill; then
+        # ---- 4. scrollback: K idle consoles print FILL_LINES lines each
+        local k=0 r0 r1 last cur fillp=()
+        # the text: this host's kernel log, over and over (a real boot log
+        # compresses as such logs do), each line numbered
+        dmesg 2>/dev/null | cut -c1-200 >"$D/fill.txt"
+        [[ $(wc -l <"$D/fill.txt") -ge 100 ]] || seq -f 'systemd[1]: Started unit %g of some length.' 1 500 >"$D/fill.txt"
+        r0=$(rss_kb "$SERVER")
+        for ((i = 1; i <= n && k < FILL_K; i++)); do
+            (( i % PANIC_EVERY == 0 )) && continue
+            name=$(_rig_name "$i")
+            pid=$(rig_init_pid "$rig" "$name") || die "$name: no init"
+            awk -v nm="$name" -v n="$FILL_LINES" '{ l[NR] = $0 } END { for (i = 1; i <= n; i++)
+                printf "%s %05d %s\r\n", nm, i, l[(i - 1) % NR + 1] }' "$D/fill.txt" |
+                timeout -k 1 $((60 + FILL_LINES / 100)) dd of="/proc/$pid/root/dev/console" conv=notrunc status=none &
+            fillp+=("$!")
+            k=$((k + 1))
+        done
+        for f in "${fillp[@]}"; do wait "$f" || die "a fill write failed"; done
+        # the server has read it all when its CPU time stands still for 1 s
+        last=-1
+        for ((i = 0; i < 120; i++)); do
+            cur=$(cpu_ns "$SERVER")
+            (( cur - last < 2000000 )) && break
+            last=$cur
+            sleep 1
+        done
+        r1=$(rss_kb "$SERVER")
+        R[$n,fill]=$(awk -v a="$r0" -v b="$r1" -v k="$k" 'BEGIN { printf "%.0f", (b - a) / k }')
+        echo "scrollback: $k consoles x $FILL_LINES lines: server RSS $(mib "$r0") -> $(mib "$r1") MiB, ${R[$n,fill]} KiB per console"
+
+    fi
 
     tm term kill-server
     vmx_down
@@ -374,11 +388,18 @@ echo "== bench/scale: virtmux (server + a client on the board) against N virsh c
 printf '%-38s' ""
 for n in $SCALE_N; do printf '%18s' "N=$n"; done
 printf '%10s\n' target
-row() { # LABEL TARGET FN
+row() { # LABEL TARGET FN: "-" where the phase did not run
     local label=$1 target=$2 fn=$3 n
     printf '%-38s' "$label"
-    for n in $SCALE_N; do printf '%18s' "$($fn "$n")"; done
+    for n in $SCALE_N; do printf '%18s' "$(ran "$fn" "$n" && $fn "$n" || echo -)"; done
     printf '%10s\n' "$target"
+}
+ran() { # FN N: the phase behind FN ran for N
+    case $1 in
+    f_wake | f_icpu | f_smed | f_sp99 | f_cmed | f_cp99) [[ -n ${R[$2,np]:-} ]] ;;
+    f_fill) [[ -n ${R[$2,fill]:-} ]] ;;
+    *) [[ -n ${R[$2,srv_cpu]:-} ]] ;;
+    esac
 }
 f_srv() { pct "${R[$1,srv_cpu]}" "$SECS"; }
 f_cli() { pct "${R[$1,cli_cpu]}" "$SECS"; }
@@ -424,11 +445,12 @@ row "storm: panic->server mark, p99 ms" "<= 250" f_sp99
 row "storm: panic->screen, median ms" "" f_cmed
 row "storm: panic->screen, p99 ms" "<= 250" f_cp99
 row "10k lines scrollback, KiB/console" "" f_fill
+v() { if ran "$1" "$2"; then "$1" "$2"; else echo -; fi; }
 for n in $SCALE_N; do
-    echo "RESULT scale n=$n server_cpu=$(f_srv "$n") client_cpu=$(f_cli "$n") server_rss_mib=$(f_srss "$n")" \
-        "peer_cpu=$(f_peer "$n") peer_rss_mib=$(f_prss "$n") ratio_cpu=$(f_rcpu "$n") ratio_rss=$(f_rrss "$n")" \
-        "idle_wakeups=$(f_wake "$n") storm_p99_ms=${R[$n,srv_p99]} screen_p99_ms=${R[$n,scr_p99]} fill_kib=$(f_fill "$n")" \
-        "server=$(pass "$(f_srv "$n")" 5) client=$(pass "$(f_cli "$n")" 2) rss=$(pass "$(f_srss "$n")" 200)" \
-        "ratio=$( [[ $(pass "$(f_rcpu "$n")" 0.25) == PASS && $(pass "$(f_rrss "$n")" 0.25) == PASS ]] && echo PASS || echo FAIL)" \
-        "wakeups=$(pass "$(f_wake "$n")" 10) storm=$(pass "${R[$n,scr_p99]/-/99999}" 250)"
+    echo "RESULT scale n=$n server_cpu=$(v f_srv "$n") client_cpu=$(v f_cli "$n") server_rss_mib=$(v f_srss "$n")" \
+        "peer_cpu=$(v f_peer "$n") peer_rss_mib=$(v f_prss "$n") ratio_cpu=$(v f_rcpu "$n") ratio_rss=$(v f_rrss "$n")" \
+        "idle_wakeups=$(v f_wake "$n") storm_p99_ms=${R[$n,srv_p99]:--} screen_p99_ms=${R[$n,scr_p99]:--} fill_kib=$(v f_fill "$n")" \
+        "server=$(pass "$(v f_srv "$n")" 5) client=$(pass "$(v f_cli "$n")" 2) rss=$(pass "$(v f_srss "$n")" 200)" \
+        "ratio=$(ran f_rcpu "$n" || { echo -; exit; }; [[ $(pass "$(f_rcpu "$n")" 0.25) == PASS && $(pass "$(f_rrss "$n")" 0.25) == PASS ]] && echo PASS || echo FAIL)" \
+        "wakeups=$(pass "$(v f_wake "$n")" 10) storm=$(ran f_cp99 "$n" && pass "${R[$n,scr_p99]/-/99999}" 250 || echo -)"
 done
