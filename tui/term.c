@@ -23,6 +23,13 @@ int term_init(bool colour, bool mouse, char *err, size_t errlen)
         snprintf(err, errlen, "cannot initialise the terminal (TERM unset or unknown?)");
         return -1;
     }
+    /* ncurses 6.4 flushes after every cursor move until the screen has been
+     * suspended and resumed once (its _endwin stays "initial"): a frame of
+     * 47 changed cells went out as 47 writes, each waking the terminal (and
+     * each a packet on an ssh link). Resumed once here, before anything is
+     * drawn (so nothing flickers), a frame is one write. */
+    endwin();
+    refresh();
     active = 1;
     raw();
     noecho();
