@@ -82,6 +82,7 @@ struct console {
     bool full;        /* the next console_draw_since draws everything */
     int watch;        /* byte to look for in guest output, or -1 */
     bool watch_seen;
+    bool replaying;   /* the live screen is rebuilt: its replies went out long ago */
     struct fast fast;
 };
 
@@ -89,7 +90,7 @@ static void on_vte_write(struct tsm_vte *vte, const char *u8, size_t len, void *
 {
     struct console *c = data;
     /* libtsm encodes some keys (noncharacters) as nothing; out may still be NULL. */
-    if (len == 0 || c->out_len + len > OUTBOUND_MAX)
+    if (len == 0 || c->replaying || c->out_len + len > OUTBOUND_MAX)
         return;
     if (c->out_len + len > c->out_cap) {
         size_t cap = c->out_cap ? c->out_cap : 256;
@@ -205,13 +206,18 @@ static void marker_on(struct tsm_screen *screen, struct tsm_vte *vte, const char
     tsm_screen_newline(screen);
 }
 
+struct replay_target {
+    struct tsm_screen *screen;
+    struct tsm_vte *vte;
+};
+
 static void replay(enum history_kind kind, const char *bytes, size_t n, void *opaque)
 {
-    struct console *c = opaque;
+    struct replay_target *t = opaque;
     if (kind == HISTORY_MARKER)
-        marker_on(c->past, c->past_vte, bytes, n);
+        marker_on(t->screen, t->vte, bytes, n);
     else
-        tsm_vte_input(c->past_vte, bytes, n);
+        tsm_vte_input(t->vte, bytes, n);
 }
 
 /* The screen with the scrollback in it, rebuilt from the history if need be. */
@@ -232,7 +238,7 @@ static struct tsm_screen *past(struct console *c)
     tsm_vte_set_osc_cb(c->past_vte, on_vte_osc, c);
     tsm_screen_set_max_sb(c->past, c->sb_max);
     tsm_screen_resize(c->past, tsm_screen_get_width(c->screen), tsm_screen_get_height(c->screen));
-    history_replay(&c->hist, replay, c);
+    history_replay(&c->hist, replay, &(struct replay_target){ c->past, c->past_vte });
     return c->past;
 }
 
@@ -392,6 +398,40 @@ bool console_watching(const struct console *c)
     return c->watch >= 0;
 }
 
+/* A screen that grows shows what scrolled off it, as a terminal does (a
+ * board's 80x24 console opened in a 160x48 pane is full, not 24 lines and
+ * blanks), and long lines wrap at the new width: the live screen is made
+ * again at its new size from the history. -1 when there is none. */
+static int rebuild(struct console *c, unsigned cols, unsigned rows)
+{
+    if (!c->hist.len)
+        return -1;
+    struct tsm_screen *screen;
+    struct tsm_vte *vte;
+    if (tsm_screen_new(&screen, NULL, NULL) < 0)
+        return -1;
+    if (tsm_vte_new(&vte, screen, on_vte_write, c, NULL, NULL) < 0) {
+        tsm_screen_unref(screen);
+        return -1;
+    }
+    tsm_vte_set_osc_cb(vte, on_vte_osc, c);
+    tsm_screen_set_max_sb(screen, 0);
+    if (tsm_screen_resize(screen, cols, rows) < 0) {
+        tsm_vte_unref(vte);
+        tsm_screen_unref(screen);
+        return -1;
+    }
+    c->replaying = true;
+    history_replay(&c->hist, replay, &(struct replay_target){ screen, vte });
+    c->replaying = false;
+    tsm_vte_unref(c->vte);
+    tsm_screen_unref(c->screen);
+    c->screen = screen;
+    c->vte = vte;
+    c->fast.pen_known = false;
+    return 0;
+}
+
 int console_resize(struct console *c, unsigned cols, unsigned rows)
 {
     if (!cols || !rows)
@@ -408,6 +448,8 @@ int console_resize(struct console *c, unsigned cols, unsigned rows)
     c->scrolled = 0;
     unsigned old_rows = tsm_screen_get_height(c->screen);
     unsigned cx = tsm_screen_get_cursor_x(c->screen), cy = tsm_screen_get_cursor_y(c->screen);
+    if (rows > old_rows && rebuild(c, cols, rows) == 0)
+        return 0;
     if (rows >= old_rows)
         return tsm_screen_resize(c->screen, cols, rows);
     /* libtsm takes the lines a shorter screen loses from the top, even the

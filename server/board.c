@@ -117,7 +117,7 @@ static void hold(struct board *b, const struct dom *d)
         b->cap = cap;
     }
     char err[600];
-    struct source *src = source_get(a, d, NULL, d->has_serial ? SOURCE_SERIAL : SOURCE_VNC, false, err, sizeof err);
+    struct source *src = source_hold(a, d, d->has_serial ? SOURCE_SERIAL : SOURCE_VNC, err, sizeof err);
     if (!src)
         return;
     struct board_held *h = &b->held[b->nheld++];

@@ -175,7 +175,7 @@ static void name_after(struct source *s, const struct dom *d)
 }
 
 static struct source *source_new(struct app *a, const struct dom *d, const char *addr, enum source_kind kind,
-                                 bool force, char *err, size_t errlen)
+                                 bool force, bool unshown, char *err, size_t errlen)
 {
     struct source *s = calloc(1, sizeof *s);
     if (!s) {
@@ -194,7 +194,7 @@ static struct source *source_new(struct app *a, const struct dom *d, const char 
     }
     /* Start at the size of a full-width pane of the session that opens it:
      * shrinking later would push the first lines into the scrollback. */
-    struct rect body = app_body(a);
+    struct rect body = unshown ? (struct rect){ 0, 0, 25, 80 } : app_body(a);
     unsigned cols = body.w > 0 ? (unsigned)body.w : 80, rows = body.h > 1 ? (unsigned)body.h - 1 : 24;
     /* No scrollback for VNC: the screen is a picture redrawn in place. */
     s->model = console_new(cols, rows, kind == SOURCE_VNC ? 0 : a->opt.scrollback);
@@ -265,15 +265,15 @@ static void source_start(struct source *s, const struct dom *d)
     }
 }
 
-struct source *source_get(struct app *a, const struct dom *d, const char *addr, enum source_kind kind,
-                          bool force, char *err, size_t errlen)
+static struct source *get(struct app *a, const struct dom *d, const char *addr, enum source_kind kind, bool force,
+                          bool unshown, char *err, size_t errlen)
 {
     struct source *s = app_find_source(a, d ? d->uuid : NULL, kind, d ? NULL : addr);
     if (s) {
         s->refs++;
         return s;
     }
-    s = source_new(a, d, addr, kind, force, err, errlen);
+    s = source_new(a, d, addr, kind, force, unshown, err, errlen);
     if (!s)
         return NULL;
     if (app_add_source(a, s) < 0) {
@@ -284,6 +284,17 @@ struct source *source_get(struct app *a, const struct dom *d, const char *addr, 
     s->refs = 1;
     source_start(s, d);
     return s;
+}
+
+struct source *source_get(struct app *a, const struct dom *d, const char *addr, enum source_kind kind,
+                          bool force, char *err, size_t errlen)
+{
+    return get(a, d, addr, kind, force, false, err, errlen);
+}
+
+struct source *source_hold(struct app *a, const struct dom *d, enum source_kind kind, char *err, size_t errlen)
+{
+    return get(a, d, NULL, kind, false, true, err, errlen);
 }
 
 void source_put(struct source *s)

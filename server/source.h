@@ -42,6 +42,11 @@ struct source {
  * busy console over). Counts one more pane. */
 struct source *source_get(struct app *a, const struct dom *d, const char *addr, enum source_kind kind,
                           bool force, char *err, size_t errlen);
+/* The same for a console held with no pane to show it (the board's): a new
+ * one starts at 80x24, not at the size of a pane nobody opened, which is
+ * what a console costs most (a 160x48 screen: ~370 KiB of libtsm cells). A
+ * pane that shows it later gives it its size. */
+struct source *source_hold(struct app *a, const struct dom *d, enum source_kind kind, char *err, size_t errlen);
 /* One pane fewer; the last one closes the console. */
 void source_put(struct source *s);
 /* The same console? (kind, and domain or address) */
