@@ -772,48 +772,6 @@ void console_set_lines(struct console *c, struct linewatch *w, const struct watc
     c->patterns = p;
 }
 
-/* The text of the screen's last row with something on it. */
-struct bottom_ctx { char *out; size_t len, cap; unsigned row; };
-
-static void bottom_cell(unsigned x, unsigned y, const uint32_t *ch, size_t len, unsigned width,
-                        const struct console_attr *a, void *opaque)
-{
-    struct bottom_ctx *b = opaque;
-    if (!width)
-        return;
-    uint32_t cp = len ? ch[0] : ' ';
-    if (y != b->row) {
-        if (cp == ' ')
-            return;   /* a blank cell does not make a row the last one */
-        b->row = y;
-        b->len = 0;
-        /* the row starts at column 0: pad to where this cell is */
-        for (unsigned i = 0; i < x && b->len + 1 < b->cap; i++)
-            b->out[b->len++] = ' ';
-    }
-    char u8[8];
-    size_t n = tsm_ucs4_to_utf8(cp, u8);
-    if (b->len + n < b->cap) {
-        memcpy(b->out + b->len, u8, n);
-        b->len += n;
-    }
-}
-
-void console_bottom_line(struct console *c, char *out, size_t outlen)
-{
-    struct bottom_ctx b = { out, 0, outlen, (unsigned)-1 };
-    if (!outlen)
-        return;
-    /* The live screen, whatever a pane is scrolled to. */
-    unsigned saved = c->scrolled;
-    c->scrolled = 0;
-    draw_from(c, 0, bottom_cell, &b, NULL);
-    c->scrolled = saved;
-    while (b.len > 0 && out[b.len - 1] == ' ')
-        b.len--;
-    out[b.len] = '\0';
-}
-
 size_t console_history_bytes(const struct console *c)
 {
     return c->hist.cap;

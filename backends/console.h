@@ -95,8 +95,6 @@ int console_search(struct console *c, const char *text);
 struct linewatch;
 struct watch_patterns;
 void console_set_lines(struct console *c, struct linewatch *w, const struct watch_patterns *p);
-/* The text of the live screen's last row that has something on it ("" if none). */
-void console_bottom_line(struct console *c, char *out, size_t outlen);
 
 /* What the scrollback costs: the bytes its history holds (allocated); and
  * whether the screen that shows it (rebuilt when a pane looks back) exists. */

@@ -84,6 +84,57 @@ void linewatch_feed(struct linewatch *w, const struct watch_patterns *p, const c
     check_alarm(w, p, w->cur, now_ms);
 }
 
+/* Characters, not bytes: a screen line has one a cell. */
+static size_t utf8_chars(const char *s, size_t n)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k += ((unsigned char)s[i] & 0xC0) != 0x80;
+    return k;
+}
+
+/* The line being printed: a screen's text (plain already, checked for
+ * alarms when it came), the cursor pad cells after it. */
+static void set_cur(struct linewatch *w, const char *text, size_t n, size_t pad)
+{
+    if (n + pad >= sizeof w->cur)
+        return;
+    memcpy(w->cur, text, n);
+    memset(w->cur + n, ' ', pad);
+    w->curlen = n + pad;
+    w->cur[w->curlen] = '\0';
+    w->cur_alarmed = true;
+}
+
+void linewatch_screen(struct linewatch *w, const struct watch_patterns *p, const char *bottom, int cursor_col,
+                      uint64_t screen_hash, unsigned long long now_ms)
+{
+    char line[LINEWATCH_LINE + 4];
+    size_t n = strlen(bottom);
+    if (!n)
+        return;   /* a blank screen: nothing to show */
+    if (n > LINEWATCH_LINE - 1)
+        n = LINEWATCH_LINE - 1;
+    size_t chars = utf8_chars(bottom, n);
+    /* Right after the text, or after the blank or two a prompt ends with. */
+    bool prompt = cursor_col >= 0 && (size_t)cursor_col >= chars && (size_t)cursor_col <= chars + 2;
+    size_t pad = prompt ? (size_t)cursor_col - chars : 0;
+    if (screen_hash == w->screen_hash) {
+        /* The cursor seen where it waits, a blink after the text came. */
+        if (prompt)
+            set_cur(w, bottom, n, pad);
+        return;
+    }
+    w->screen_hash = screen_hash;
+    line[0] = '\r';   /* each screen a line of its own */
+    memcpy(line + 1, bottom, n);
+    if (prompt)
+        memset(line + 1 + n, ' ', pad);
+    else
+        line[1 + n] = '\n';
+    linewatch_feed(w, p, line, 1 + n + (prompt ? pad : 1), now_ms);
+}
+
 const char *linewatch_line(const struct linewatch *w)
 {
     return blank(w->cur) ? w->last : w->cur;

@@ -9,6 +9,7 @@
 #include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include "backends/textstrip.h"
 
 #define WATCH_PATTERNS_MAX 16
@@ -34,11 +35,21 @@ struct linewatch {
     char alarm_line[LINEWATCH_LINE]; /* the newest line that matched */
     unsigned long long alarm_ms;     /* when it came */
     unsigned long alarms;            /* lines that matched, ever */
+    uint64_t screen_hash;            /* linewatch_screen: the text screen fed last (0: none) */
 };
 
 /* Guest bytes at now_ms; p may be NULL (no patterns). */
 void linewatch_feed(struct linewatch *w, const struct watch_patterns *p, const char *bytes, size_t n,
                     unsigned long long now_ms);
+/* A screen read as text (VNC) rather than a stream: its bottom line (as
+ * vgatext_bottom_line gives it), the cursor's column when the cursor is on
+ * that row (else -1), and the hash of the screen's text. A new screen is
+ * output: its bottom line is the line printed, or, the cursor just after it,
+ * the line being printed (a prompt). The same screen is not output, whatever
+ * the cursor does: a cursor found after the line later than the line (it
+ * blinks) only makes the line the one being printed. */
+void linewatch_screen(struct linewatch *w, const struct watch_patterns *p, const char *bottom, int cursor_col,
+                      uint64_t screen_hash, unsigned long long now_ms);
 /* The line to show: the one being printed if it has anything on it, else
  * the last complete one. */
 const char *linewatch_line(const struct linewatch *w);

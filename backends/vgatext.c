@@ -1,6 +1,7 @@
 /* backends/vgatext.c: framebuffer -> cells: exact glyph recognition for VGA text mode and the Linux framebuffer console, half blocks for graphics. */
 #include "backends/vgatext.h"
 #include "backends/vgafont.h"
+#include "util/utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -817,4 +818,46 @@ unsigned vgatext_unknown(const struct vgatext *t)
 const char *vgatext_describe(const struct vgatext *t)
 {
     return t ? t->desc : "";
+}
+
+/* ---- the text, for the line watcher ---- */
+
+/* A cell's character as text: controls (a terminal would act on C1 ones),
+ * surrogates and what is no character are blanks. */
+static uint32_t text_cp(uint32_t cp)
+{
+    if (cp < 0x20 || (cp >= 0x7f && cp < 0xa0) || (cp >= 0xd800 && cp < 0xe000) || cp > 0x10ffff)
+        return ' ';
+    return cp;
+}
+
+int vgatext_bottom_line(const struct vgatext_cell *cells, unsigned cols, unsigned rows, char *out, size_t outlen,
+                        uint64_t *hash)
+{
+    uint64_t h = 0xcbf29ce484222325ull;   /* FNV-1a over the characters */
+    int bottom = -1;
+    size_t n = cells ? (size_t)cols * rows : 0, len = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        uint32_t cp = text_cp(cells[i].ch);
+        h = (h ^ cp) * 0x100000001b3ull;
+        if (cp != ' ')
+            bottom = (int)(i / cols);
+    }
+    if (hash)
+        *hash = h | 1;
+    if (!outlen)
+        return bottom;
+    for (unsigned x = 0; bottom >= 0 && x < cols; x++) {
+        char u8[4];
+        size_t k = utf8_encode(text_cp(cells[(size_t)bottom * cols + x].ch), u8);
+        if (len + k >= outlen)
+            break;
+        memcpy(out + len, u8, k);
+        len += k;
+    }
+    while (len && out[len - 1] == ' ')
+        len--;
+    out[len] = '\0';
+    return bottom;
 }

@@ -53,6 +53,13 @@ void vgatext_walk_changed(const struct vgatext *t, vgatext_cell_fn fn, void *opa
 /* The text cursor (VGA underline cursor, or the console's block); false when
  * none is seen. */
 bool vgatext_cursor(const struct vgatext *t, unsigned *x, unsigned *y);
+/* A screen of cells read as text for the line watcher: the last row with
+ * anything on it into out (UTF-8, one character a cell, controls as blanks,
+ * the blanks at its end dropped), and that row (-1 and "" when all are
+ * blank); *hash (never 0) changes when any cell's character does, not when
+ * only colours do (a blinking cursor reads as the character under it). */
+int vgatext_bottom_line(const struct vgatext_cell *cells, unsigned cols, unsigned rows, char *out, size_t outlen,
+                        uint64_t *hash);
 /* Cells of the last frame that matched no glyph (shown as the placeholder). */
 unsigned vgatext_unknown(const struct vgatext *t);
 /* A short description for the pane's status, e.g. "text 80x25 (9x16)" or

@@ -830,6 +830,13 @@ struct console *vnc_model(const struct vnc *v) { return v->model; }
 const char *vnc_error(const struct vnc *v) { return v->err; }
 const char *vnc_describe(const struct vnc *v) { return v->describe; }
 
+bool vnc_bottom_line(const struct vnc *v, char *out, size_t outlen, int *cursor_col, uint64_t *hash)
+{
+    int row = vgatext_bottom_line(v->cells, v->cols, v->rows, out, outlen, hash);
+    *cursor_col = row >= 0 && v->cursor && v->cy == (unsigned)row ? (int)v->cx : -1;
+    return row >= 0;
+}
+
 const char *vnc_badge(struct vnc *v)
 {
     if (v->holding && v->readonly)

@@ -5,6 +5,7 @@
 #define VIRTMUX_VNC_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <libvirt/libvirt.h>
 #include "backends/console.h"
 #include "keymaps/keysym.h"
@@ -80,5 +81,10 @@ void vnc_set_readonly(struct vnc *v, bool readonly);
 struct console *vnc_model(const struct vnc *v);
 /* The last error (handshake, connection), "" if none. */
 const char *vnc_error(const struct vnc *v);
+/* The guest's whole text screen as last recognised, for the line watcher
+ * (the model may be smaller and cut its bottom rows off): its bottom line
+ * and text hash as vgatext_bottom_line gives them, and the cursor's column
+ * when it is on that row (else -1). false while the screen is blank. */
+bool vnc_bottom_line(const struct vnc *v, char *out, size_t outlen, int *cursor_col, uint64_t *hash);
 
 #endif

@@ -19,25 +19,17 @@
 
 /* ---- what the backends report ---- */
 
-/* A VNC screen's bottom line, when it changed, is a line for the watcher;
- * with the cursor just after it (a prompt), also the line being printed,
- * with the blank the cursor waits after (the settled pattern wants it). */
+/* A VNC screen is read whole, as recognised: the model may be smaller (a
+ * pane's size; 80x21 for a board outside any session) and would cut off the
+ * bottom rows, where the prompt is. The watcher tells output from a cursor
+ * that blinks. */
 static void watch_vnc(struct source *s)
 {
-    char line[LINEWATCH_LINE + 2];
-    line[0] = '\r';   /* each time a line of its own */
-    console_bottom_line(s->model, line + 1, LINEWATCH_LINE - 1);
-    size_t n = strlen(line + 1);
-    if (!n || !strcmp(line + 1, s->lines.last))
-        return;
-    unsigned long long now = mono_ms();
-    line[n + 1] = '\n';
-    linewatch_feed(&s->lines, &s->app->patterns, line, n + 2, now);
-    unsigned cx, cy;
-    if (console_cursor(s->model, &cx, &cy) && cx >= n && cx <= n + 2) {
-        memset(line + 1 + n, ' ', cx - n);
-        linewatch_feed(&s->lines, &s->app->patterns, line, cx + 1, now);
-    }
+    char line[LINEWATCH_LINE];
+    int col;
+    uint64_t hash;
+    if (vnc_bottom_line(s->impl, line, sizeof line, &col, &hash))
+        linewatch_screen(&s->lines, &s->app->patterns, line, col, hash, mono_ms());
 }
 
 static void on_changed(struct source *s)

@@ -4,6 +4,7 @@
 # top row; bok, at its shell prompt, is settled; bvnc has no serial console,
 # only VNC, and its row shows the bottom line of its text screen; a guest
 # destroyed shows stopped; Enter on the top row opens bpanic's console.
+# bvnc's row ends settled at its prompt and goes quiet (its cursor blinks).
 . "$(dirname "$0")/lib.sh"
 need_qemu
 need_private_libvirtd
@@ -51,6 +52,15 @@ done
 screen | grep -E " bvnc " | grep -qE "virtmux demo guest ready|:~#" ||
     fail "bvnc's row does not show the bottom line of its VGA text: $(screen | grep ' bvnc ')"
 echo "bvnc: $(screen | grep ' bvnc ')"
+# Then its shell's prompt, on the last of its 25 text rows (the board holds
+# it in a model of 21 rows: the row must read the whole screen), settled;
+# the cursor blinking after the prompt is no output: QUIET counts up.
+bvnc_row() { screen | grep -E " bvnc "; }
+bvnc_settled() { bvnc_row | grep -qE " settled +[0-9hms]+ +vm:~#"; }
+bvnc_quiet() { bvnc_row | grep -qE " settled +(([3-9]|[1-5][0-9])s|[0-9]+m[0-9]{2}s) +vm:~#"; }
+wait_until 120 bvnc_settled || fail "bvnc's row is not settled at its prompt: $(bvnc_row)"
+wait_until 15 bvnc_quiet || fail "bvnc's row at its prompt does not go quiet (a blink is output?): $(bvnc_row)"
+echo "bvnc: $(bvnc_row)"
 
 # Open bpanic (the filter picks it), ask for a prompt, come back.
 keys /

@@ -45,7 +45,7 @@ FUZZ_LIB_SRC := backends/console.c backends/history.c backends/linewatch.c backe
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FZ)/%.o)
 FUZZ_HDRS    := $(wildcard backends/*.h keymaps/*.h util/*.h views/*.h)
 # The recogniser and its font loader: pure computation (+ zlib).
-FUZZ_VGA_SRC := backends/vgatext.c backends/vgafont.c
+FUZZ_VGA_SRC := backends/vgatext.c backends/vgafont.c util/utf8.c
 FUZZ_VGA_OBJ := $(FUZZ_VGA_SRC:%.c=$(FZ)/%.o)
 # The client/server protocol: frames and every message's decoder.
 FUZZ_PROTO_SRC := proto/wire.c proto/msg.c

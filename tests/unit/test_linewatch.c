@@ -85,6 +85,57 @@ Test(linewatch, a_prompt_is_settled, .init = setup, .fini = teardown)
     cr_assert_not(linewatch_settled(&w, NULL), "no patterns: never settled");
 }
 
+/* A VNC text screen: each new screen is output once; the cursor is not. */
+Test(linewatch, a_screen_is_output_and_its_cursor_is_not, .init = setup, .fini = teardown)
+{
+    struct linewatch w = {0};
+    linewatch_screen(&w, &P, "", -1, 5, 50);
+    cr_assert_eq(w.last_ms, 0, "a blank screen shows nothing");
+    linewatch_screen(&w, &P, "virtmux demo guest ready", 0, 11, 100);
+    cr_assert_str_eq(linewatch_line(&w), "virtmux demo guest ready");
+    cr_assert_eq(w.last_ms, 100);
+    /* The prompt came in a frame with the cursor off: not known yet to wait. */
+    linewatch_screen(&w, &P, "vm:~#", -1, 22, 200);
+    cr_assert_str_eq(linewatch_line(&w), "vm:~#");
+    cr_assert_not(linewatch_settled(&w, &P));
+    cr_assert_eq(w.last_ms, 200);
+    /* It blinks on after the prompt, off, on...: settled, and quiet. */
+    for (int i = 0; i < 20; i++) {
+        linewatch_screen(&w, &P, "vm:~#", i % 2 ? -1 : 6, 22, 300 + 133 * (unsigned long long)i);
+        cr_assert(linewatch_settled(&w, &P), "blink %d", i);
+        cr_assert_str_eq(linewatch_line(&w), "vm:~# ");
+        cr_assert_eq(w.last_ms, 200, "blink %d is output", i);
+    }
+    /* Typing at it is output, and no longer the prompt alone. */
+    linewatch_screen(&w, &P, "vm:~# ls", 8, 33, 5000);
+    cr_assert_not(linewatch_settled(&w, &P));
+    cr_assert_str_eq(linewatch_line(&w), "vm:~# ls");
+    cr_assert_eq(w.last_ms, 5000);
+    /* The same prompt on a screen that scrolled is a new one. */
+    linewatch_screen(&w, &P, "vm:~#", 6, 44, 6000);
+    cr_assert(linewatch_settled(&w, &P));
+    cr_assert_eq(w.last_ms, 6000);
+    /* Columns, not bytes: the cursor after a line with wide UTF-8. */
+    linewatch_screen(&w, &P, "\u2502 r\u00e9seau #", 11, 55, 7000);
+    cr_assert(linewatch_settled(&w, &P));
+    cr_assert_eq(w.alarms, 0);
+}
+
+Test(linewatch, a_screen_alarm_is_raised_once, .init = setup, .fini = teardown)
+{
+    struct linewatch w = {0};
+    linewatch_screen(&w, &P, "Give root password for maintenance", -1, 7, 100);
+    cr_assert(w.alarm);
+    cr_assert_eq(w.alarms, 1);
+    linewatch_seen(&w);
+    /* The cursor found after it a blink later is no new alarm. */
+    linewatch_screen(&w, &P, "Give root password for maintenance", 35, 7, 250);
+    linewatch_screen(&w, &P, "Give root password for maintenance", -1, 7, 400);
+    cr_assert_not(w.alarm);
+    cr_assert_eq(w.alarms, 1);
+    cr_assert_eq(w.alarm_ms, 100);
+}
+
 Test(linewatch, patterns_that_do_not_compile_say_why, .init = setup, .fini = teardown)
 {
     char err[300];

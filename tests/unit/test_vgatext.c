@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "backends/linewatch.h"
 #include "backends/vgafont.h"
 #include "backends/vgatext.h"
 
@@ -531,6 +532,85 @@ Test(vgatext, cursor_is_found_and_remembered_across_blinks, .init = setup, .fini
     cr_assert_not(vgatext_cursor(t, &x, &y));
     vgatext_free(t);
     free(fb);
+}
+
+/* A line of ASCII text on row cy of a 720x400 VGA text screen, grey on black. */
+static void draw_text(uint32_t *fb, unsigned cy, const char *s)
+{
+    for (unsigned i = 0; s[i]; i++)
+        draw(fb, 720, 9, i, cy, (unsigned char)s[i], pal[7], pal[0]);
+}
+
+/* What the board's watcher gets from a screen (as vnc_bottom_line reads
+ * its copy of the cells), fed to a line watcher at now_ms. */
+static void watch_screen(struct vgatext *t, struct linewatch *w, const struct watch_patterns *p,
+                         unsigned long long now_ms, char *bottom, uint64_t *hash)
+{
+    static struct vgatext_cell cells[80 * 25];
+    cr_assert_eq(vgatext_cols(t), 80);
+    cr_assert_eq(vgatext_rows(t), 25);
+    for (unsigned y = 0; y < 25; y++)
+        for (unsigned x = 0; x < 80; x++)
+            cells[y * 80 + x] = *cell(t, x, y);
+    int row = vgatext_bottom_line(cells, 80, 25, bottom, 256, hash);
+    unsigned cx, cy;
+    int col = row >= 0 && vgatext_cursor(t, &cx, &cy) && (int)cy == row ? (int)cx : -1;
+    linewatch_screen(w, p, bottom, col, *hash, now_ms);
+}
+
+/* The board's row of a VNC-only guest: the prompt on the last of 25 rows,
+ * the cursor blinking after it (QEMU redraws its cell each blink). The
+ * bottom line and the screen's text stay the same; the row is settled at
+ * the prompt and the blinks are no output. */
+Test(vgatext, a_cursor_blinking_after_a_prompt_is_no_output, .init = setup, .fini = teardown)
+{
+    struct watch_patterns p = {0};
+    char err[300], bottom[256];
+    cr_assert_eq(watch_patterns_set_settled(&p, "login:|\\$ $|# $", err, sizeof err), 0, "%s", err);
+    struct linewatch w = {0};
+    uint32_t *fb = fb_new(720, 400, 720, pal[0]);
+    struct vgatext *t = vgatext_new(font);
+    uint64_t hash, first;
+
+    /* Booted: kernel lines, the init's last words, the cursor under them. */
+    for (unsigned y = 0; y < 17; y++)
+        draw_text(fb, y, "[    1.7] Freeing unused kernel image memory");
+    draw_text(fb, 17, "virtmux demo guest ready");
+    cursor_rows(fb, 9, 0, 18, 13, 14, pal[7]);
+    vgatext_frame(t, fb, 720, 400, 720, 80, 24);
+    watch_screen(t, &w, &p, 1000, bottom, &hash);
+    cr_assert_str_eq(linewatch_line(&w), "virtmux demo guest ready");
+
+    /* The shell's banner and prompt, in a frame with the cursor off. */
+    draw(fb, 720, 9, 0, 18, ' ', pal[7], pal[0]);
+    draw_text(fb, 21, "BusyBox v1.35.0 (Debian 1:1.35.0-4+deb12u1+b1) built-in shell (ash)");
+    draw_text(fb, 22, "Enter 'help' for a list of built-in commands.");
+    draw_text(fb, 24, "vm:~# ");
+    vgatext_damage(t, 0, 0, 720, 400);
+    vgatext_frame(t, fb, 720, 400, 720, 80, 24);
+    watch_screen(t, &w, &p, 2000, bottom, &first);
+    cr_assert_str_eq(bottom, "vm:~#");
+    cr_assert_eq(w.last_ms, 2000);
+
+    /* Blinking after it: on, off, on... */
+    for (int i = 0; i < 16; i++) {
+        if (i % 2 == 0)
+            cursor_rows(fb, 9, 6, 24, 13, 14, pal[7]);
+        else
+            draw(fb, 720, 9, 6, 24, ' ', pal[7], pal[0]);
+        vgatext_damage(t, 6 * 9, 24 * 16, 9, 16);
+        vgatext_frame(t, fb, 720, 400, 720, 80, 24);
+        watch_screen(t, &w, &p, 2133 + 133 * (unsigned long long)i, bottom, &hash);
+        cr_assert_str_eq(bottom, "vm:~#", "blink %d", i);
+        cr_assert_eq(hash, first, "blink %d changed the text", i);
+        cr_assert_str_eq(linewatch_line(&w), "vm:~# ", "blink %d", i);
+        cr_assert(linewatch_settled(&w, &p), "blink %d: not settled", i);
+        cr_assert_eq(w.last_ms, 2000, "blink %d was output", i);
+    }
+    cr_assert_eq(vgatext_unknown(t), 0);
+    vgatext_free(t);
+    free(fb);
+    watch_patterns_clear(&p);
 }
 
 /* The Linux framebuffer console: 8x16 cells on any resolution, so a w x h
