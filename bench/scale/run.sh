@@ -38,7 +38,9 @@
 #     each (this host's kernel log, dmesg, over and over, numbered: ~80
 #     bytes a line); the server's RSS before and after (once its CPU time
 #     stands still for 1 s), divided by K: the memory a console's 10,000
-#     lines of scrollback cost.
+#     lines of scrollback cost; and the server's CPU time over the same
+#     span divided by the bytes written: its CPU per byte of guest output
+#     (stream, terminal state, history, the board's line watch and frames).
 #  5. rig_down.
 # Then a table for every N with the per-console figures, and the targets of
 # the issue (PASS/FAIL; a missed target does not fail the run: the exit
@@ -347,16 +349,21 @@ run_n() {
         # compresses as such logs do), each line numbered
         dmesg 2>/dev/null | cut -c1-200 >"$D/fill.txt"
         [[ $(wc -l <"$D/fill.txt") -ge 100 ]] || seq -f 'systemd[1]: Started unit %g of some length.' 1 500 >"$D/fill.txt"
-        r0=$(rss_kb "$SERVER")
+        local bytes=0 c0
         for ((i = 1; i <= n && k < FILL_K; i++)); do
             (( i % PANIC_EVERY == 0 )) && continue
             name=$(_rig_name "$i")
-            pid=$(rig_init_pid "$rig" "$name") || die "$name: no init"
             awk -v nm="$name" -v n="$FILL_LINES" '{ l[NR] = $0 } END { for (i = 1; i <= n; i++)
-                printf "%s %05d %s\r\n", nm, i, l[(i - 1) % NR + 1] }' "$D/fill.txt" |
-                timeout -k 1 $((60 + FILL_LINES / 100)) dd of="/proc/$pid/root/dev/console" conv=notrunc status=none &
-            fillp+=("$!")
+                printf "%s %05d %s\r\n", nm, i, l[(i - 1) % NR + 1] }' "$D/fill.txt" >"$D/fill-$name.txt"
+            bytes=$((bytes + $(stat -c %s "$D/fill-$name.txt")))
             k=$((k + 1))
+        done
+        r0=$(rss_kb "$SERVER") c0=$(cpu_ns "$SERVER")
+        for f in "$D"/fill-rig-*.txt; do
+            name=${f##*/fill-} name=${name%.txt}
+            pid=$(rig_init_pid "$rig" "$name") || die "$name: no init"
+            timeout -k 1 $((60 + FILL_LINES / 100)) dd if="$f" of="/proc/$pid/root/dev/console" conv=notrunc status=none &
+            fillp+=("$!")
         done
         for f in "${fillp[@]}"; do wait "$f" || die "a fill write failed"; done
         # the server has read it all when its CPU time stands still for 1 s
@@ -369,7 +376,9 @@ run_n() {
         done
         r1=$(rss_kb "$SERVER")
         R[$n,fill]=$(awk -v a="$r0" -v b="$r1" -v k="$k" 'BEGIN { printf "%.0f", (b - a) / k }')
+        R[$n,nspb]=$(awk -v c="$((cur - c0))" -v b="$bytes" 'BEGIN { printf "%.1f", c / b }')
         echo "scrollback: $k consoles x $FILL_LINES lines: server RSS $(mib "$r0") -> $(mib "$r1") MiB, ${R[$n,fill]} KiB per console"
+        echo "guest output: $bytes bytes cost the server $(( (cur - c0) / 1000000 )) ms of CPU: ${R[$n,nspb]} ns per byte (the board shown)"
 
     fi
 
@@ -397,7 +406,7 @@ row() { # LABEL TARGET FN: "-" where the phase did not run
 ran() { # FN N: the phase behind FN ran for N
     case $1 in
     f_wake | f_icpu | f_smed | f_sp99 | f_cmed | f_cp99) [[ -n ${R[$2,np]:-} ]] ;;
-    f_fill) [[ -n ${R[$2,fill]:-} ]] ;;
+    f_fill | f_nspb) [[ -n ${R[$2,fill]:-} ]] ;;
     *) [[ -n ${R[$2,srv_cpu]:-} ]] ;;
     esac
 }
@@ -423,6 +432,7 @@ f_sp99() { echo "${R[$1,srv_p99]} (${R[$1,nsrv]}/${R[$1,np]})"; }
 f_cmed() { echo "${R[$1,scr_med]}"; }
 f_cp99() { echo "${R[$1,scr_p99]} (${R[$1,nscr]}/${R[$1,np]})"; }
 f_fill() { echo "${R[$1,fill]}"; }
+f_nspb() { echo "${R[$1,nspb]}"; }
 row "tick: server CPU % of a core" "<= 5" f_srv
 row "tick: client CPU %" "<= 2" f_cli
 row "tick: server RSS MiB" "<= 200" f_srss
@@ -445,11 +455,12 @@ row "storm: panic->server mark, p99 ms" "<= 250" f_sp99
 row "storm: panic->screen, median ms" "" f_cmed
 row "storm: panic->screen, p99 ms" "<= 250" f_cp99
 row "10k lines scrollback, KiB/console" "" f_fill
+row "server CPU per byte of output, ns" "" f_nspb
 v() { if ran "$1" "$2"; then "$1" "$2"; else echo -; fi; }
 for n in $SCALE_N; do
     echo "RESULT scale n=$n server_cpu=$(v f_srv "$n") client_cpu=$(v f_cli "$n") server_rss_mib=$(v f_srss "$n")" \
         "peer_cpu=$(v f_peer "$n") peer_rss_mib=$(v f_prss "$n") ratio_cpu=$(v f_rcpu "$n") ratio_rss=$(v f_rrss "$n")" \
-        "idle_wakeups=$(v f_wake "$n") storm_p99_ms=${R[$n,srv_p99]:--} screen_p99_ms=${R[$n,scr_p99]:--} fill_kib=$(v f_fill "$n")" \
+        "idle_wakeups=$(v f_wake "$n") storm_p99_ms=${R[$n,srv_p99]:--} screen_p99_ms=${R[$n,scr_p99]:--} fill_kib=$(v f_fill "$n") ns_per_byte=$(v f_nspb "$n")" \
         "server=$(pass "$(v f_srv "$n")" 5) client=$(pass "$(v f_cli "$n")" 2) rss=$(pass "$(v f_srss "$n")" 200)" \
         "ratio=$(ran f_rcpu "$n" || { echo -; exit; }; [[ $(pass "$(f_rcpu "$n")" 0.25) == PASS && $(pass "$(f_rrss "$n")" 0.25) == PASS ]] && echo PASS || echo FAIL)" \
         "wakeups=$(pass "$(v f_wake "$n")" 10) storm=$(ran f_cp99 "$n" && pass "${R[$n,scr_p99]/-/99999}" 250 || echo -)"
