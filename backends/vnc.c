@@ -10,6 +10,7 @@
 #include "backends/ssh.h"
 #include "backends/vncaddr.h"
 #include "backends/vncconn.h"
+#include "backends/vncscreen.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -65,12 +66,8 @@ struct vnc {
     char err[256];
     char badge[320];
     char describe[160];
-    /* What the recogniser saw last: repaints the model after a resize. */
-    struct vgatext_cell *cells;
-    unsigned cols, rows;
-    bool cursor;
-    unsigned cx, cy;
-    unsigned painted_cols, painted_rows;
+    /* What the recogniser saw last, and the part of it the model shows. */
+    struct vncscreen *screen;
     bool framed;                  /* this connection showed a frame */
     /* An SSH tunnel request under way (id > 0) on this session. */
     struct sshsess *tunnel_sess;
@@ -245,48 +242,14 @@ static void finish_hold(struct vnc *v)
 
 /* ---- the screen ---- */
 
-static void paint_cell(struct vnc *v, unsigned x, unsigned y, const struct vgatext_cell *cell)
-{
-    struct console_attr a = cell->attr;
-    /* VGA's grey on black is the terminal's own default colours. */
-    if (a.bg == 0)
-        a.bg = CONSOLE_COLOUR_DEFAULT;
-    if (a.fg == 7)
-        a.fg = CONSOLE_COLOUR_DEFAULT;
-    console_put(v->model, x, y, cell->ch, &a);
-}
-
 static void take_cell(unsigned x, unsigned y, const struct vgatext_cell *cell, void *opaque)
 {
-    struct vnc *v = opaque;
-    if (x >= v->cols || y >= v->rows)
-        return;
-    v->cells[(size_t)y * v->cols + x] = *cell;
-    paint_cell(v, x, y, cell);
-}
-
-static void paint_cursor(struct vnc *v)
-{
-    console_set_cursor(v->model, v->cx, v->cy, v->cursor && v->cx < v->cols && v->cy < v->rows);
-}
-
-static void repaint(struct vnc *v)
-{
-    console_clear(v->model);
-    for (unsigned y = 0; y < v->rows; y++)
-        for (unsigned x = 0; x < v->cols; x++)
-            paint_cell(v, x, y, &v->cells[(size_t)y * v->cols + x]);
-    paint_cursor(v);
-    v->painted_cols = console_cols(v->model);
-    v->painted_rows = console_rows(v->model);
+    vncscreen_put(opaque, x, y, cell);
 }
 
 void vnc_model_resized(struct vnc *v)
 {
-    if (console_cols(v->model) == v->painted_cols && console_rows(v->model) == v->painted_rows)
-        return;
-    repaint(v);
-    if (v->conn)
+    if (vncscreen_model_resized(v->screen) && v->conn)
         vncconn_out_size(v->conn, console_cols(v->model), console_rows(v->model));
 }
 
@@ -334,27 +297,13 @@ static void on_conn(void *opaque)
         return;
     struct vncconn_news n;
     vncconn_take(v->conn, &n);
-    if (n.geometry) {
-        size_t cells = (size_t)n.cols * n.rows;
-        struct vgatext_cell *g = cells ? calloc(cells, sizeof *g) : NULL;
-        if (cells && !g) {
-            lost(v, "out of memory", false);
-            return;
-        }
-        free(v->cells);
-        v->cells = g;
-        v->cols = n.cols;
-        v->rows = n.rows;
-        console_clear(v->model);
-        v->painted_cols = console_cols(v->model);
-        v->painted_rows = console_rows(v->model);
+    if (n.geometry && vncscreen_geometry(v->screen, n.cols, n.rows) < 0) {
+        lost(v, "out of memory", false);
+        return;
     }
-    vncconn_cells(v->conn, v->cols, v->rows, take_cell, v);
-    v->cursor = n.cursor;
-    v->cx = n.cx;
-    v->cy = n.cy;
+    vncconn_cells(v->conn, vncscreen_cols(v->screen), vncscreen_rows(v->screen), take_cell, v->screen);
     if (n.frames)
-        paint_cursor(v);
+        vncscreen_cursor(v->screen, n.cursor, n.cx, n.cy);
     if (n.unknown)
         snprintf(v->describe, sizeof v->describe, "%s, %u unknown", n.describe, n.unknown);
     else if (n.describe[0])   /* a new connection says nothing until its first frame */
@@ -773,6 +722,11 @@ static struct vnc *vnc_alloc(const char *label, struct console *model, bool read
     struct vnc *v = calloc(1, sizeof *v);
     if (!v)
         return NULL;
+    v->screen = vncscreen_new(model);
+    if (!v->screen) {
+        free(v);
+        return NULL;
+    }
     snprintf(v->label, sizeof v->label, "%s", label);
     v->model = model;
     v->readonly = readonly;
@@ -817,7 +771,7 @@ void vnc_free(struct vnc *v)
         v->opening->v = NULL;
     drop_conn(v);
     drop_held(v);
-    free(v->cells);
+    vncscreen_free(v->screen);
     free(v);
 }
 
@@ -832,9 +786,7 @@ const char *vnc_describe(const struct vnc *v) { return v->describe; }
 
 bool vnc_bottom_line(const struct vnc *v, char *out, size_t outlen, int *cursor_col, uint64_t *hash)
 {
-    int row = vgatext_bottom_line(v->cells, v->cols, v->rows, out, outlen, hash);
-    *cursor_col = row >= 0 && v->cursor && v->cy == (unsigned)row ? (int)v->cx : -1;
-    return row >= 0;
+    return vncscreen_bottom_line(v->screen, out, outlen, cursor_col, hash);
 }
 
 const char *vnc_badge(struct vnc *v)

@@ -82,7 +82,7 @@ struct console *vnc_model(const struct vnc *v);
 /* The last error (handshake, connection), "" if none. */
 const char *vnc_error(const struct vnc *v);
 /* The guest's whole text screen as last recognised, for the line watcher
- * (the model may be smaller and cut its bottom rows off): its bottom line
+ * (the model may be smaller and show only part of it): its bottom line
  * and text hash as vgatext_bottom_line gives them, and the cursor's column
  * when it is on that row (else -1). false while the screen is blank. */
 bool vnc_bottom_line(const struct vnc *v, char *out, size_t outlen, int *cursor_col, uint64_t *hash);

@@ -162,8 +162,9 @@ static rfbBool on_malloc_fb(rfbClient *cl)
         fb = calloc((size_t)w * h, 4);
     if (!fb) {
         set_fatal(c, "the server's desktop is %dx%d: not a screen virtmux can show", cl->width, cl->height);
-        /* libvncclient ignores this result during the handshake: with a 0x0
-         * size no rectangle fits (it checks), and the socket is closed for reads. */
+        /* The handshake (start_session) or the update that resized fails
+         * on this; should anything read on, no rectangle fits a 0x0 size
+         * (libvncclient checks), and the socket is closed for reads. */
         cl->width = cl->height = 0;
         cl->frameBuffer = NULL;
         free(c->fb);
@@ -338,6 +339,52 @@ static const char *run(struct vncconn *c, rfbClient *cl)
     }
 }
 
+/* SetPixelFormat (RFB 7.5.1): the client's format, as the decoders write it. */
+static bool send_pixel_format(rfbClient *cl)
+{
+    const rfbPixelFormat *f = &cl->format;
+    uint8_t m[20] = { rfbSetPixelFormat, 0, 0, 0, f->bitsPerPixel, f->depth, f->bigEndian, f->trueColour,
+                      (uint8_t)(f->redMax >> 8), (uint8_t)f->redMax, (uint8_t)(f->greenMax >> 8),
+                      (uint8_t)f->greenMax, (uint8_t)(f->blueMax >> 8), (uint8_t)f->blueMax,
+                      f->redShift, f->greenShift, f->blueShift };
+    return WriteToRFBServer(cl, (const char *)m, sizeof m);
+}
+
+/* SetEncodings (RFB 7.5.2). Lossless ones only: a JPEG-ish tight update
+ * would blur glyphs. A size change is asked for as DesktopSize alone:
+ * libvncclient 0.9.14 always adds ExtendedDesktopSize to its own list,
+ * and a server that answers with that (QEMU does, when asked) names its
+ * one screen id 0, which libvncclient takes for invalid: it keeps the old
+ * framebuffer and fails the next update ("Rect too large: 720x400") when
+ * the guest switches video mode. DesktopSize it handles. */
+static bool send_encodings(rfbClient *cl)
+{
+    enum { N = 4 };
+    static const uint32_t encs[N] = { rfbEncodingCopyRect, rfbEncodingHextile, rfbEncodingRaw, rfbEncodingNewFBSize };
+    uint8_t m[4 + 4 * N] = { rfbSetEncodings, 0, 0, N };
+    for (size_t i = 0; i < N; i++)
+        for (size_t b = 0; b < 4; b++)
+            m[4 + 4 * i + b] = (uint8_t)(encs[i] >> (24 - 8 * b));
+    return WriteToRFBServer(cl, (const char *)m, sizeof m);
+}
+
+/* What rfbInitClient does on a connected socket, with our own pixel format
+ * and encodings in place of libvncclient's SetFormatAndEncodings (see
+ * send_encodings): its list never reaches the server. */
+static bool start_session(rfbClient *cl)
+{
+    if (!InitialiseRFBConnection(cl))
+        return false;
+    cl->width = cl->si.framebufferWidth;
+    cl->height = cl->si.framebufferHeight;
+    if (!cl->MallocFrameBuffer(cl) || !send_pixel_format(cl) || !send_encodings(cl))
+        return false;
+    cl->updateRect.x = cl->updateRect.y = 0;
+    cl->updateRect.w = cl->width;
+    cl->updateRect.h = cl->height;
+    return SendFramebufferUpdateRequest(cl, 0, 0, cl->width, cl->height, FALSE);
+}
+
 static void *thread_main(void *arg)
 {
     struct vncconn *c = arg;
@@ -382,22 +429,17 @@ static void *thread_main(void *arg)
         cl->format.redShift = 16;
         cl->format.greenShift = 8;
         cl->format.blueShift = 0;
-        /* Lossless encodings only: a JPEG-ish tight update would blur glyphs. */
-        cl->appData.encodingsString = "copyrect hextile raw";
         cl->appData.shareDesktop = TRUE;
-        cl->canHandleNewFBSize = TRUE;
         cl->MallocFrameBuffer = on_malloc_fb;
         cl->GotFrameBufferUpdate = on_update;
         cl->FinishedFrameBufferUpdate = on_frame_done;
         cl->GetPassword = on_password;
         rfbClientSetClientData(cl, &client_tag, c);
-        /* The socket is connected already: rfbInitClient skips connecting. */
         cl->sock = fd;
-        cl->listenSpecified = TRUE;
         last_log[0] = '\0';
-        if (!rfbInitClient(cl, NULL, NULL)) {
-            /* rfbInitClient freed the client and closed the socket. */
+        if (!start_session(cl)) {
             snprintf(err, sizeof err, "handshake failed: %s", explain());
+            rfbClientCleanup(cl);   /* closes the socket */
             pthread_mutex_lock(&c->mu);
             bool auth = !c->fatal[0] ? is_auth_failure(last_log) : strstr(c->fatal, "password") != NULL;
             pthread_mutex_unlock(&c->mu);

@@ -26,6 +26,30 @@ wait_until 20 screen_re '^vnc-ok *$' || fail "'vnc-ok' did not appear on a line 
 type_line 'echo "sum=$((6*7))"'
 wait_until 20 screen_re '^sum=42 *$' || fail "shifted characters were not typed right"
 
+# A short pane: the VNC console above the serial one (a split of 32 rows).
+# The 80x25 screen is full of the boot's lines: the pane shows its bottom,
+# where the prompt and the cursor are, not its top.
+run_command "attach demo1"
+wait_for "demo/demo1  serial" 10
+keys C-] 1
+wait_for "demo/demo1  vnc" 10
+keys C-] -
+wait_for "demo/demo1  serial" 10
+keys C-] Up
+wait_for ">demo/demo1  vnc" 10
+# The VNC pane: the lines above the serial pane's title.
+vnc_pane() { screen | awk '/demo\/demo1  serial/ { exit } { print }'; }
+vnc_pane_re() { vnc_pane | grep -qE -- "$1"; }
+[ "$(vnc_pane | wc -l)" -lt 20 ] || fail "the VNC pane is not shorter than the guest's 25 rows"
+type_line 'echo split-ok'
+wait_until 20 vnc_pane_re '^split-ok *$' || fail "'split-ok' is not in the short VNC pane"
+wait_until 10 vnc_pane_re '^demo1:~# *$' || fail "the prompt is not in the short VNC pane"
+keys C-] Down
+wait_for ">demo/demo1  serial" 10
+keys C-] x
+wait_gone "demo/demo1  serial" 10
+wait_for "demo/demo1  vnc" 10
+
 if [ $seabios = 0 ]; then
     type_line 'reboot -f'
     wait_for "SeaBIOS (version" 60

@@ -18,7 +18,7 @@
 
 struct server {
     int fd;
-    const char *mode; /* "ok", "zero", "stall" */
+    const char *mode; /* "ok", "zero", "stall", "modeswitch" */
     pthread_t thread;
     pthread_mutex_t mu;
     uint32_t keys[64];
@@ -50,6 +50,45 @@ static void be16(uint8_t *p, unsigned v)
     p[1] = (uint8_t)v;
 }
 
+/* A whole-screen raw update of a black w x h desktop. */
+static int send_frame(int fd, unsigned w, unsigned h)
+{
+    uint8_t m[16] = {0};
+    be16(m + 2, 1);
+    be16(m + 8, w);
+    be16(m + 10, h);
+    if (wr(fd, m, sizeof m) < 0)
+        return -1;
+    static uint8_t row[720 * 4];
+    for (unsigned y = 0; y < h; y++)
+        if (wr(fd, row, (size_t)w * 4) < 0)
+            return -1;
+    return 0;
+}
+
+#define ENC_DESKTOP_SIZE (-223)
+#define ENC_EXT_DESKTOP_SIZE (-308)
+
+/* The desktop becomes w x h, announced as QEMU 7.2 does (ui/vnc.c,
+ * vnc_desktop_resize): ExtendedDesktopSize when the client asked for it,
+ * with one screen of id 0; else DesktopSize. */
+static int send_resize(int fd, unsigned w, unsigned h, bool ext)
+{
+    uint8_t m[16 + 4 + 16] = {0};
+    be16(m + 2, 1);
+    be16(m + 8, w);
+    be16(m + 10, h);
+    int32_t enc = ext ? ENC_EXT_DESKTOP_SIZE : ENC_DESKTOP_SIZE;
+    for (int i = 0; i < 4; i++)
+        m[12 + i] = (uint8_t)((uint32_t)enc >> (24 - 8 * i));
+    if (!ext)
+        return wr(fd, m, 16);
+    m[16] = 1; /* one screen: id 0 at 0,0, w x h, flags 0 */
+    be16(m + 16 + 4 + 8, w);
+    be16(m + 16 + 4 + 10, h);
+    return wr(fd, m, sizeof m);
+}
+
 static void *server_main(void *arg)
 {
     struct server *s = arg;
@@ -64,7 +103,11 @@ static void *server_main(void *arg)
     uint8_t sec[2] = {1, 1}, ok[4] = {0};
     if (wr(s->fd, sec, 2) < 0 || rd(s->fd, b, 1) < 0 || wr(s->fd, ok, 4) < 0 || rd(s->fd, b, 1) < 0)
         return NULL;
+    bool modeswitch = !strcmp(s->mode, "modeswitch");
+    /* modeswitch: QEMU's 640x480 screen, then the VGA BIOS's 720x400 text. */
     unsigned w = strcmp(s->mode, "zero") ? 720 : 0, h = strcmp(s->mode, "zero") ? 400 : 0;
+    if (modeswitch)
+        w = 640, h = 480;
     uint8_t si[24 + 4] = {0};
     be16(si, w);
     be16(si + 2, h);
@@ -80,7 +123,8 @@ static void *server_main(void *arg)
     memcpy(si + 24, "test", 4);
     if (wr(s->fd, si, sizeof si) < 0)
         return NULL;
-    bool framed = false;
+    int frames = 0;
+    bool ext = false;
     uint8_t t;
     while (rd(s->fd, &t, 1) == 0) {
         if (t == 0 && rd(s->fd, b, 19) < 0)
@@ -89,25 +133,28 @@ static void *server_main(void *arg)
             if (rd(s->fd, b, 3) < 0)
                 break;
             unsigned n = (unsigned)b[1] << 8 | b[2];
-            for (unsigned i = 0; i < n; i++)
+            ext = false;
+            for (unsigned i = 0; i < n; i++) {
                 if (rd(s->fd, b, 4) < 0)
                     return NULL;
+                int32_t enc = (int32_t)((uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3]);
+                ext |= enc == ENC_EXT_DESKTOP_SIZE;
+            }
         }
         if (t == 3) {
             if (rd(s->fd, b, 9) < 0)
                 break;
-            if (!framed && w) {
-                framed = true;
-                uint8_t m[16] = {0};
-                be16(m + 2, 1);
-                be16(m + 8, w);
-                be16(m + 10, h);
-                if (wr(s->fd, m, sizeof m) < 0)
-                    break;
-                static uint8_t row[720 * 4];
-                for (unsigned y = 0; y < h; y++)
-                    if (wr(s->fd, row, sizeof row) < 0)
-                        return NULL;
+            if (frames == 0 && w) {
+                frames++;
+                if (send_frame(s->fd, w, h) < 0)
+                    return NULL;
+            } else if (frames == 1 && modeswitch) {
+                /* The switch comes while an update is asked for: the
+                 * announcement, then the new screen right after it. */
+                frames++;
+                w = 720, h = 400;
+                if (send_resize(s->fd, w, h, ext) < 0 || send_frame(s->fd, w, h) < 0)
+                    return NULL;
             }
         }
         if (t == 4) {
@@ -252,6 +299,29 @@ Test(vncconn, frame_then_keys_then_stop, .init = init_loop)
     double t0 = now_s();
     vncconn_stop(s.c);
     cr_assert_lt(now_s() - t0, 2.5);
+    server_stop(&srv);
+}
+
+static bool got_text_80x25(struct seen *s, struct server *srv)
+{
+    return s->ended || (s->last.cols == 80 && s->last.rows == 25);
+}
+
+/* A guest's video mode switch (QEMU announces it with ExtendedDesktopSize
+ * when asked, screen id 0) keeps the connection: the grid follows. */
+Test(vncconn, mode_switch_keeps_the_connection, .init = init_loop)
+{
+    struct server srv;
+    struct seen s;
+    char err[300];
+    cr_assert(open_conn(&srv, "modeswitch", &s, err, sizeof err), "%s", err);
+    cr_assert(run_until(got_frame, &s, &srv, 10), "no frame: ended %d '%s'", s.ended, s.last.err);
+    cr_assert_eq(s.last.cols, 80, "%s", s.last.describe);
+    cr_assert_eq(s.last.rows, 30, "%s", s.last.describe);
+    cr_assert(run_until(got_text_80x25, &s, &srv, 10), "no 80x25 screen: %s", s.last.describe);
+    cr_assert_not(s.ended, "the connection ended: %s", s.last.err);
+    cr_assert(strstr(s.last.describe, "text 80x25"), "%s", s.last.describe);
+    vncconn_stop(s.c);
     server_stop(&srv);
 }
 
