@@ -249,6 +249,12 @@ static void past_expire(struct console *c)
         past_free(c);
 }
 
+bool console_expire_past(struct console *c)
+{
+    past_expire(c);
+    return c->past != NULL;
+}
+
 static void remember(struct console *c, enum history_kind kind, const char *bytes, size_t n)
 {
     if (!c->sb_max)
@@ -837,6 +843,7 @@ static void emit(char *line, console_line_fn fn, void *opaque)
 int console_text(struct console *c, unsigned max_back, console_line_fn fn, void *opaque)
 {
     unsigned start = c->scrolled;
+    bool had_past = c->past != NULL;
     console_view_at(c, 0);
     /* Lines above the screen, newest first: what row 0 shows one step back each. */
     size_t n = 0, cap = 0;
@@ -878,5 +885,9 @@ int console_text(struct console *c, unsigned max_back, console_line_fn fn, void 
     free(r.rows);
     free(r.len);
     console_view_at(c, start);
+    /* A capture looked back once: its past (up to ~30 MiB of cells for
+     * 10,000 lines) is not kept, nor fed with every byte that follows. */
+    if (!had_past && !c->scrolled)
+        past_free(c);
     return rc;
 }

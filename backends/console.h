@@ -100,6 +100,9 @@ void console_set_lines(struct console *c, struct linewatch *w, const struct watc
  * whether the screen that shows it (rebuilt when a pane looks back) exists. */
 size_t console_history_bytes(const struct console *c);
 bool console_has_past(const struct console *c);
+/* Output and scrolling let the past go once nobody has looked back for a
+ * while; a console that went quiet is asked with this. True while it stays. */
+bool console_expire_past(struct console *c);
 
 /* Every line of the scrollback (at most max_back of them) and of the
  * screen, oldest first, as UTF-8 without trailing blanks. 0, or -1 when out

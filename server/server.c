@@ -8,7 +8,9 @@
 #include "server/listen.h"
 #include "server/loop.h"
 #include "server/persist.h"
+#include "server/source.h"
 #include "server/statedir.h"
+#include "backends/console.h"
 #include "util/monotime.h"
 #include "proto/sockpath.h"
 
@@ -124,6 +126,38 @@ static void board_clock(struct app *a)
     }
 }
 
+/* A screen scrolled back (a console's "past": libtsm cells for its whole
+ * scrollback, ~30 MiB for 10,000 lines of 120 columns) goes once nobody has
+ * looked back for a while; the console lets it go on its next output, and
+ * this clock, running only while one exists, when it has none. */
+static int past_timer = -1;
+
+static bool any_past(struct app *a)
+{
+    for (size_t i = 0; i < a->nsources; i++)
+        if (console_has_past(a->sources[i]->model))
+            return true;
+    return false;
+}
+
+static void on_past_tick(int timer, void *opaque)
+{
+    struct app *a = opaque;
+    for (size_t i = 0; i < a->nsources; i++)
+        console_expire_past(a->sources[i]->model);
+}
+
+static void past_clock(struct app *a)
+{
+    bool any = any_past(a);
+    if (any && past_timer < 0)
+        past_timer = virEventAddTimeout(5000, on_past_tick, a, NULL);
+    else if (!any && past_timer >= 0) {
+        virEventRemoveTimeout(past_timer);
+        past_timer = -1;
+    }
+}
+
 /* Clients that are done go; the others get their frames. */
 static void serve_clients(struct app *a)
 {
@@ -137,6 +171,7 @@ static void serve_clients(struct app *a)
         client_frame(c);
     }
     board_clock(a);
+    past_clock(a);
 }
 
 /* Tell every client, and give them a moment to read it. */
@@ -256,6 +291,8 @@ int server_main(int argc, char **argv)
         virEventRemoveTimeout(idle);
     if (board_timer >= 0)
         virEventRemoveTimeout(board_timer);
+    if (past_timer >= 0)
+        virEventRemoveTimeout(past_timer);
     farewell(a, a->nsessions ? "the virtmux server was stopped" : "");
     /* On purpose: nothing to bring back. */
     unlink(saved);

@@ -199,7 +199,7 @@ gb_vmx_clients() {
     timeout -k 2 10 "$VIRTMUX" server-info 2>/dev/null | sed -n 's/.* \([0-9]*\) clients\{0,1\} attached.*/\1/p'
 }
 
-gb_vmx_text() { timeout -k 2 10 "$VIRTMUX" capture-pane; }
+gb_vmx_text() { timeout -k 2 10 "$VIRTMUX" capture-pane -S 0; }   # the screen, as tmux capture-pane -p
 gb_tmux_text() { gb_tmux "$1" capture-pane -p -t "$1"; }
 
 gb_vmx_first() {

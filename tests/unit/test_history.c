@@ -92,10 +92,16 @@ Test(history, ten_thousand_lines_cost_their_bytes_not_their_cells)
         int first;
     } t = {"", 0, 0};
     cr_assert_eq(console_text(c, 100000, text_line, &t), 0);
-    cr_assert(console_has_past(c));
+    cr_assert_not(console_has_past(c), "a capture keeps no past (libtsm's cells for every line)");
     cr_assert_geq(t.n, 10000, "%zu lines: the scrollback holds at least what was asked", t.n);
     cr_assert_eq(t.first + (int)t.n, 20000, "the lines are the last ones, consecutive (first %d, %zu)", t.first, t.n);
     cr_assert_eq(console_scrolled(c), 0, "the text leaves the console live");
+    /* A pane that looked back keeps it a while (a second look costs nothing). */
+    console_scroll(c, 5);
+    cr_assert_eq(console_scrolled(c), 5);
+    console_scroll_reset(c);
+    cr_assert(console_has_past(c));
+    cr_assert(console_expire_past(c), "let go right after a look back");
     console_free(c);
 }
 
