@@ -24,6 +24,13 @@ unsigned pace_wait(const struct pace *p, unsigned long long now, bool echo)
     return (unsigned)wait;
 }
 
+unsigned pace_wait_board(const struct pace *p, unsigned long long now)
+{
+    unsigned long long since = now - p->last_frame_ms;
+    unsigned want = p->interval_ms > PACE_BOARD_MS ? p->interval_ms : PACE_BOARD_MS;
+    return since >= want ? 0 : (unsigned)(want - since);
+}
+
 void pace_step(struct pace *p, bool echo)
 {
     if (echo)

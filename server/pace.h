@@ -16,6 +16,7 @@
 #define PACE_MAX_MS 1000
 #define PACE_IDLE_MS 300
 #define PACE_BURST_END_MS 30
+#define PACE_BOARD_MS 250
 
 struct pace {
     unsigned interval_ms;                       /* 0: draw at once */
@@ -28,6 +29,13 @@ void pace_output(struct pace *p, unsigned long long now);
 /* 0 when a frame may be drawn now (`echo`: it carries a typed key's echo),
  * else how long to wait before asking again. */
 unsigned pace_wait(const struct pace *p, unsigned long long now, bool echo);
+
+/* The same for a board: rows that the output of many consoles changes, to
+ * be read, not followed. No sooner than PACE_BOARD_MS after the last frame,
+ * and while output streams on the same ramp, with no burst end (24 consoles
+ * printing a line a second end a burst every 40 ms). Its alarms do not wait
+ * here: they make the frame dirty. */
+unsigned pace_wait_board(const struct pace *p, unsigned long long now);
 
 /* A frame for output is drawn (the caller sets last_frame_ms for every
  * frame): the next one comes later, unless this one was an echo. */

@@ -312,7 +312,7 @@ void client_frame(struct client *c)
         echo = !m || console_watch_seen(m) || !console_watching(m);
     else
         c->echo_wanted = false;
-    unsigned wait = pace_wait(&c->pace, now, echo);
+    unsigned wait = board_shown(c->session) ? pace_wait_board(&c->pace, now) : pace_wait(&c->pace, now, echo);
     if (wait) {
         if (c->pace_timer < 0)
             c->pace_timer = virEventAddTimeout((int)wait, on_pace_timer, c, NULL);

@@ -89,3 +89,43 @@ Test(pace, output_within_the_idle_gap_keeps_the_ramp)
     pace_output(&p, 5000 + PACE_IDLE_MS);
     cr_assert_eq(p.interval_ms, before);
 }
+
+/* 24 consoles printing a line a second: output every ~42 ms. A console
+ * pane would draw each line (each ends a burst); the board ramps to one
+ * frame a second. Returns the frames drawn in [from, until). */
+static int board_lines(struct pace *p, unsigned long long from, unsigned long long until)
+{
+    int frames = 0;
+    for (unsigned long long t = from; t < until; t++) {
+        if ((t - from) % 42 == 0)
+            pace_output(p, t);
+        if (pace_wait_board(p, t) == 0) {
+            pace_step(p, false);
+            p->last_frame_ms = t;
+            frames++;
+        }
+    }
+    return frames;
+}
+
+Test(pace, the_board_ramps_where_a_pane_ends_bursts)
+{
+    struct pace p = {0};
+    p.last_frame_ms = 0;
+    int first = board_lines(&p, 10000, 20000);
+    int later = board_lines(&p, 20000, 30000);
+    cr_assert_leq(first, 20, "%d board frames in the first 10 s", first);
+    cr_assert_leq(later, 11, "%d board frames in the next 10 s", later);
+    cr_assert_geq(later, 9, "%d board frames in the next 10 s: about one a second", later);
+}
+
+Test(pace, the_board_draws_a_lone_change_within_its_period)
+{
+    struct pace p = {0};
+    p.last_frame_ms = 1000;
+    pace_output(&p, 1100);
+    unsigned w = pace_wait_board(&p, 1100);
+    cr_assert_eq(w, 150, "a change 100 ms after a frame waits %u ms, not 150", w);
+    pace_output(&p, 5000);
+    cr_assert_eq(pace_wait_board(&p, 5000), 0, "after a quiet spell at once");
+}
