@@ -508,7 +508,29 @@ rig_up() {
         sleep 0.2
     done
     _rig_err "no banner within ${secs}s from: ${left[*]}"
+    _rig_why_no_banner "$d" "$uri" "${left[@]:0:3}"
     return 1
+}
+
+# _rig_why_no_banner DIR URI NAME...: what each of these containers was doing
+# (a failure the rig tears down afterwards must say it here).
+_rig_why_no_banner() {
+    local d=$1 uri=$2 name ctl init f c
+    shift 2
+    for name in "$@"; do
+        ctl=$({ cat "$d/state/run/lxc/$name.pid"; } 2>/dev/null)
+        echo "  $name: state $(_rig_virsh "$uri" domstate "$name" 2>&1 | head -1)," \
+            "controller ${ctl:-none}: $(_rig_cmdline "${ctl:-0}" | cut -c1-80)" >&2
+        for f in /proc/"${ctl:-0}"/task/*/children; do
+            c=$({ cat "$f"; } 2>/dev/null)   # /proc files have no size
+            [[ -n $c ]] && echo "    children of ${f%/children}: $c" >&2
+        done
+        if init=$(_rig_init_pid "$d" "$name"); then
+            echo "    init $init: $(_rig_cmdline "$init" | cut -c1-60); wchan $(cat "/proc/$init/wchan" 2>/dev/null);" \
+                "state $(awk '/^State:/ { print $2 }' "/proc/$init/status" 2>/dev/null)" >&2
+        fi
+        tail -n 5 "$d/state/log/lxc/$name.log" 2>/dev/null | sed 's/^/    | /' >&2
+    done
 }
 
 # _rig_split JOBS PREFIX: stdin lines round-robin into PREFIX.K.in, K < JOBS.
