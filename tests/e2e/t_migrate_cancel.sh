@@ -135,6 +135,9 @@ wait_for "$MIG$CANCELLED" 10
 screen | grep -qF "$MIG: migration started" || fail "show-messages lacks the start of the migrations"
 keys q
 
+# Enough output to judge (50 ticks, checked below), whatever the speed of
+# the run: a quick one is over before the guest has printed that many.
+wait_until 60 screen_re 'tick(49|[5-9][0-9]|[0-9]{3,})\b' || fail "the guest never printed tick49"
 check_guest_keys 'touch /tmp/stop'
 
 # Every tick once and in order in what virtmux received, from tick0.
