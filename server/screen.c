@@ -49,7 +49,7 @@ static void draw_title(struct client *c, int cols)
         snprintf(f, sizeof f, "  filter '%s'", esc);
     }
     snprintf(left + o, sizeof left - (size_t)o, "   %zu/%zu domains  hosts %zu/%zu  sort %s%s",
-             domlist_shown(s->domlist), domreg_count(a->reg), connected, a->nhosts,
+             domlist_shown(s->domlist), domlist_visible(s->domlist), connected, a->nhosts,
              domlist_sort_name(s->domlist), f);
     snprintf(right, sizeof right, "%s%s ? help ", c->readonly ? "[read-only] " : "", s->name);
     /* Unchanged text is not drawn again (a frame per echoed key should cost

@@ -44,6 +44,7 @@ struct session *session_new(struct app *a, const char *name, char *err, size_t e
     s->main_view = s->domlist;
     /* A system server's student sees their own domains only. */
     domlist_set_visible(s->domlist, sees, s);
+    hostlist_set_visible(s->hostlist, sees, s);
     return s;
 }
 

@@ -27,6 +27,7 @@ struct domlist {
     bool any_owner;            /* a class's domains: the OWNER column */
     bool (*visible)(const struct dom *d, void *opaque);
     void *visible_opaque;
+    size_t nvisible;   /* rows before the filter */
 };
 
 static int state_rank(int s)
@@ -101,9 +102,11 @@ static void rebuild(struct domlist *dl)
     }
     size_t got = dl->rows ? domreg_list(dl->reg, dl->rows, total) : 0, kept = 0;
     dl->any_owner = false;
+    dl->nvisible = 0;
     for (size_t i = 0; i < got; i++) {
         if (dl->visible && !dl->visible(dl->rows[i], dl->visible_opaque))
             continue;
+        dl->nvisible++;
         dl->any_owner |= dl->rows[i]->owner_known && dl->rows[i]->owner[0];
         if (matches(dl->rows[i], dl->filter))
             dl->rows[kept++] = dl->rows[i];
@@ -394,4 +397,11 @@ size_t domlist_shown(struct view *v)
     struct domlist *dl = v->data;
     rebuild(dl);
     return dl->nrows;
+}
+
+size_t domlist_visible(struct view *v)
+{
+    struct domlist *dl = v->data;
+    rebuild(dl);
+    return dl->nvisible;
 }

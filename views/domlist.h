@@ -15,7 +15,9 @@ const char *domlist_sort_name(struct view *v);
 /* Only the domains visible(d, opaque) says yes to are rows (a system
  * server's student: their own); NULL shows every domain. */
 void domlist_set_visible(struct view *v, bool (*visible)(const struct dom *d, void *opaque), void *opaque);
-/* Rows shown after the filter. */
+/* Rows shown after the filter; domains visible before it (all of them
+ * unless domlist_set_visible narrowed them). */
 size_t domlist_shown(struct view *v);
+size_t domlist_visible(struct view *v);
 
 #endif

@@ -12,7 +12,25 @@ struct hostlist {
     size_t *nhosts;
     struct domreg *reg;
     size_t cursor, page;
+    bool (*visible)(const struct dom *d, void *opaque);
+    void *visible_opaque;
 };
+
+static size_t count_domains(const struct hostlist *hl, const struct host *h)
+{
+    if (!hl->visible)
+        return domreg_count_host(hl->reg, h);
+    size_t total = domreg_count(hl->reg), n = 0;
+    struct dom **doms = calloc(total ? total : 1, sizeof *doms);
+    if (!doms)
+        return 0;
+    total = domreg_list(hl->reg, doms, total);
+    for (size_t i = 0; i < total; i++)
+        if (doms[i]->host == h && hl->visible(doms[i], hl->visible_opaque))
+            n++;
+    free(doms);
+    return n;
+}
 
 static enum role host_role(enum host_state s)
 {
@@ -48,7 +66,7 @@ static void hostlist_draw(struct view *v, struct canvas *cv, struct rect r)
         bool sel = i == hl->cursor;
         ui_attr a = sel ? theme_attr(ROLE_SELECTED) : 0;
         char doms[32], detail[900], ver[96] = "-";
-        snprintf(doms, sizeof doms, "%zu", domreg_count_host(hl->reg, h));
+        snprintf(doms, sizeof doms, "%zu", count_domains(hl, h));
         if (host_lib_version(h)) {
             char lv[24], hv[24] = "";
             host_version_string(host_lib_version(h), lv, sizeof lv);
@@ -113,6 +131,13 @@ struct view *hostlist_new(struct host ***hosts, size_t *nhosts, struct domreg *r
     if (!v)
         free(hl);
     return v;
+}
+
+void hostlist_set_visible(struct view *v, bool (*visible)(const struct dom *d, void *opaque), void *opaque)
+{
+    struct hostlist *hl = v->data;
+    hl->visible = visible;
+    hl->visible_opaque = opaque;
 }
 
 struct host *hostlist_selected(struct view *v)

@@ -232,6 +232,11 @@ bob_shows() { tm capture-pane -p -t bob | grep -qF -- "$1"; }
 wait_until 10 bob_shows "is not yours"
 tm capture-pane -p -t bob | grep -qF "attach: vmxalice-vm1 is not yours" || { tm capture-pane -p -t bob; fail "bob's attach was not refused"; }
 tm capture-pane -p -t bob | grep -qF "student-42" && fail "bob sees alice's console"
+# Nor how many domains the class has: his title and host list count his own.
+tm capture-pane -p -t bob | head -1 | grep -qF " 0/0 domains" || { tm capture-pane -p -t bob | head -1; fail "bob's title counts domains that are not his"; }
+tm send-keys -t bob H
+wait_until 10 bob_shows "URI / REASON"
+tm capture-pane -p -t bob | grep -qE "^ *local +connected +0 " || { tm capture-pane -p -t bob | head -5; fail "bob's host list counts domains that are not his"; }
 
 # ---- the audit log ----
 [ "$(stat -c %a "$T/audit.log")" = 600 ] || fail "the audit log is not 0600"
