@@ -7,6 +7,8 @@
 #   limit lifecycle 3    past three life-cycle commands in a minute, destroy,
 #                        shutdown and start are refused; no domain's state
 #                        changes
+#   limit connections 2  a third client of the same student is refused; the
+#                        two others keep working; one gone, a new one gets in
 # Each refusal says why, to the student, and is in the audit log.
 . "$(dirname "$0")/system_lib.sh"
 
@@ -93,6 +95,31 @@ lists vmxalice "^vmxalice-vm2 +shut off" || fail "alice's list: vm2 is not shut 
 in_audit 'user="vmxalice".*cmd="destroy -y vm1".* refused: "life-cycle limit: 3 per minute"' "the refused destroy"
 in_audit 'user="vmxalice".*cmd="shutdown vm1".* refused: "life-cycle limit: 3 per minute"' "the refused shutdown"
 in_audit 'user="vmxalice".*cmd="start vm2".* refused: "life-cycle limit: 3 per minute"' "the refused start"
+
+# ---- limit connections 2 ----
+# Alice's first client: vm1's console, at a prompt (the guest boots meanwhile).
+SHELL_WRAP="setpriv --reuid=vmxalice --regid=vmxalice --init-groups -- env HOME=$T/home/vmxalice VIRTMUX_SYSTEM_SOCKET=$SYS_SOCK"
+start_virtmux 100x30 attach vm1
+prompted() { tm send-keys -t vm Enter; wait_until 2 screen_re '~ ?# *$'; }
+wait_until 60 prompted || fail "no shell prompt on vm1's console"
+# Her second: the same console, in another terminal.
+user_tmux a2 vmxalice attach vm1
+a2_shows() { user_screen a2 | grep -qE -- "$1"; }
+wait_until 10 a2_shows '~ ?#' || { user_screen a2; fail "alice's second client does not show vm1's console"; }
+# Her third: refused, and told why.
+user_tmux a3 vmxalice attach vm1
+a3_shows() { user_screen a3 | grep -qF -- "$1"; }
+wait_until 10 a3_shows "VIRTMUX-EXIT=" || { user_screen a3; fail "alice's third client did not end"; }
+user_screen a3 | grep -qF "virtmux: connection limit: 2 per user" || { user_screen a3; fail "the third client was not told the connection limit"; }
+a3_shows "VIRTMUX-EXIT=1" || { user_screen a3; fail "the refused client did not exit with 1"; }
+vmx_as vmxalice whoami; expect_refused "connection limit: 2 per user" "a command-line client as the third"
+# The two keep working: what she types in one shows in both.
+type_line 'echo conn-$((6*7))'
+wait_for "conn-42" 20
+wait_until 10 a2_shows "conn-42" || { user_screen a2; fail "alice's second client stopped showing the console"; }
+# One goes: a new one gets in.
+tm kill-session -t a2
+wait_until 10 lists vmxalice "^vmxalice-vm1 +running" || fail "no client of alice's got in after one went: $OUT"
 
 no_system_sanitizer_reports
 pass
