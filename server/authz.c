@@ -32,11 +32,6 @@ bool authz_system(const struct app *a)
     return a->authz != NULL;
 }
 
-static enum user_role role_of(const struct app *a)
-{
-    return a->c ? a->c->role : ROLE_OPERATOR;   /* no client: the server itself */
-}
-
 /* ---- the policy ---- */
 
 static int open_audit(struct authz *z, char *err, size_t errlen)
@@ -153,6 +148,34 @@ void authz_free(struct app *a)
     a->authz = NULL;
 }
 
+/* ---- the audit log ---- */
+
+/* One audit line for client c (NULL: the server itself). */
+static void audit_for(struct app *a, const struct client *c, const char *command, const struct dom *d, bool allowed,
+                      const char *why)
+{
+    struct authz *z = a->authz;
+    if (!z || !z->audit)
+        return;
+    struct audit_entry e = {
+        .uid = c ? c->peer.uid : 0,
+        .user = c ? c->peer.user : "(server)",
+        .role = role_name(c ? c->role : ROLE_OPERATOR),
+        .command = command ? command : a->cmdline,
+        .uuid = d ? d->uuid_str : NULL,
+        .name = d ? d->name : NULL,
+        .refused = allowed ? NULL : why && *why ? why : "refused",
+    };
+    char err[300];
+    if (audit_write(z->audit, &e, err, sizeof err) < 0)
+        msglog_add(a->log, true, err);
+}
+
+void authz_audit(struct app *a, const char *command, const struct dom *d, bool allowed, const char *why)
+{
+    audit_for(a, a->c, command, d, allowed, why);
+}
+
 /* ---- clients ---- */
 
 int authz_client_new(struct app *a, struct client *c, char *err, size_t errlen)
@@ -167,8 +190,10 @@ int authz_client_new(struct app *a, struct client *c, char *err, size_t errlen)
     c->readonly = c->role != ROLE_OPERATOR && c->role != ROLE_STUDENT;
     if (c->role != ROLE_OPERATOR) {
         char why[200];
-        if (!limits_connect(z->limits, c->peer.uid, why, sizeof why))
+        if (!limits_connect(z->limits, c->peer.uid, why, sizeof why)) {
+            audit_for(a, c, "(connect)", NULL, false, why);
             return errf(err, errlen, "virtmux: %s", why);
+        }
         c->counted = true;
     }
     return 0;
@@ -200,28 +225,6 @@ void authz_session_owner(struct app *a, struct session *s)
         char err[100];
         domlist_set_sort(s->domlist, "owner", err, sizeof err);
     }
-}
-
-/* ---- the audit log ---- */
-
-void authz_audit(struct app *a, const char *command, const struct dom *d, bool allowed, const char *why)
-{
-    struct authz *z = a->authz;
-    if (!z || !z->audit)
-        return;
-    struct client *c = a->c;
-    struct audit_entry e = {
-        .uid = c ? c->peer.uid : 0,
-        .user = c ? c->peer.user : "(server)",
-        .role = role_name(role_of(a)),
-        .command = command ? command : a->cmdline,
-        .uuid = d ? d->uuid_str : NULL,
-        .name = d ? d->name : NULL,
-        .refused = allowed ? NULL : why && *why ? why : "refused",
-    };
-    char err[300];
-    if (audit_write(z->audit, &e, err, sizeof err) < 0)
-        msglog_add(a->log, true, err);
 }
 
 /* ---- commands ---- */

@@ -39,7 +39,7 @@ void authz_free(struct app *a);
 bool authz_system(const struct app *a);
 
 /* A connection was accepted: who it is, and whether the connection limit
- * lets it in (-1 with a reason to tell it). */
+ * lets it in (-1 with a reason to tell it; the refusal is audited). */
 int authz_client_new(struct app *a, struct client *c, char *err, size_t errlen);
 void authz_client_gone(struct app *a, struct client *c);
 /* "alice (student)" for titles and messages; "" in a user's own server. */

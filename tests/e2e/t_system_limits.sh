@@ -117,6 +117,7 @@ vmx_as vmxalice whoami; expect_refused "connection limit: 2 per user" "a command
 type_line 'echo conn-$((6*7))'
 wait_for "conn-42" 20
 wait_until 10 a2_shows "conn-42" || { user_screen a2; fail "alice's second client stopped showing the console"; }
+in_audit 'user="vmxalice".*cmd="\(connect\)".* refused: "connection limit: 2 per user"' "the refused connection"
 # One goes: a new one gets in.
 tm kill-session -t a2
 wait_until 10 lists vmxalice "^vmxalice-vm1 +running" || fail "no client of alice's got in after one went: $OUT"
