@@ -430,7 +430,7 @@ struct policy *authz_policy(struct app *a)
     return a->authz ? a->authz->policy : NULL;
 }
 
-bool authz_take(struct app *a, enum limit_kind kind, char *err, size_t errlen)
+bool authz_take(struct app *a, enum limit_kind kind, const struct dom *d, char *err, size_t errlen)
 {
     if (!a->authz || !a->c || a->c->role == ROLE_OPERATOR)
         return true;
@@ -438,6 +438,6 @@ bool authz_take(struct app *a, enum limit_kind kind, char *err, size_t errlen)
     if (limits_take(a->authz->limits, a->c->peer.uid, kind, 1, mono_ms(), why, sizeof why))
         return true;
     errf(err, errlen, "%s", why);
-    authz_audit(a, NULL, NULL, false, why);
+    authz_audit(a, NULL, d, false, why);
     return false;
 }

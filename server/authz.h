@@ -76,8 +76,9 @@ int authz_start_image(struct app *a, const struct dom *d, char *err, size_t errl
 struct policy;
 struct policy *authz_policy(struct app *a);
 /* One more of kind (policy/limits.h: LIMIT_LIFECYCLE, LIMIT_DEFINES) for
- * a->c's user: false with the reason when over the limit. */
-bool authz_take(struct app *a, enum limit_kind kind, char *err, size_t errlen);
+ * a->c's user, for a command about d (or none yet): false with the reason
+ * when over the limit (audited, with d). */
+bool authz_take(struct app *a, enum limit_kind kind, const struct dom *d, char *err, size_t errlen);
 /* Defines of uid's on their way to libvirt (they count against the quota):
  * changed by delta; the count after. */
 size_t authz_pending(struct app *a, uid_t uid, int delta);

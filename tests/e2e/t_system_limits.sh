@@ -67,7 +67,7 @@ lists vmxalice "^vmxalice-vm3 " && fail "alice's list has vm3: $OUT"
 lists vmxalice "^vmxalice-vm2 +shut off" || fail "alice's list lost vm2: $OUT"
 in_audit 'user="vmxalice".*cmd="define -t tiny --image vm3.img vm3".* refused: "define limit: 2 per hour"' \
     "the refused define"
-in_audit 'user="vmxalice".*cmd="undefine vm2".* refused: "define limit: 2 per hour"' "the refused undefine"
+in_audit 'user="vmxalice".*cmd="undefine vm2" uuid=[-0-9a-f]{36} name="vmxalice-vm2" refused: "define limit: 2 per hour"' "the refused undefine"
 
 # ---- limit lifecycle 3 (per minute: one more each 20 s) ----
 # Three go through (start, suspend, resume: one boot; a second start of vm1
@@ -92,9 +92,9 @@ live vmxalice vm1 || fail "vm1 does not run after the refused destroy/shutdown: 
 live vmxalice vm2 && fail "vm2 runs after its refused start"
 lists vmxalice "^vmxalice-vm1 +running" || fail "alice's list: vm1 is not running: $OUT"
 lists vmxalice "^vmxalice-vm2 +shut off" || fail "alice's list: vm2 is not shut off: $OUT"
-in_audit 'user="vmxalice".*cmd="destroy -y vm1".* refused: "life-cycle limit: 3 per minute"' "the refused destroy"
-in_audit 'user="vmxalice".*cmd="shutdown vm1".* refused: "life-cycle limit: 3 per minute"' "the refused shutdown"
-in_audit 'user="vmxalice".*cmd="start vm2".* refused: "life-cycle limit: 3 per minute"' "the refused start"
+in_audit 'user="vmxalice".*cmd="destroy -y vm1" uuid=[-0-9a-f]{36} name="vmxalice-vm1" refused: "life-cycle limit: 3 per minute"' "the refused destroy"
+in_audit 'user="vmxalice".*cmd="shutdown vm1" uuid=[-0-9a-f]{36} name="vmxalice-vm1" refused: "life-cycle limit: 3 per minute"' "the refused shutdown"
+in_audit 'user="vmxalice".*cmd="start vm2" uuid=[-0-9a-f]{36} name="vmxalice-vm2" refused: "life-cycle limit: 3 per minute"' "the refused start"
 
 # ---- limit connections 2 ----
 # Alice's first client: vm1's console, at a prompt (the guest boots meanwhile).
