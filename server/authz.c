@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* How often a client's refused input is audited, at most. */
+#define INPUT_AUDIT_EVERY_MS 60000
+
 struct authz {
     char policy_path[1024];
     struct policy *policy;
@@ -367,14 +370,21 @@ bool authz_message_for(const struct app *a, const struct client *c, const char *
     return c->role == ROLE_STUDENT && mentions_own(text, c->peer.user);
 }
 
-bool authz_input(struct app *a, struct client *c, size_t n)
+bool authz_input(struct app *a, struct client *c, const unsigned char *uuid, size_t n)
 {
     if (!a->authz || c->role == ROLE_OPERATOR)
         return true;
     char why[200];
-    if (limits_take(a->authz->limits, c->peer.uid, LIMIT_INPUT, (unsigned)n, mono_ms(), why, sizeof why))
+    uint64_t now = mono_ms();
+    if (limits_take(a->authz->limits, c->peer.uid, LIMIT_INPUT, (unsigned)n, now, why, sizeof why))
         return true;
     client_message(c, true, why);
+    /* A paste refuses hundreds of keys, a flood one each refill: the audit
+     * log hears of it once a minute per client, not once a key. */
+    if (!c->input_audit_ms || now - c->input_audit_ms >= INPUT_AUDIT_EVERY_MS) {
+        audit_for(a, c, "(typing)", uuid ? domreg_find(a->reg, uuid) : NULL, false, why);
+        c->input_audit_ms = now ? now : 1;
+    }
     return false;
 }
 

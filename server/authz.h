@@ -63,8 +63,9 @@ struct dom *authz_lookup(struct app *a, const char *spec, enum authz_op op, cons
 bool authz_readonly(const struct app *a);
 /* Should client c get a message addressed to nobody in particular? */
 bool authz_message_for(const struct app *a, const struct client *c, const char *text);
-/* n bytes typed by c into a console: false (and a message) over the limit. */
-bool authz_input(struct app *a, struct client *c, size_t n);
+/* n bytes typed by c into the console of domain uuid: false (and a message)
+ * over the limit; audited at most once a minute per client, not once a key. */
+bool authz_input(struct app *a, struct client *c, const unsigned char *uuid, size_t n);
 /* One audit line for the command being run (a->c's), about d (or none). */
 void authz_audit(struct app *a, const char *command, const struct dom *d, bool allowed, const char *why);
 

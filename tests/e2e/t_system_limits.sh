@@ -9,6 +9,8 @@
 #                        changes
 #   limit connections 2  a third client of the same student is refused; the
 #                        two others keep working; one gone, a new one gets in
+#   limit input 200      a paste of 1000 bytes into the console: the status
+#                        line says so and the guest gets no more than the limit
 # Each refusal says why, to the student, and is in the audit log.
 . "$(dirname "$0")/system_lib.sh"
 
@@ -121,6 +123,27 @@ in_audit 'user="vmxalice".*cmd="\(connect\)".* refused: "connection limit: 2 per
 # One goes: a new one gets in.
 tm kill-session -t a2
 wait_until 10 lists vmxalice "^vmxalice-vm1 +running" || fail "no client of alice's got in after one went: $OUT"
+
+# ---- limit input 200 (bytes per second into consoles) ----
+# The guest's cat keeps what arrives, without echo; its digits are counted.
+type_line 'stty -echo; cat > /tmp/in; stty echo; echo got-$(tr -cd 0-9 < /tmp/in | wc -c)'
+PASTE=$(printf '0123456789%.0s' $(seq 1 100))   # 1000 bytes at once
+tm send-keys -t vm -l -- "$PASTE"
+wait_until 10 on_screen "input limit: 200 bytes/s" || fail "the status line did not say the input limit"
+# Enter and ^D end the guest's cat: the bucket refills 1 byte each 5 ms.
+tm send-keys -t vm Enter
+settle
+tm send-keys -t vm C-d
+wait_until 20 screen_re 'got-[0-9]+' || fail "the guest did not count what it got"
+GOT=$(screen | grep -oE 'got-[0-9]+' | tail -1)
+GOT=${GOT#got-}
+echo "the guest got $GOT of the 1000 bytes pasted"
+[ "$GOT" -gt 0 ] || fail "nothing of the paste reached the guest"
+# At most the bucket (200) and what it refills while the paste is read.
+[ "$GOT" -le 250 ] || fail "the guest got $GOT bytes of a 1000-byte paste under an input limit of 200 bytes/s"
+in_audit 'user="vmxalice".*cmd="\(typing\)" uuid=[-0-9a-f]{36} name="vmxalice-vm1" refused: "input limit: 200 bytes/s"' "the refused input"
+# Once for the paste, not once a key.
+[ "$(grep -c 'cmd="(typing)".*input limit' "$T/audit.log")" = 1 ] || { grep 'input limit' "$T/audit.log" | head; fail "the refused paste is not one audit line"; }
 
 no_system_sanitizer_reports
 pass
