@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* How often a client's refused input is audited, at most. */
+#define INPUT_AUDIT_EVERY_MS 60000
+
 struct authz {
     char policy_path[1024];
     struct policy *policy;
@@ -30,11 +33,6 @@ struct authz {
 bool authz_system(const struct app *a)
 {
     return a->authz != NULL;
-}
-
-static enum user_role role_of(const struct app *a)
-{
-    return a->c ? a->c->role : ROLE_OPERATOR;   /* no client: the server itself */
 }
 
 /* ---- the policy ---- */
@@ -153,6 +151,34 @@ void authz_free(struct app *a)
     a->authz = NULL;
 }
 
+/* ---- the audit log ---- */
+
+/* One audit line for client c (NULL: the server itself). */
+static void audit_for(struct app *a, const struct client *c, const char *command, const struct dom *d, bool allowed,
+                      const char *why)
+{
+    struct authz *z = a->authz;
+    if (!z || !z->audit)
+        return;
+    struct audit_entry e = {
+        .uid = c ? c->peer.uid : 0,
+        .user = c ? c->peer.user : "(server)",
+        .role = role_name(c ? c->role : ROLE_OPERATOR),
+        .command = command ? command : a->cmdline,
+        .uuid = d ? d->uuid_str : NULL,
+        .name = d ? d->name : NULL,
+        .refused = allowed ? NULL : why && *why ? why : "refused",
+    };
+    char err[300];
+    if (audit_write(z->audit, &e, err, sizeof err) < 0)
+        msglog_add(a->log, true, err);
+}
+
+void authz_audit(struct app *a, const char *command, const struct dom *d, bool allowed, const char *why)
+{
+    audit_for(a, a->c, command, d, allowed, why);
+}
+
 /* ---- clients ---- */
 
 int authz_client_new(struct app *a, struct client *c, char *err, size_t errlen)
@@ -167,8 +193,10 @@ int authz_client_new(struct app *a, struct client *c, char *err, size_t errlen)
     c->readonly = c->role != ROLE_OPERATOR && c->role != ROLE_STUDENT;
     if (c->role != ROLE_OPERATOR) {
         char why[200];
-        if (!limits_connect(z->limits, c->peer.uid, why, sizeof why))
+        if (!limits_connect(z->limits, c->peer.uid, why, sizeof why)) {
+            audit_for(a, c, "(connect)", NULL, false, why);
             return errf(err, errlen, "virtmux: %s", why);
+        }
         c->counted = true;
     }
     return 0;
@@ -200,28 +228,6 @@ void authz_session_owner(struct app *a, struct session *s)
         char err[100];
         domlist_set_sort(s->domlist, "owner", err, sizeof err);
     }
-}
-
-/* ---- the audit log ---- */
-
-void authz_audit(struct app *a, const char *command, const struct dom *d, bool allowed, const char *why)
-{
-    struct authz *z = a->authz;
-    if (!z || !z->audit)
-        return;
-    struct client *c = a->c;
-    struct audit_entry e = {
-        .uid = c ? c->peer.uid : 0,
-        .user = c ? c->peer.user : "(server)",
-        .role = role_name(role_of(a)),
-        .command = command ? command : a->cmdline,
-        .uuid = d ? d->uuid_str : NULL,
-        .name = d ? d->name : NULL,
-        .refused = allowed ? NULL : why && *why ? why : "refused",
-    };
-    char err[300];
-    if (audit_write(z->audit, &e, err, sizeof err) < 0)
-        msglog_add(a->log, true, err);
 }
 
 /* ---- commands ---- */
@@ -364,14 +370,21 @@ bool authz_message_for(const struct app *a, const struct client *c, const char *
     return c->role == ROLE_STUDENT && mentions_own(text, c->peer.user);
 }
 
-bool authz_input(struct app *a, struct client *c, size_t n)
+bool authz_input(struct app *a, struct client *c, const unsigned char *uuid, size_t n)
 {
     if (!a->authz || c->role == ROLE_OPERATOR)
         return true;
     char why[200];
-    if (limits_take(a->authz->limits, c->peer.uid, LIMIT_INPUT, (unsigned)n, mono_ms(), why, sizeof why))
+    uint64_t now = mono_ms();
+    if (limits_take(a->authz->limits, c->peer.uid, LIMIT_INPUT, (unsigned)n, now, why, sizeof why))
         return true;
     client_message(c, true, why);
+    /* A paste refuses hundreds of keys, a flood one each refill: the audit
+     * log hears of it once a minute per client, not once a key. */
+    if (!c->input_audit_ms || now - c->input_audit_ms >= INPUT_AUDIT_EVERY_MS) {
+        audit_for(a, c, "(typing)", uuid ? domreg_find(a->reg, uuid) : NULL, false, why);
+        c->input_audit_ms = now ? now : 1;
+    }
     return false;
 }
 
@@ -427,7 +440,7 @@ struct policy *authz_policy(struct app *a)
     return a->authz ? a->authz->policy : NULL;
 }
 
-bool authz_take(struct app *a, enum limit_kind kind, char *err, size_t errlen)
+bool authz_take(struct app *a, enum limit_kind kind, const struct dom *d, char *err, size_t errlen)
 {
     if (!a->authz || !a->c || a->c->role == ROLE_OPERATOR)
         return true;
@@ -435,6 +448,6 @@ bool authz_take(struct app *a, enum limit_kind kind, char *err, size_t errlen)
     if (limits_take(a->authz->limits, a->c->peer.uid, kind, 1, mono_ms(), why, sizeof why))
         return true;
     errf(err, errlen, "%s", why);
-    authz_audit(a, NULL, NULL, false, why);
+    authz_audit(a, NULL, d, false, why);
     return false;
 }

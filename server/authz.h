@@ -39,7 +39,7 @@ void authz_free(struct app *a);
 bool authz_system(const struct app *a);
 
 /* A connection was accepted: who it is, and whether the connection limit
- * lets it in (-1 with a reason to tell it). */
+ * lets it in (-1 with a reason to tell it; the refusal is audited). */
 int authz_client_new(struct app *a, struct client *c, char *err, size_t errlen);
 void authz_client_gone(struct app *a, struct client *c);
 /* "alice (student)" for titles and messages; "" in a user's own server. */
@@ -63,8 +63,9 @@ struct dom *authz_lookup(struct app *a, const char *spec, enum authz_op op, cons
 bool authz_readonly(const struct app *a);
 /* Should client c get a message addressed to nobody in particular? */
 bool authz_message_for(const struct app *a, const struct client *c, const char *text);
-/* n bytes typed by c into a console: false (and a message) over the limit. */
-bool authz_input(struct app *a, struct client *c, size_t n);
+/* n bytes typed by c into the console of domain uuid: false (and a message)
+ * over the limit; audited at most once a minute per client, not once a key. */
+bool authz_input(struct app *a, struct client *c, const unsigned char *uuid, size_t n);
 /* One audit line for the command being run (a->c's), about d (or none). */
 void authz_audit(struct app *a, const char *command, const struct dom *d, bool allowed, const char *why);
 
@@ -76,8 +77,9 @@ int authz_start_image(struct app *a, const struct dom *d, char *err, size_t errl
 struct policy;
 struct policy *authz_policy(struct app *a);
 /* One more of kind (policy/limits.h: LIMIT_LIFECYCLE, LIMIT_DEFINES) for
- * a->c's user: false with the reason when over the limit. */
-bool authz_take(struct app *a, enum limit_kind kind, char *err, size_t errlen);
+ * a->c's user, for a command about d (or none yet): false with the reason
+ * when over the limit (audited, with d). */
+bool authz_take(struct app *a, enum limit_kind kind, const struct dom *d, char *err, size_t errlen);
 /* Defines of uid's on their way to libvirt (they count against the quota):
  * changed by delta; the count after. */
 size_t authz_pending(struct app *a, uid_t uid, int delta);

@@ -5,6 +5,7 @@
 #include "server/app.h"
 #include "server/authz.h"
 #include "server/command.h"
+#include "server/listen.h"
 #include "server/session.h"
 #include "util/monotime.h"
 #include "proto/msg.h"
@@ -377,6 +378,18 @@ struct client *client_accept(struct app *a, int fd)
         c->uid = cred.uid;
         c->pid = cred.pid;
     }
+    /* A system server: who it is, from the kernel, before it says a word.
+     * One refused (the connection limit) is no client: it is told why the
+     * way listen.c tells one too many, which waits for its HELLO to arrive
+     * (closed at once, the peer's HELLO fails and it never reads why). */
+    char err[400];
+    if (authz_client_new(a, c, err, sizeof err) < 0) {
+        msglog_add(a->log, true, err);
+        canvas_free(c->screen);
+        free(c);
+        listen_refuse(fd, err);
+        return NULL;
+    }
     c->watch = virEventAddHandle(fd, VIR_EVENT_HANDLE_READABLE, on_event, c, close_fd);
     c->timer = virEventAddTimeout(HELLO_TIMEOUT_MS, on_timer, c, NULL);
     a->clients[a->nclients++] = c;
@@ -385,12 +398,6 @@ struct client *client_accept(struct app *a, int fd)
         if (c->watch < 0)
             close(fd);
         return c;
-    }
-    /* A system server: who it is, from the kernel, before it says a word. */
-    char err[400];
-    if (authz_client_new(a, c, err, sizeof err) < 0) {
-        msglog_add(a->log, true, err);
-        client_exit(c, 1, err);
     }
     return c;
 }

@@ -8,6 +8,7 @@
 #define VIRTMUX_SERVER_CLIENT_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "proto/wire.h"
 #include "keymaps/key.h"
@@ -33,6 +34,7 @@ struct client {
     struct peer peer;
     enum user_role role;
     bool counted, refusal_logged;
+    uint64_t input_audit_ms;   /* when its refused input was last audited (0: never) */
     char who[96];
     unsigned long id;          /* unique in this server: for answers that come later */
     int jobs, job_status;      /* libvirt calls under way for it; command mode exits after them */

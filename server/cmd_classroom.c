@@ -231,7 +231,7 @@ int cmd_define(struct app *a, const struct cmd_args *args, char *err, size_t err
     struct host *h = define_host(a, args, err, errlen);
     if (!h)
         return -1;
-    if (!authz_take(a, LIMIT_DEFINES, err, errlen))
+    if (!authz_take(a, LIMIT_DEFINES, NULL, err, errlen))
         return -1;
     struct job *j = job_new(a, "define");
     if (!j)
@@ -310,7 +310,7 @@ int cmd_undefine(struct app *a, const struct cmd_args *args, char *err, size_t e
         return -1;
     if (d->state != VIR_DOMAIN_SHUTOFF)
         return errf(err, errlen, "undefine: %s is %s: destroy or shut it down first", d->name, dom_state_name(d->state));
-    if (!authz_take(a, LIMIT_DEFINES, err, errlen))
+    if (!authz_take(a, LIMIT_DEFINES, d, err, errlen))
         return -1;
     struct job *j = job_new(a, "undefine");
     if (!j)

@@ -82,7 +82,7 @@ static void confirm_done(bool ok, const char *text, void *opaque)
 int cmd_domain_action(struct app *a, const struct cmd_args *args, char *err, size_t errlen)
 {
     struct dom *d = target_domain(a, args, err, errlen);
-    if (!d || !authz_take(a, LIMIT_LIFECYCLE, err, errlen))
+    if (!d || !authz_take(a, LIMIT_LIFECYCLE, d, err, errlen))
         return -1;
     enum dom_action act = action_of(args->name);
     if (act == DOM_START && authz_start_image(a, d, err, errlen) < 0)

@@ -124,7 +124,7 @@ static void guest_key(struct client *c, struct pane *p, key_code k, bool had_sta
             app_message(c->app, true, "this client is read-only (attached with -r): keys reach no guest");
         return;
     }
-    if (!authz_input(c->app, c, 1))
+    if (!authz_input(c->app, c, pane_uuid(p), 1))
         return;
     /* Nothing on screen changes until the guest answers: no frame now, and
      * the answer (its echo, when the key prints) is drawn the moment it

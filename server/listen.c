@@ -37,12 +37,9 @@ static void on_refused(int watch, int fd, int events, void *opaque)
         virEventRemoveHandle(watch);
 }
 
-/* Past the limit a connection still learns why it is closed. */
-static void refuse(int fd)
+void listen_refuse(int fd, const char *msg)
 {
     struct wbuf b = { 0 };
-    char msg[120];
-    snprintf(msg, sizeof msg, "virtmux server: too many clients (%d); try again later", LISTEN_MAX_CLIENTS);
     msg_put_exit(&b, 1, msg);
     if (!b.failed && send(fd, b.data, b.len, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
         /* it will see the connection close */
@@ -65,9 +62,11 @@ static void on_accept(int watch, int fd, int events, void *opaque)
         int c = accept4(fd, NULL, NULL, SOCK_CLOEXEC | SOCK_NONBLOCK);
         if (c < 0)
             return;
-        if (a->nclients >= LISTEN_MAX_CLIENTS)
-            refuse(c);
-        else
+        if (a->nclients >= LISTEN_MAX_CLIENTS) {
+            char msg[120];
+            snprintf(msg, sizeof msg, "virtmux server: too many clients (%d); try again later", LISTEN_MAX_CLIENTS);
+            listen_refuse(c, msg);
+        } else
             client_accept(a, c);
     }
 }

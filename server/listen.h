@@ -14,5 +14,9 @@ struct app;
  * reason; "a server already listens" when one answers there. */
 int listen_open(struct app *a, const char *path, mode_t mode, char *err, size_t errlen);
 void listen_close(void);
+/* A connection that is no client: it is told msg (EXIT 1) and closed once it
+ * hangs up. Its HELLO may still be on its way: the connection keeps
+ * reading, so that the peer's send does not fail before it reads why. */
+void listen_refuse(int fd, const char *msg);
 
 #endif
