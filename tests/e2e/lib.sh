@@ -114,13 +114,9 @@ wait_for() {
 }
 
 # wait_row NAME TEXT [SECONDS]: the table row of domain NAME contains TEXT.
+row_shows() { screen | grep -E " $1( |$)" | grep -qF -- "$2"; }
 wait_row() {
-    local name=$1 text=$2 secs=${3:-10} i
-    for i in $(seq 1 $((secs * 10))); do
-        screen | grep -E " $name( |$)" | grep -qF -- "$text" && return 0
-        sleep 0.1
-    done
-    fail "row '$name' did not show '$text' within ${secs}s"
+    wait_until "${3:-10}" row_shows "$1" "$2" || fail "row '$1' did not show '$2' within ${3:-10}s"
 }
 
 wait_gone() {

@@ -45,11 +45,8 @@ libvirtd_wait_ready "$D" bpanic 180 || fail "bpanic did not boot"
 libvirtd_wait_ready "$D" bok 180 || fail "bok did not boot"
 # bvnc's row: the bottom line of its VGA text, the init's last words or the
 # shell's prompt.
-for _ in $(seq 1 600); do
-    screen | grep -E " bvnc " | grep -qE "virtmux demo guest ready|:~#" && break
-    sleep 0.1
-done
-screen | grep -E " bvnc " | grep -qE "virtmux demo guest ready|:~#" ||
+bvnc_text() { screen | grep -E " bvnc " | grep -qE "virtmux demo guest ready|:~#"; }
+wait_until 60 bvnc_text ||
     fail "bvnc's row does not show the bottom line of its VGA text: $(screen | grep ' bvnc ')"
 echo "bvnc: $(screen | grep ' bvnc ')"
 # Then its shell's prompt, on the last of its 25 text rows (the board holds
@@ -79,13 +76,12 @@ keys Escape
 wait_for "3 consoles:" 10
 grep -q "Kernel panic" "$LOG" && fail "the guest panicked before the board was back"
 # bok, at the prompt it printed as it booted, is settled.
-for _ in $(seq 1 100); do
-    screen | grep -E " bok " | grep -q "settled" && break
-    sleep 0.1
-done
-screen | grep -E " bok " | grep -q "settled" || fail "bok (at its prompt) is not settled: $(screen | grep ' bok ')"
+bok_is() { screen | grep -E " bok " | grep -q "$1"; }
+wait_until 10 bok_is settled || fail "bok (at its prompt) is not settled: $(screen | grep ' bok ')"
 
-# Poll the serial log (QEMU writes it as the guest prints) and the board.
+# Poll the serial log (QEMU writes it as the guest prints) and the board,
+# every ~20 ms, bounded: this loop measures the latency, so it cannot be
+# wait_until's 100 ms steps.
 tp="" tm_=""
 for _ in $(seq 1 3000); do
     now=$(date +%s%N)
@@ -106,11 +102,7 @@ screen | sed -n 2p | grep -q "1 alarmed" || fail "the summary does not count the
 
 # Stopped.
 virsh -q -c "$URI" destroy bok >/dev/null || fail "virsh destroy bok"
-for _ in $(seq 1 200); do
-    screen | grep -E " bok " | grep -q "stopped" && break
-    sleep 0.1
-done
-screen | grep -E " bok " | grep -q "stopped" || fail "bok does not say stopped: $(screen | grep ' bok ')"
+wait_until 20 bok_is stopped || fail "bok does not say stopped: $(screen | grep ' bok ')"
 wait_for "1 stopped" 10
 
 # Enter on the top row opens bpanic's console, where the panic is.

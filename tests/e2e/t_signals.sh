@@ -18,11 +18,8 @@ start_virtmux 100x20 -c test:///default
 wait_row test "running"
 keys C-z
 # Stopped: state T in ps; the table is gone from the screen.
-for i in $(seq 1 50); do
-    [ "$(ps -o stat= -p "$VIRTMUX_PID" | cut -c1)" = T ] && break
-    sleep 0.1
-done
-[ "$(ps -o stat= -p "$VIRTMUX_PID" | cut -c1)" = T ] || fail "C-z did not stop virtmux"
+stopped() { [ "$(ps -o stat= -p "$VIRTMUX_PID" | cut -c1)" = T ]; }
+wait_until 5 stopped || fail "C-z did not stop virtmux"
 wait_for "Stopped"
 keys fg Enter
 wait_row test "running"

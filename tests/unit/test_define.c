@@ -97,10 +97,10 @@ static void img_bad(const char *dir, const char *path, const char *why)
     cr_assert_str_eq(res, "", "nothing resolved");
 }
 
-/* The assertions are in img_ok (accepted, resolved to the path given) and
- * img_bad (refused, with the reason given, nothing resolved). */
 Test(define, images_inside_only, .init = img_setup, .fini = img_teardown)
 {
+    /* The assertions are in img_ok (accepted, resolved to the path given)
+     * and img_bad (refused, with the reason given, nothing resolved). */
     char abs[512];
     img_ok("disk.qcow2", "disk.qcow2");
     img_ok("./sub//deeper/d.img", "sub/deeper/d.img");

@@ -163,8 +163,3 @@ Test(vncscreen, the_bottom_line_is_the_whole_screens)
     vncscreen_free(s);
     console_free(model);
 }
-
-Test(vncscreen, free_null)
-{
-    vncscreen_free(NULL);
-}
