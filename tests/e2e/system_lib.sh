@@ -91,6 +91,25 @@ VIRTMUX=$T/bin/virtmux
 
 # system_server_start: the system server as root on $SYS_SOCK with the
 # policy $T/etc/policy (the test's), until the test ends; SERVER_PID.
+# images_and_policy QUOTA [ALICE_EXTRA]: the students' disk images (alice:
+# vm1..3, and ALICE_EXTRA run in her directory; bob: b1) and the smallest
+# policy, 7 lines, with this test's paths and a student quota of QUOTA.
+# A test appends its own lines to $T/etc/policy.
+images_and_policy() {
+    as_user vmxalice sh -c "cd '$T/vm/vmxalice' && truncate -s 1M vm1.img vm2.img vm3.img${2:+ && $2}" ||
+        fail "alice cannot make her images"
+    as_user vmxbob sh -c "cd '$T/vm/vmxbob' && truncate -s 1M b1.img" || fail "bob cannot make his image"
+    cat > "$T/etc/policy" <<EOF
+host local 'qemu:///embed?root=$T/embed'
+role student @vmxstudents
+role ta @vmxtas
+quota student $1
+template tiny $T/templates/tiny.xml
+images $T/vm/%u
+audit $T/audit.log
+EOF
+}
+
 system_server_start() {
     XDG_STATE_HOME="$T/state" "$SERVER_BIN" --system -S "$SYS_SOCK" --policy "$T/etc/policy" \
         >"$T/server.out" 2>&1 &

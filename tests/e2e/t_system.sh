@@ -9,20 +9,8 @@
 # with the embedded QEMU driver, so no daemon of the machine is touched.
 . "$(dirname "$0")/system_lib.sh"
 
-as_user vmxalice sh -c "cd '$T/vm/vmxalice' && truncate -s 1M vm1.img vm2.img vm3.img && ln -s /etc/shadow sneaky.img" ||
-    fail "alice cannot make her images"
-as_user vmxbob sh -c "cd '$T/vm/vmxbob' && truncate -s 1M b1.img" || fail "bob cannot make his image"
-
-# ---- the policy: the smallest one, with this test's paths, and a quota of 2 ----
-cat > "$T/etc/policy" <<EOF
-host local 'qemu:///embed?root=$T/embed'
-role student @vmxstudents
-role ta @vmxtas
-quota student 2
-template tiny $T/templates/tiny.xml
-images $T/vm/%u
-audit $T/audit.log
-EOF
+# ---- the images, and the policy: the smallest one, with this test's paths, and a quota of 2 ----
+images_and_policy 2 "ln -s /etc/shadow sneaky.img"
 
 system_server_start
 
